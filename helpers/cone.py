@@ -1,0 +1,89 @@
+"""Study 1 (cone distortion): parameter rules and the quantitative takeaways."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from helpers.data import LOWER, UPPER
+from helpers.geometry import decode, distortion_from_jacobians, decoder_jacobian, polyline_length
+from helpers.validation import ACTIVATIONS, OPTIMIZERS, SEED, Choice, Flag, Integer, Real
+
+PARAMETERS = {
+    "seed": SEED,
+    "n_points": Integer(1_000, 1_000_000),
+    "latent_dim": Choice((2,)),  # the latent plane, grid and heatmap figures need 2-D codes
+    "hidden_units": Integer(2, 512),
+    "activation": ACTIVATIONS,
+    "beta": Real(0.0, 100.0),
+    "decoder_scale": Real(0.0, 10.0, low_inclusive=False),
+    "optimizer": OPTIMIZERS,
+    "learning_rate": Real(0.0, 1.0, low_inclusive=False),
+    "epochs": Integer(1, 1_000),
+    "batch_size": Integer(1, 65_536),
+    "steps_per_execution": Integer(1, 1_024),
+    "grid_points_per_axis": Integer(10, 400),
+    "line_points": Integer(2, 10_000),
+    "plotted_points_per_class": Integer(10, 20_000),
+    "force_retrain": Flag(),
+}
+
+
+def latent_statistics(z_mean: np.ndarray, z_log_var: np.ndarray, labels: np.ndarray) -> pd.DataFrame:
+    """Per class and latent dimension: mean |μ|, mean σ² (the true variance) and the seed's
+    number exp(σ²) (it exponentiated what its encoder already returned as a variance)."""
+    rows = []
+    variance = np.exp(z_log_var.astype(np.float64))
+    for name, label in (("upper", UPPER), ("lower", LOWER)):
+        mask = labels == label
+        for dim in range(z_mean.shape[1]):
+            rows.append({
+                "class": name,
+                "dim": dim + 1,
+                "mean |mu|": np.abs(z_mean[mask, dim]).mean(),
+                "mean variance": variance[mask, dim].mean(),
+                "seed's exp(variance)": np.exp(variance[mask, dim]).mean(),
+            })
+    return pd.DataFrame(rows).set_index(["class", "dim"])
+
+
+def line_lengths(decoder, line: np.ndarray) -> dict:
+    """Latent length of a straight line, length of its decoded image, and the straight 3-D
+    chord between the decoded ends (the shortest possible input-space path between them)."""
+    decoded = decode(decoder, line)
+    return {
+        "latent length": float(np.linalg.norm(line[-1] - line[0])),
+        "decoded length": polyline_length(decoded),
+        "decoded chord": float(np.linalg.norm(decoded[-1] - decoded[0])),
+    }
+
+
+def distortion_by_region(decoder, codes: np.ndarray, labels: np.ndarray, grid_points: np.ndarray,
+                         grid_values: np.ndarray) -> pd.Series:
+    """Median distortion at the upper and lower codes, and at grid points far from any code.
+
+    "Far" means farther from the nearest code than 99 % of codes are from their own nearest
+    neighbour — the empty latent regions (here, the cut-out band between the classes).
+    """
+    from scipy.spatial import cKDTree
+
+    at_codes = distortion_from_jacobians(decoder_jacobian(decoder, codes))
+    tree = cKDTree(codes)
+    spacing = np.quantile(tree.query(codes, k=2)[0][:, 1], 0.99)
+    far = tree.query(grid_points)[0] > spacing
+    peak = grid_points[np.argmax(grid_values)]
+    nearest_label = labels[tree.query(peak)[1]]
+    return pd.Series({
+        "median at upper codes": np.median(at_codes[labels == UPPER]),
+        "median at lower codes": np.median(at_codes[labels == LOWER]),
+        "median in empty regions": np.median(grid_values[far]) if far.any() else np.nan,
+        "share of grid that is empty": far.mean(),
+        "grid peak value": grid_values.max(),
+        "class nearest the peak": "upper" if nearest_label == UPPER else "lower",
+        "peak distance to nearest code": tree.query(peak)[0],
+    })
+
+
+def peak_along(values: np.ndarray) -> float:
+    """Relative position t ∈ [0, 1] of the maximum of a sequence sampled along a path."""
+    return float(np.argmax(values) / max(len(values) - 1, 1))
