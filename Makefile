@@ -1,0 +1,79 @@
+# Entry points. `make help` lists them. Everything runs inside .venv, created on demand.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+KERNEL := vae-notebooks
+NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
+BUILD := build
+# Set before TensorFlow is imported in any process we start (see helpers/env.py).
+export TF_ENABLE_ONEDNN_OPTS ?= 1
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+export KERAS_BACKEND := tensorflow
+export PYTHONWARNINGS := ignore::DeprecationWarning
+export MPLBACKEND := Agg
+
+.PHONY: help setup run test lint unit nbval smoke store weights bench lab clean
+
+help:  ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+setup: $(STAMP)  ## create .venv with the pinned packages and register the Jupyter kernel
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
+	$(BIN)/python -m pip install --quiet -r requirements.txt 2>&1 | grep -v '^WARNING: Location' || true
+	$(BIN)/python -m pip install --quiet --no-deps -e . 2>&1 | grep -v '^WARNING: Location' || true
+	$(BIN)/python -c "import helpers, keras, tensorflow, papermill, nbval"  # fail here if an install failed
+	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (vae-notebooks)" > /dev/null
+	touch $@
+
+run: setup  ## execute every notebook headless (defaults) into build/, render offline HTML pages
+	@mkdir -p $(BUILD)/executed $(BUILD)/html
+	@set -e; for nb in $(NOTEBOOKS); do \
+	  name=$$(basename $$nb .ipynb); echo "== $$name"; \
+	  PLOTLY_RENDERER=notebook $(BIN)/papermill -k $(KERNEL) --cwd notebooks --log-level ERROR \
+	    --execution-timeout 3600 $$nb $(BUILD)/executed/$$name.ipynb; \
+	  $(BIN)/jupyter nbconvert --log-level ERROR --to html --output-dir $(BUILD)/html $(BUILD)/executed/$$name.ipynb; \
+	done
+	@$(BIN)/python notebooks/src/make_index.py $(BUILD)/html
+	@echo "Results: $(BUILD)/html/index.html (executed notebooks in $(BUILD)/executed/)"
+
+test: setup lint unit nbval smoke  ## everything CI runs: lint, unit tests, nbval, smoke runs
+
+lint: setup
+	$(BIN)/ruff check helpers tests notebooks
+
+unit: setup
+	$(BIN)/pytest -q tests -m "not smoke"
+
+nbval: setup  ## re-execute the stored notebooks and compare their checked outputs
+	$(BIN)/pytest -q -p no:randomly --nbval-lax --nbval-current-env --nbval-cell-timeout 1200 \
+	  --nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS)
+
+smoke: setup  ## papermill run of every notebook with tiny parameters and retraining forced
+	$(BIN)/pytest -q tests -m smoke
+
+store: setup  ## re-execute the notebooks in place: the stored outputs nbval compares against
+	@set -e; for nb in $(or $(NB),$(NOTEBOOKS)); do echo "== $$nb"; \
+	  PLOTLY_RENDERER=plotly_mimetype $(BIN)/jupyter nbconvert --log-level ERROR --to notebook --execute \
+	    --inplace --ExecutePreprocessor.timeout=3600 --ExecutePreprocessor.kernel_name=$(KERNEL) $$nb; done
+
+weights: setup  ## retrain every shipped weight file deterministically, then re-store the notebooks
+	@set -e; mkdir -p $(BUILD)/weights; for nb in $(NOTEBOOKS); do name=$$(basename $$nb .ipynb); \
+	  echo "== $$name"; HELPERS_SHIP_WEIGHTS=1 $(BIN)/papermill -k $(KERNEL) --cwd notebooks --log-level ERROR \
+	    -p force_retrain True $$nb $(BUILD)/weights/$$name.ipynb; done
+	$(MAKE) store
+
+bench: setup  ## benchmarks: ratios measured side by side in one run
+	@set -e; for b in tests/bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b; done
+
+lab: setup  ## JupyterLab on the project's kernel
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+clean:  ## remove build outputs and locally trained (non-shipped) weights
+	rm -rf $(BUILD) data/cache
