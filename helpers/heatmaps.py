@@ -1,0 +1,203 @@
+"""Study 2 (Gaussian heatmaps): the data set, factor estimation from moments, errors, parameters.
+
+Each image is the density of a bivariate normal N(0, Σ) with
+
+    Σ = [[v_x, ρ √(v_x v_y)], [ρ √(v_x v_y), v_y]],
+
+evaluated on the 36×36 grid ``mgrid[-3:3:.17]`` and divided by its maximum on the grid. Because
+the normalising constant cancels, the image is exp(−½ (q − min q)) with q(x, y) = [x y] Σ⁻¹ [x y]ᵀ,
+which lets the whole data set be computed in one vectorised expression.
+
+The three generating factors (v_x, v_y, ρ) can be read back from an image through its second
+moments: treat the pixel values as weights w on the grid points p and form M = Σ w p pᵀ / Σ w.
+For a Gaussian on an infinite plane M = Σ; the ±3 window truncates wide densities, so M
+underestimates Σ. :func:`estimate_factors` corrects that by moment matching on the same grid: it
+iterates Σ ← Σ + (M_observed − M_grid(Σ)) until the grid moments of the model agree with the
+observed ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from helpers.validation import SEED, Choice, Flag, Integer, Real
+
+#: The seed's grid: 36 points from −3 to 2.95 in steps of 0.17 (x indexes rows, y columns).
+GRID_AXIS = np.mgrid[-3:3:0.17]
+IMAGE_SIZE = len(GRID_AXIS)
+VARIANCES = np.arange(0.1, 5, 0.2)
+CORRELATIONS = np.arange(-0.95, 0.95, 0.1)
+FACTORS = ("var_x", "var_y", "cor")
+SPLIT_SEED = 19
+TEST_SIZE = 0.2
+
+PARAMETERS = {
+    "seed": SEED,
+    "config": Choice(("lean", "seed")),  # named architecture + optimiser (helpers.convnets.CONFIGS)
+    "vae_loss": Choice(("standard", "seed")),
+    "beta": Real(0.0, 100.0),
+    "epochs": Integer(1, 500),
+    "patience": Integer(1, 100),
+    "train_subset": Integer(0, 9_500),
+    "test_subset": Integer(0, 2_375),
+    "sample_images": Integer(4, 64),
+    "path_points": Integer(3, 200),
+    "plotted_points": Integer(100, 11_875),
+    "force_retrain": Flag(),
+}
+
+
+def grid_points() -> tuple[np.ndarray, np.ndarray]:
+    """The (x, y) coordinate arrays of the pixel grid, each (36, 36); x varies along rows."""
+    return np.meshgrid(GRID_AXIS, GRID_AXIS, indexing="ij")
+
+
+def factor_grid() -> np.ndarray:
+    """All (var_x, var_y, cor) combinations in the seed's order: (11875, 3)."""
+    mesh = np.array(np.meshgrid(VARIANCES, VARIANCES, CORRELATIONS))
+    return mesh.T.reshape(-1, 3)
+
+
+def covariances(factors: np.ndarray) -> np.ndarray:
+    """Covariance matrices (n, 2, 2) from rows (var_x, var_y, cor)."""
+    f = np.asarray(factors, dtype=np.float64).reshape(-1, 3)
+    off = f[:, 2] * np.sqrt(f[:, 0] * f[:, 1])
+    return np.stack([np.stack([f[:, 0], off], -1), np.stack([off, f[:, 1]], -1)], axis=1)
+
+
+def factors_from_covariances(cov: np.ndarray) -> np.ndarray:
+    """Rows (var_x, var_y, cor) from covariance matrices (n, 2, 2)."""
+    vx, vy = cov[:, 0, 0], cov[:, 1, 1]
+    cor = cov[:, 0, 1] / np.sqrt(np.clip(vx * vy, 1e-12, None))
+    return np.column_stack([vx, vy, cor])
+
+
+def densities_from_covariances(cov: np.ndarray) -> np.ndarray:
+    """Max-normalised N(0, Σ) densities on the grid, (n, 36, 36) float64, fully vectorised."""
+    x, y = grid_points()
+    cov = np.asarray(cov, dtype=np.float64)
+    det = cov[:, 0, 0] * cov[:, 1, 1] - cov[:, 0, 1] ** 2
+    a, b, c = cov[:, 1, 1] / det, cov[:, 0, 0] / det, -cov[:, 0, 1] / det  # entries of Σ⁻¹
+    q = a[:, None, None] * x**2 + b[:, None, None] * y**2 + 2 * c[:, None, None] * x * y
+    return np.exp(-0.5 * (q - q.min(axis=(1, 2), keepdims=True)))
+
+
+def gaussian_heatmaps(factors: np.ndarray) -> np.ndarray:
+    """Max-normalised heatmaps (n, 36, 36) for rows (var_x, var_y, cor)."""
+    return densities_from_covariances(covariances(factors))
+
+
+def gaussian_heatmaps_loop(factors: np.ndarray) -> np.ndarray:
+    """The seed's way, one scipy ``multivariate_normal`` per image (kept for tests and benchmarks)."""
+    from scipy.stats import multivariate_normal
+
+    x, y = grid_points()
+    pos = np.dstack((x, y))
+    images = []
+    for cov in covariances(factors):
+        values = multivariate_normal(mean=[0.0, 0.0], cov=cov).pdf(pos)
+        images.append(values / values.max())
+    return np.array(images)
+
+
+@dataclass
+class HeatmapData:
+    """The seed's 80/20 split: images (n, 36, 36, 1) float32 and factors (n, 3)."""
+
+    x_train: np.ndarray
+    x_test: np.ndarray
+    y_train: np.ndarray
+    y_test: np.ndarray
+
+
+def load_heatmaps(train_subset: int = 0, test_subset: int = 0) -> HeatmapData:
+    """Generate all 11,875 images and split them exactly as the seed (random_state 19).
+
+    ``train_subset`` / ``test_subset`` > 0 keep only the first rows of each split (smoke runs).
+    """
+    from sklearn.model_selection import train_test_split
+
+    factors = factor_grid()
+    images = gaussian_heatmaps(factors).astype("float32")[..., None]
+    x_train, x_test, y_train, y_test = train_test_split(
+        images, factors, test_size=TEST_SIZE, random_state=SPLIT_SEED)
+    if train_subset:
+        x_train, y_train = x_train[:train_subset], y_train[:train_subset]
+    if test_subset:
+        x_test, y_test = x_test[:test_subset], y_test[:test_subset]
+    return HeatmapData(x_train, x_test, y_train, y_test)
+
+
+# ---------------------------------------------------------------- moments and factor estimation
+
+def grid_moments(images: np.ndarray) -> np.ndarray:
+    """Normalised second moments about the origin, M = Σ w p pᵀ / Σ w, as (n, 2, 2)."""
+    w = np.clip(np.asarray(images, dtype=np.float64).reshape(-1, IMAGE_SIZE, IMAGE_SIZE), 0.0, None)
+    x, y = grid_points()
+    total = np.clip(w.sum(axis=(1, 2)), 1e-12, None)
+    mxx = (w * x**2).sum(axis=(1, 2)) / total
+    myy = (w * y**2).sum(axis=(1, 2)) / total
+    mxy = (w * x * y).sum(axis=(1, 2)) / total
+    return np.stack([np.stack([mxx, mxy], -1), np.stack([mxy, myy], -1)], axis=1)
+
+
+def _project_spd(cov: np.ndarray, low: float, high: float) -> np.ndarray:
+    values, vectors = np.linalg.eigh(cov)
+    values = np.clip(values, low, high)
+    return np.einsum("nij,nj,nkj->nik", vectors, values, vectors)
+
+
+def estimate_covariances(images: np.ndarray, iterations: int = 200, low: float = 1e-3,
+                         high: float = 50.0) -> np.ndarray:
+    """Σ whose Gaussian heatmap has the same grid second moments as each image, (n, 2, 2).
+
+    Starts from the raw moments (exact for narrow densities) and corrects the truncation of the
+    ±3 window by the fixed-point update Σ ← Σ + (M_observed − M_grid(Σ)), projected onto
+    symmetric matrices with eigenvalues in [low, high].
+    """
+    observed = grid_moments(images)
+    cov = _project_spd(observed, low, high)
+    for _ in range(iterations):
+        step = observed - grid_moments(densities_from_covariances(cov))
+        cov = _project_spd(cov + step, low, high)
+        if np.abs(step).max() < 1e-7:
+            break
+    return cov
+
+
+def estimate_factors(images: np.ndarray, **kwargs) -> np.ndarray:
+    """Estimated (var_x, var_y, cor) of each image from its second moments, (n, 3)."""
+    return factors_from_covariances(estimate_covariances(images, **kwargs))
+
+
+def moment_fit_residual(images: np.ndarray, **kwargs) -> np.ndarray:
+    """How far each image is from every valid heatmap of the family: relative residual
+    ‖x − a·g(Σ̂)‖_F / ‖x‖_F of the moment fit g(Σ̂), with the best amplitude a (least squares).
+
+    0 for the generator's own images; large for blobs that are not centred ellipses.
+    """
+    x = np.asarray(images, dtype=np.float64).reshape(-1, IMAGE_SIZE * IMAGE_SIZE)
+    fit = densities_from_covariances(estimate_covariances(images, **kwargs)).reshape(len(x), -1)
+    amplitude = (x * fit).sum(1) / np.clip((fit * fit).sum(1), 1e-12, None)
+    residual = np.linalg.norm(x - amplitude[:, None] * fit, axis=1)
+    return residual / np.clip(np.linalg.norm(x, axis=1), 1e-12, None)
+
+
+# ---------------------------------------------------------------- reconstruction errors
+
+def frobenius_errors(images: np.ndarray, reconstructions: np.ndarray) -> np.ndarray:
+    """Per-image Frobenius norm ‖x̂ − x‖_F (the seed's reconstruction error)."""
+    a = np.asarray(images, dtype=np.float64).reshape(len(images), -1)
+    b = np.asarray(reconstructions, dtype=np.float64).reshape(len(reconstructions), -1)
+    return np.linalg.norm(a - b, axis=1)
+
+
+def error_summary(errors: dict) -> "pd.DataFrame":
+    """Mean, median, 95th percentile and max per model, rounded for stable printing."""
+    import pandas as pd
+
+    rows = {name: {"mean": e.mean(), "median": np.median(e), "p95": np.quantile(e, 0.95), "max": e.max()}
+            for name, e in errors.items()}
+    return pd.DataFrame(rows).T
