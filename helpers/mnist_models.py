@@ -1,0 +1,171 @@
+"""Study 4's models: the seed's convolutional MNIST autoencoder, a VAE of the same architecture,
+a small digit classifier (the "digit-likeness" judge) and a trainer for (input, target) pairs.
+
+Architecture (as in the seed)::
+
+    encoder  28×28×1 → Conv 32 (3×3, same) ELU → MaxPool 2 → Conv 64 ELU → MaxPool 2 → Flatten → Dense d
+    decoder  d → Dense 7·7·64 ELU → Reshape → UpSample 2 → Conv 32 ELU → UpSample 2 → Conv 1 sigmoid
+
+The AE's code is ``ELU(Dense d)`` as in the seed. The VAE keeps every layer but replaces that last
+Dense by two linear heads, the mean μ and the log-variance log σ²: an ELU would forbid codes below
+−1, which the N(0, I) prior puts mass on. Both reconstruct with the Bernoulli likelihood (binary
+cross-entropy summed over the 784 pixels), so their reconstruction losses are comparable.
+"""
+
+from __future__ import annotations
+
+import helpers.env  # noqa: F401  (TF environment before the imports below)
+
+# isort: split
+import keras
+import tensorflow as tf
+from keras import layers, ops
+
+from helpers.models import PACKAGE, VAE, Autoencoder
+
+IMAGE_SHAPE = (28, 28, 1)
+
+
+def _conv_trunk(x):
+    x = layers.Conv2D(32, 3, padding="same", name="enc_conv32")(x)
+    x = layers.ELU(name="enc_elu32")(x)
+    x = layers.MaxPooling2D(2, padding="same", name="enc_pool1")(x)
+    x = layers.Conv2D(64, 3, padding="same", name="enc_conv64")(x)
+    x = layers.ELU(name="enc_elu64")(x)
+    x = layers.MaxPooling2D(2, padding="same", name="enc_pool2")(x)
+    return layers.Flatten(name="enc_flatten")(x)
+
+
+def build_decoder(latent_dim: int) -> keras.Model:
+    """Latent code → 28×28×1 image in [0, 1] (the seed's mirrored decoder)."""
+    z = keras.Input((latent_dim,), name="z")
+    x = layers.Dense(7 * 7 * 64, name="dec_dense")(z)
+    x = layers.ELU(name="dec_elu_dense")(x)
+    x = layers.Reshape((7, 7, 64), name="dec_reshape")(x)
+    x = layers.UpSampling2D(2, name="dec_up1")(x)
+    x = layers.Conv2D(32, 3, padding="same", name="dec_conv32")(x)
+    x = layers.ELU(name="dec_elu32")(x)
+    x = layers.UpSampling2D(2, name="dec_up2")(x)
+    x = layers.Conv2D(1, 3, padding="same", activation="sigmoid", name="dec_out")(x)
+    return keras.Model(z, x, name="decoder")
+
+
+def build_mnist_ae(latent_dim: int = 32, learning_rate: float = 1e-3) -> Autoencoder:
+    """The seed's conv AE (ELU code), compiled with Adam."""
+    x_in = keras.Input(IMAGE_SHAPE, name="image")
+    z = layers.ELU(name="code_elu")(layers.Dense(latent_dim, name="code")(_conv_trunk(x_in)))
+    encoder = keras.Model(x_in, z, name="encoder")
+    model = Autoencoder(encoder, build_decoder(latent_dim), reconstruction="bernoulli", name="mnist_ae")
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate))
+    return model
+
+
+def build_mnist_vae(latent_dim: int = 32, beta: float = 1.0, learning_rate: float = 1e-3,
+                    seed: int | None = None) -> VAE:
+    """The same architecture as a VAE (linear μ and log σ² heads), compiled with Adam."""
+    x_in = keras.Input(IMAGE_SHAPE, name="image")
+    h = _conv_trunk(x_in)
+    z_mean = layers.Dense(latent_dim, name="z_mean")(h)
+    z_log_var = layers.Dense(latent_dim, name="z_log_var")(h)
+    encoder = keras.Model(x_in, [z_mean, z_log_var], name="encoder")
+    model = VAE(encoder, build_decoder(latent_dim), beta=beta, seed=seed, reconstruction="bernoulli",
+                name="mnist_vae")
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate))
+    return model
+
+
+def encode_mean(model, x, batch_size: int = 512):
+    """Deterministic codes: the AE's z, or the VAE's posterior mean μ(x)."""
+    out = model.encoder.predict(x, batch_size=batch_size, verbose=0)
+    return out[0] if isinstance(out, list | tuple) else out
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class PairedModel(keras.Model):
+    """Trains a network on (input, target) pairs passed to ``fit_or_load`` as one tuple.
+
+    ``fit_or_load`` calls ``model.fit(x)`` with no separate ``y``; Keras then hands a tuple
+    ``(inputs, targets)`` to ``train_step`` as the inputs. This model unpacks it and minimises
+    ``loss`` ("bce": mean binary cross-entropy, "mse", or "sparse_ce": mean sparse categorical
+    cross-entropy of softmax outputs). ``validation_data=(inputs, targets)`` works as usual.
+    """
+
+    LOSSES = ("bce", "mse", "sparse_ce")
+
+    def __init__(self, network, loss="bce", **kwargs):
+        super().__init__(**kwargs)
+        if loss not in self.LOSSES:
+            raise ValueError(f"loss must be one of {list(self.LOSSES)}, got {loss!r}")
+        self.network = network
+        self.loss_name = loss
+        self.loss_tracker = keras.metrics.Mean(name="loss")
+        self.accuracy_tracker = keras.metrics.Mean(name="accuracy")
+
+    @property
+    def metrics(self):
+        return [self.loss_tracker] + ([self.accuracy_tracker] if self.loss_name == "sparse_ce" else [])
+
+    def call(self, x, training=False):
+        return self.network(x, training=training)
+
+    @staticmethod
+    def _unpack(data):
+        x, y, _ = keras.utils.unpack_x_y_sample_weight(data)
+        if y is None and isinstance(x, tuple | list) and len(x) == 2:
+            x, y = x
+        return x, y
+
+    def _loss(self, y, y_hat):
+        if self.loss_name == "mse":
+            return ops.mean(ops.square(y - y_hat))
+        if self.loss_name == "bce":
+            return ops.mean(keras.losses.binary_crossentropy(y, y_hat))
+        return ops.mean(keras.losses.sparse_categorical_crossentropy(y, y_hat))
+
+    def _update(self, y, y_hat, loss):
+        self.loss_tracker.update_state(loss)
+        if self.loss_name == "sparse_ce":
+            hits = ops.cast(ops.equal(ops.argmax(y_hat, axis=-1), ops.cast(ops.reshape(y, (-1,)), "int64")),
+                            "float32")
+            self.accuracy_tracker.update_state(ops.mean(hits))
+        return {m.name: m.result() for m in self.metrics}
+
+    def train_step(self, data):
+        x, y = self._unpack(data)
+        with tf.GradientTape() as tape:
+            y_hat = self(x, training=True)
+            loss = self._loss(y, y_hat)
+        gradients = tape.gradient(loss, self.trainable_weights)
+        self.optimizer.apply_gradients(zip(gradients, self.trainable_weights, strict=True))
+        return self._update(y, y_hat, loss)
+
+    def test_step(self, data):
+        x, y = self._unpack(data)
+        y_hat = self(x, training=False)
+        return self._update(y, y_hat, self._loss(y, y_hat))
+
+    def get_config(self):
+        return {**super().get_config(), "network": keras.saving.serialize_keras_object(self.network),
+                "loss": self.loss_name}
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        config["network"] = keras.saving.deserialize_keras_object(config["network"])
+        return cls(**config)
+
+
+def build_digit_classifier(learning_rate: float = 1e-3) -> PairedModel:
+    """A small CNN (Conv 16 → pool → Conv 32 → pool → Dense 64 → softmax 10): the judge of how
+    digit-like an image is (its top softmax probability)."""
+    x_in = keras.Input(IMAGE_SHAPE, name="image")
+    x = layers.Conv2D(16, 3, activation="relu", padding="same")(x_in)
+    x = layers.MaxPooling2D(2)(x)
+    x = layers.Conv2D(32, 3, activation="relu", padding="same")(x)
+    x = layers.MaxPooling2D(2)(x)
+    x = layers.Flatten()(x)
+    x = layers.Dense(64, activation="relu")(x)
+    x = layers.Dense(10, activation="softmax")(x)
+    model = PairedModel(keras.Model(x_in, x, name="classifier_net"), loss="sparse_ce", name="digit_classifier")
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate))
+    return model
