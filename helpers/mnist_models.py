@@ -169,3 +169,27 @@ def build_digit_classifier(learning_rate: float = 1e-3) -> PairedModel:
     model = PairedModel(keras.Model(x_in, x, name="classifier_net"), loss="sparse_ce", name="digit_classifier")
     model.compile(optimizer=keras.optimizers.Adam(learning_rate))
     return model
+
+
+def reconstruct(model, x, batch_size: int = 512):
+    """Decode the deterministic code (AE: z; VAE: μ) of each image."""
+    return model.decoder.predict(encode_mean(model, x, batch_size), batch_size=batch_size, verbose=0)
+
+
+def reconstruction_bce(model, x, batch_size: int = 512, eps: float = 1e-7) -> float:
+    """Mean over images of the binary cross-entropy summed over pixels (the models' own loss term)."""
+    import numpy as np
+
+    x = np.asarray(x, dtype=np.float64)
+    x_hat = np.clip(np.asarray(reconstruct(model, x, batch_size), dtype=np.float64), eps, 1 - eps)
+    per_pixel = -(x * np.log(x_hat) + (1 - x) * np.log(1 - x_hat))
+    return float(per_pixel.reshape(len(x), -1).sum(axis=1).mean())
+
+
+def sample_like_codes(codes, n: int, rng):
+    """``n`` points from the Gaussian with the mean and covariance of ``codes`` (float32)."""
+    import numpy as np
+
+    codes = np.asarray(codes, dtype=np.float64)
+    samples = rng.multivariate_normal(codes.mean(axis=0), np.cov(codes, rowvar=False), size=n)
+    return samples.astype(np.float32)

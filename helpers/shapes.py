@@ -126,3 +126,16 @@ def build_colouring_ae(learning_rate: float = 1e-3):
     model = PairedModel(keras.Model(x_in, x, name="colouring_net"), loss="bce", name="colouring_ae")
     model.compile(optimizer=keras.optimizers.Adam(learning_rate))
     return model
+
+
+def confusion_of_shapes(predicted: np.ndarray, target: Shapes) -> pd.DataFrame:
+    """Share of each true class's pixels (rows) whose output is nearest to each palette colour (columns)."""
+    predicted = np.asarray(predicted, dtype=np.float32)
+    nearest = np.linalg.norm(predicted[..., None, :] - PALETTE, axis=-1).argmin(axis=-1)
+    names = [CLASS_NAMES[k] for k in sorted(CLASS_NAMES)]
+    table = np.zeros((len(names), len(names)))
+    for true in CLASS_NAMES:
+        where = target.mask == true
+        if where.any():
+            table[true] = np.bincount(nearest[where], minlength=len(names)) / where.sum()
+    return pd.DataFrame(table, index=[f"true {n}" for n in names], columns=[f"→ {n}" for n in names])

