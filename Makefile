@@ -14,7 +14,6 @@ export TF_ENABLE_ONEDNN_OPTS ?= 1
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export KERAS_BACKEND := tensorflow
 export PYTHONWARNINGS := ignore::DeprecationWarning
-export MPLBACKEND := Agg
 
 .PHONY: help setup run test lint unit nbval smoke store weights bench lab clean
 

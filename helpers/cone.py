@@ -60,28 +60,36 @@ def line_lengths(decoder, line: np.ndarray) -> dict:
 
 def distortion_by_region(decoder, codes: np.ndarray, labels: np.ndarray, grid_points: np.ndarray,
                          grid_values: np.ndarray) -> pd.Series:
-    """Median distortion at the upper and lower codes, and at grid points far from any code.
+    """Median distortion at the codes of each class and in the two kinds of empty latent region.
 
-    "Far" means farther from the nearest code than 99 % of codes are from their own nearest
-    neighbour — the empty latent regions (here, the cut-out band between the classes).
+    A grid point is *empty* when it is farther from its nearest code than 99 % of codes are
+    from their own nearest neighbour. Empty points inside the convex hull of the upper codes
+    form the *gap* (the latent stand-in for the cut-out band between the rim and the tip);
+    empty points outside it lie *beyond the rim*, where there were never any data.
     """
-    from scipy.spatial import cKDTree
+    from scipy.spatial import Delaunay, cKDTree
 
     at_codes = distortion_from_jacobians(decoder_jacobian(decoder, codes))
     tree = cKDTree(codes)
     spacing = np.quantile(tree.query(codes, k=2)[0][:, 1], 0.99)
-    far = tree.query(grid_points)[0] > spacing
+    empty = tree.query(grid_points)[0] > spacing
+    inside_rim = Delaunay(codes[labels == UPPER]).find_simplex(grid_points) >= 0
     peak = grid_points[np.argmax(grid_values)]
-    nearest_label = labels[tree.query(peak)[1]]
+    peak_distance, peak_index = tree.query(peak)
+    peak_is_empty = peak_distance > spacing and inside_rim[np.argmax(grid_values)]
     return pd.Series({
         "median at upper codes": np.median(at_codes[labels == UPPER]),
         "median at lower codes": np.median(at_codes[labels == LOWER]),
-        "median in empty regions": np.median(grid_values[far]) if far.any() else np.nan,
-        "share of grid that is empty": far.mean(),
-        "grid peak value": grid_values.max(),
-        "class nearest the peak": "upper" if nearest_label == UPPER else "lower",
-        "peak distance to nearest code": tree.query(peak)[0],
+        "median in the gap": _median_or_nan(grid_values[empty & inside_rim]),
+        "median beyond the rim": _median_or_nan(grid_values[empty & ~inside_rim]),
+        "grid peak": grid_values.max(),
+        "class nearest the peak": "upper" if labels[peak_index] == UPPER else "lower",
+        "peak in the gap": bool(peak_is_empty),
     })
+
+
+def _median_or_nan(values: np.ndarray) -> float:
+    return float(np.median(values)) if values.size else float("nan")
 
 
 def peak_along(values: np.ndarray) -> float:

@@ -25,6 +25,34 @@ for _name, _value in DEFAULTS.items():
     os.environ.setdefault(_name, _value)
 
 warnings.filterwarnings("ignore", module="keras")
+
+
+def _import_tensorflow_quietly() -> None:
+    """Import TensorFlow and probe its devices with file descriptor 2 sent to /dev/null.
+
+    TensorFlow's C++ start-up lines (oneDNN notice, "could not find cuda drivers",
+    cuInit errors on machines without a GPU) ignore ``TF_CPP_MIN_LOG_LEVEL``; inside a
+    Jupyter kernel they land in cell outputs as stderr and break nbval comparisons.
+    Errors raised by the import itself still propagate.
+    """
+    import sys
+
+    if "tensorflow" in sys.modules:
+        return
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        import tensorflow as tf
+
+        tf.config.list_physical_devices()
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+_import_tensorflow_quietly()
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 
 #: Repository root, resolved from this file (never from the current directory).

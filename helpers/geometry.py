@@ -96,14 +96,16 @@ def jacobian_per_output(decoder, z) -> np.ndarray:
 
 
 def jacobian_per_point(decoder, z) -> np.ndarray:
-    """A naive loop: one tape and one ``jacobian`` call per latent point. Kept for benchmarks."""
+    """A naive loop: for each latent point, one eager gradient per output. Kept for benchmarks."""
     result = []
     for point in np.asarray(z, dtype=np.float32):
         zi = tf.convert_to_tensor(point[None])
-        with tf.GradientTape() as tape:
+        with tf.GradientTape(persistent=True) as tape:
             tape.watch(zi)
-            x = _flatten_outputs(decoder, zi)
-        result.append(tape.jacobian(x, zi)[0, :, 0, :].numpy())
+            x = _flatten_outputs(decoder, zi)[0]
+            outputs = [x[i] for i in range(x.shape[0])]
+        result.append(np.stack([tape.gradient(out, zi)[0].numpy() for out in outputs]))
+        del tape
     return np.stack(result)
 
 

@@ -131,7 +131,7 @@ class _AutoencoderBase(keras.Model):
         with tf.GradientTape() as tape:
             values = self.losses_for(x, training=True)
         gradients = tape.gradient(values["loss"], self.trainable_weights)
-        self.optimizer.apply_gradients(zip(gradients, self.trainable_weights))
+        self.optimizer.apply_gradients(zip(gradients, self.trainable_weights, strict=True))
         return self._update(values)
 
     def test_step(self, data):

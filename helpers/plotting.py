@@ -86,7 +86,8 @@ def plot_distortion_heatmap(axis_0, axis_1, values, codes_by_class=None, line=No
                          norm=norm)
     plt.colorbar(mesh, ax=ax, label="distortion")
     for name, codes in (codes_by_class or {}).items():
-        ax.scatter(codes[:, 0], codes[:, 1], s=2, alpha=0.35, color=CLASS_COLOURS.get(name, "white"), label=name)
+        ax.scatter(codes[:, 0], codes[:, 1], s=6, alpha=0.8, color=CLASS_COLOURS.get(name, "white"),
+                   edgecolors="white", linewidths=0.3, label=name)
     if line is not None:
         ax.plot(line[:, 0], line[:, 1], color="cyan", lw=2, label="straight latent line")
     ax.set(xlabel="$z_1$", ylabel="$z_2$", title=title, aspect="equal",

@@ -23,6 +23,7 @@ import json
 import os
 import tempfile
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,6 +75,7 @@ def atomic_write_text(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w") as handle:
             handle.write(text)
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600; these files are shared artefacts
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -160,7 +162,9 @@ def _try_load(model, x_example, folder, stem, messages):
     weights, history = files
     try:
         model(x_example[:1])  # build subclassed models before loading
-        model.load_weights(weights)
+        with warnings.catch_warnings():  # the file also holds optimizer slots a fresh optimizer lacks
+            warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
+            model.load_weights(weights)
         record = json.loads(history.read_text())
     except Exception as error:  # noqa: BLE001  (any load failure means: retrain)
         messages.append(f"{weights} could not be loaded ({type(error).__name__}: {error}): retraining")

@@ -38,7 +38,8 @@ def convert(text: str) -> nbformat.NotebookNode:
             lines.append(line)
     flush()
     nb = nbformat.v4.new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {"name": "vae-notebooks", "display_name": "Python (vae-notebooks)", "language": "python"}
+    nb.metadata["kernelspec"] = {"name": "vae-notebooks", "display_name": "Python (vae-notebooks)",
+                                 "language": "python"}
     nb.metadata["language_info"] = {"name": "python"}
     return nb
 

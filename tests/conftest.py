@@ -1,0 +1,22 @@
+"""Shared fixtures. Importing helpers first sets TensorFlow's environment."""
+
+import helpers  # noqa: F401
+import keras
+import numpy as np
+import pytest
+
+
+@pytest.fixture
+def weight_folders(tmp_path):
+    """(shipped, cache) folders for fit_or_load that live only for one test."""
+    return tmp_path / "shipped", tmp_path / "cache"
+
+
+def linear_decoder(matrix, bias):
+    """A Keras decoder x = A z + b with the given weights (A is D×d)."""
+    matrix = np.asarray(matrix, np.float32)
+    z = keras.Input((matrix.shape[1],))
+    dense = keras.layers.Dense(matrix.shape[0])
+    model = keras.Model(z, dense(z))
+    dense.set_weights([matrix.T, np.asarray(bias, np.float32)])
+    return model

@@ -1,0 +1,77 @@
+"""Jacobians, distortion and curve lengths against finite differences and closed forms."""
+
+import numpy as np
+import pytest
+from conftest import linear_decoder
+
+from helpers import geometry
+from helpers.models import build_mlp_vae
+
+
+@pytest.fixture(scope="module")
+def decoder():
+    return build_mlp_vae(latent_dim=2, hidden_units=(16, 16), seed=3).decoder
+
+
+def central_differences(decoder, z, h=1e-2):
+    """J[n, :, j] ≈ (g(z + h e_j) − g(z − h e_j)) / 2h, evaluated in float64 via the float32 model."""
+    columns = []
+    for j in range(z.shape[1]):
+        step = np.zeros_like(z)
+        step[:, j] = h
+        plus = geometry.decode(decoder, z + step).astype(np.float64)
+        minus = geometry.decode(decoder, z - step).astype(np.float64)
+        columns.append((plus - minus) / (2 * h))
+    return np.stack(columns, axis=-1)
+
+
+@pytest.mark.parametrize("method", ["reverse", "forward"])
+def test_jacobian_matches_central_differences(decoder, method):
+    z = np.random.default_rng(0).normal(size=(64, 2)).astype(np.float32)
+    analytic = geometry.decoder_jacobian(decoder, z, method)
+    numeric = central_differences(decoder, z)
+    assert analytic.shape == (64, 3, 2)
+    np.testing.assert_allclose(analytic, numeric, atol=2e-3 * np.abs(numeric).max())
+
+
+def test_all_jacobian_methods_agree(decoder):
+    z = np.random.default_rng(1).normal(size=(20, 2)).astype(np.float32)
+    reference = geometry.jacobian_reverse(decoder, z)
+    for other in (geometry.jacobian_forward(decoder, z), geometry.jacobian_per_output(decoder, z),
+                  geometry.jacobian_per_point(decoder, z)):
+        np.testing.assert_allclose(other, reference, rtol=1e-4, atol=1e-6)
+
+
+def test_jacobian_rejects_unknown_method(decoder):
+    with pytest.raises(ValueError, match="method"):
+        geometry.decoder_jacobian(decoder, np.zeros((1, 2)), "sideways")
+
+
+def test_distortion_of_linear_decoder_is_sqrt_det_ata():
+    a = np.array([[1.0, 2.0], [0.5, -1.0], [3.0, 0.25]])
+    decoder = linear_decoder(a, [0.1, -0.2, 0.3])
+    _, _, values = geometry.distortion_on_grid(decoder, (-1, -2), (1, 2), 7)
+    expected = np.sqrt(np.linalg.det(a.T @ a))
+    np.testing.assert_allclose(values, expected, rtol=1e-5)
+
+
+def test_distortion_of_a_scaled_isometry_is_the_area_factor():
+    jacobians = np.repeat((3.0 * np.eye(3)[:, :2])[None], 4, axis=0)  # stretches both axes by 3
+    np.testing.assert_allclose(geometry.distortion_from_jacobians(jacobians), 9.0)
+
+
+def test_curve_lengths_of_a_linear_decoder():
+    a = np.array([[2.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    decoder = linear_decoder(a, [0.0, 0.0, 0.0])
+    line = geometry.straight_line([0, 0], [1, 2], 11)
+    np.testing.assert_allclose(line[[0, -1]], [[0, 0], [1, 2]])
+    assert geometry.decoded_curve_length(decoder, line) == pytest.approx(np.linalg.norm(a @ [1, 2]), rel=1e-5)
+
+
+def test_polyline_length_of_a_right_angle():
+    assert geometry.polyline_length(np.array([[0, 0], [3, 0], [3, 4]])) == pytest.approx(7.0)
+
+
+def test_latent_grid_is_row_major_in_the_second_axis():
+    a0, a1, points = geometry.latent_grid((0, 10), (1, 12), 3)
+    np.testing.assert_allclose(points.reshape(3, 3, 2)[1, 2], [a0[2], a1[1]])

@@ -1,0 +1,84 @@
+"""fit_or_load: cache hits and misses, corruption handling, determinism, atomic files."""
+
+import json
+
+import numpy as np
+import pytest
+
+from helpers.models import build_mlp_vae, make_optimizer
+from helpers.training import cache_key, fit_or_load, set_seed
+
+X = np.random.default_rng(0).random((512, 3)).astype(np.float32)
+
+
+def compiled_vae(seed=0, learning_rate=1e-3):
+    set_seed(seed)
+    vae = build_mlp_vae(hidden_units=(8, 8), seed=seed)
+    vae.compile(optimizer=make_optimizer("rmsprop", learning_rate))
+    return vae
+
+
+def fit(vae, folders, settings=None, **overrides):
+    arguments = {"name": "toy", "settings": settings or {"n": 512}, "epochs": 2, "batch_size": 64, "seed": 0,
+                 "folders": folders, **overrides}
+    return fit_or_load(vae, X, **arguments)
+
+
+def test_second_call_loads_identical_weights(weight_folders):
+    trained_model = compiled_vae()
+    trained = fit(trained_model, weight_folders)
+    loaded_model = compiled_vae(seed=5)  # different initial weights: loading must overwrite them
+    loaded = fit(loaded_model, weight_folders)
+    assert (trained.source, loaded.source) == ("trained", "loaded")
+    assert loaded.history == trained.history
+    for a, b in zip(trained_model.get_weights(), loaded_model.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("change", [{"settings": {"n": 256}}, {"epochs": 3}, {"seed": 1}, {"batch_size": 32}])
+def test_a_changed_parameter_misses_the_cache(weight_folders, change):
+    fit(compiled_vae(), weight_folders)
+    assert fit(compiled_vae(), weight_folders, **change).source == "trained"
+
+
+def test_a_changed_learning_rate_misses_the_cache():
+    assert cache_key(compiled_vae(learning_rate=1e-3), {}) != cache_key(compiled_vae(learning_rate=2e-3), {})
+
+
+def test_same_seed_gives_identical_training(weight_folders, tmp_path):
+    first = fit(compiled_vae(), weight_folders, force_retrain=True)
+    second = fit(compiled_vae(), (tmp_path / "a", tmp_path / "b"), force_retrain=True)
+    assert first.history == second.history
+
+
+def test_corrupted_weights_file_is_retrained_with_a_message(weight_folders, capsys):
+    first = fit(compiled_vae(), weight_folders)
+    first.weights_path.write_bytes(b"not an HDF5 file")
+    again = fit(compiled_vae(), weight_folders)
+    assert again.source == "trained"
+    assert "does not match its manifest" in capsys.readouterr().out
+    manifest = json.loads((first.weights_path.parent / "manifest.json").read_text())
+    assert fit(compiled_vae(), weight_folders).source == "loaded"
+    assert first.weights_path.name in manifest
+
+
+def test_file_missing_from_manifest_is_not_used(weight_folders):
+    first = fit(compiled_vae(), weight_folders)
+    (first.weights_path.parent / "manifest.json").write_text("{}")
+    assert fit(compiled_vae(), weight_folders).source == "trained"
+
+
+def test_shipped_folder_is_searched_first_and_writes_go_to_the_cache(weight_folders, monkeypatch):
+    shipped, cache = weight_folders
+    monkeypatch.setenv("HELPERS_SHIP_WEIGHTS", "1")
+    assert fit(compiled_vae(), weight_folders).weights_path.parent == shipped
+    monkeypatch.delenv("HELPERS_SHIP_WEIGHTS")
+    assert fit(compiled_vae(), weight_folders, epochs=1).weights_path.parent == cache
+    assert fit(compiled_vae(), weight_folders).weights_path.parent == shipped
+
+
+def test_no_temporary_files_are_left_behind(weight_folders):
+    fit(compiled_vae(), weight_folders)
+    names = sorted(p.name for p in weight_folders[1].iterdir())
+    assert len(names) == 3 and names[-1] == "toy-" + names[-1][4:] and "manifest.json" in names
+    assert not [n for n in names if n.startswith(".")]
