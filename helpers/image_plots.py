@@ -1,0 +1,123 @@
+"""Static figures of the image studies: heatmap grids, paths with thumbnails, error histograms,
+latent projections coloured by the generating factors. Each function draws and returns the
+figure; notebooks end the cell with ``plt.show()``."""
+
+from __future__ import annotations
+
+import itertools
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.offsetbox import AnnotationBbox, OffsetImage
+
+FACTOR_CMAPS = {"var_x": "viridis", "var_y": "plasma", "cor": "coolwarm"}
+
+
+def image_grid(images, ncols: int = 8, titles=None, cmap: str = "inferno", title: str | None = None,
+               size: float = 1.3):
+    """Images (n, h, w[, 1]) in a grid without ticks; optional per-image titles."""
+    images = np.asarray(images).reshape(len(images), *np.shape(images)[1:3])
+    nrows = int(np.ceil(len(images) / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + (0.4 if title else 0)),
+                             squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i < len(images):
+            ax.imshow(images[i], cmap=cmap, vmin=0, vmax=1)
+            if titles is not None:
+                ax.set_title(titles[i], fontsize=7)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def factor_titles(factors) -> list[str]:
+    """Short 'vx vy ρ' labels for image grids."""
+    return [f"{f[0]:.1f} {f[1]:.1f} {f[2]:+.2f}" for f in np.asarray(factors)]
+
+
+def pairs_grid(originals, reconstructions: dict, cmap: str = "cubehelix"):
+    """One column per image: the original on top, then each model's reconstruction."""
+    rows = {"original": originals, **reconstructions}
+    n = len(originals)
+    fig, axes = plt.subplots(len(rows), n, figsize=(1.3 * n, 1.4 * len(rows)), squeeze=False)
+    for r, (name, images) in enumerate(rows.items()):
+        for c in range(n):
+            axes[r, c].imshow(np.squeeze(images[c]), cmap=cmap, vmin=0, vmax=1)
+            axes[r, c].set_xticks([]), axes[r, c].set_yticks([])
+        axes[r, 0].set_ylabel(name, fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def error_histograms(errors: dict, bins: int = 60):
+    """Per-image error histograms side by side on a shared x axis, with mean and p95 marked."""
+    fig, axes = plt.subplots(1, len(errors), figsize=(5 * len(errors), 3.2), sharex=True)
+    for ax, (name, e) in zip(np.atleast_1d(axes), errors.items(), strict=True):
+        ax.hist(e, bins=bins, color="#4C72B0")
+        ax.axvline(e.mean(), color="k", ls="--", label=f"mean {e.mean():.3f}")
+        ax.axvline(np.quantile(e, 0.95), color="#D62728", ls=":", label=f"p95 {np.quantile(e, 0.95):.3f}")
+        ax.set(title=name, xlabel="Frobenius error ‖x̂ − x‖", yscale="log")
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def projections_by_factor(codes, factors, names=("var_x", "var_y", "cor"), title: str = "", size: float = 2):
+    """3×3 grid: rows = factors (colour), columns = latent coordinate pairs."""
+    pairs = list(itertools.combinations(range(codes.shape[1]), 2))
+    fig, axes = plt.subplots(len(names), len(pairs), figsize=(3.4 * len(pairs), 3 * len(names)), squeeze=False)
+    for r, name in enumerate(names):
+        for c, (i, j) in enumerate(pairs):
+            art = axes[r, c].scatter(codes[:, i], codes[:, j], c=factors[:, r], s=size,
+                                     cmap=FACTOR_CMAPS.get(name, "viridis"), rasterized=True)
+            axes[r, c].set(xlabel=f"z{i + 1}", ylabel=f"z{j + 1}")
+        fig.colorbar(art, ax=axes[r, -1], label=name)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def scatter3d_with_walls(codes, colour, label: str, title: str = "", ax=None, size: float = 2):
+    """3-D scatter with the three coordinate projections drawn (grey) on the back walls."""
+    if ax is None:
+        fig = plt.figure(figsize=(6, 5))
+        ax = fig.add_subplot(projection="3d")
+    lo = codes.min(0)
+    grey = {"c": "0.75", "s": size / 2, "alpha": 0.3, "rasterized": True}
+    ax.scatter(np.full(len(codes), lo[0]), codes[:, 1], codes[:, 2], **grey)
+    ax.scatter(codes[:, 0], np.full(len(codes), codes[:, 1].max()), codes[:, 2], **grey)
+    ax.scatter(codes[:, 0], codes[:, 1], np.full(len(codes), lo[2]), **grey)
+    art = ax.scatter(*codes.T, c=colour, s=size, cmap="coolwarm", rasterized=True)
+    ax.set(xlabel="z1", ylabel="z2", zlabel="z3", title=title)
+    ax.figure.colorbar(art, ax=ax, shrink=0.6, label=label)
+    return ax.figure
+
+
+def path_with_thumbnails(codes, path, images, dims=(0, 1), thumbs: int = 7, title: str = "", ax=None,
+                         zoom: float = 0.9):
+    """The codes (grey) and a latent path projected on two coordinates, with decoded thumbnails
+    placed at evenly spaced points along the path."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.5, 5))
+    i, j = dims
+    ax.scatter(codes[:, i], codes[:, j], s=1, c="0.8", rasterized=True)
+    ax.plot(path[:, i], path[:, j], c="#D62728", lw=2)
+    for k in np.linspace(0, len(path) - 1, thumbs).round().astype(int):
+        box = OffsetImage(np.squeeze(images[k]), cmap="inferno", zoom=zoom, norm=plt.Normalize(0, 1))
+        ax.add_artist(AnnotationBbox(box, (path[k, i], path[k, j]), frameon=True, pad=0.1))
+    ax.set(xlabel=f"z{i + 1}", ylabel=f"z{j + 1}", title=title)
+    return ax.figure
+
+
+def factor_traces(estimated: dict, names=("var_x", "var_y", "cor")):
+    """Recovered factors along each path (x: position 0 → 1), one panel per factor."""
+    fig, axes = plt.subplots(1, len(names), figsize=(4.2 * len(names), 3))
+    for k, (ax, name) in enumerate(zip(axes, names, strict=True)):
+        for label, est in estimated.items():
+            ax.plot(np.linspace(0, 1, len(est)), est[:, k], label=label)
+        ax.set(title=f"recovered {name}", xlabel="position along path")
+    axes[0].legend(fontsize=7)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,87 @@
+"""Known answers for the heatmap data set, the moment-based factor estimates and the parameters."""
+
+import numpy as np
+import pytest
+from scipy.stats import multivariate_normal
+
+from helpers import heatmaps as hm
+from helpers.validation import validate
+
+DEFAULTS = dict(seed=19, config="lean", vae_loss="standard", beta=1.0, epochs=30, patience=4, train_subset=0,
+                test_subset=0, sample_images=16, path_points=40, plotted_points=3000, force_retrain=False)
+
+
+def test_grid_is_the_seeds():
+    assert hm.IMAGE_SIZE == 36
+    assert hm.GRID_AXIS[0] == -3 and np.isclose(hm.GRID_AXIS[-1], 2.95)
+    factors = hm.factor_grid()
+    assert factors.shape == (11_875, 3)
+    assert len(np.unique(factors, axis=0)) == 11_875
+
+
+def test_vectorised_generator_matches_scipy():
+    factors = hm.factor_grid()[np.random.default_rng(0).choice(11_875, 200, replace=False)]
+    x, y = hm.grid_points()
+    pos = np.dstack((x, y))
+    images = hm.gaussian_heatmaps(factors)
+    for image, (vx, vy, cor) in zip(images, factors, strict=True):
+        off = cor * np.sqrt(vx * vy)
+        reference = multivariate_normal([0, 0], [[vx, off], [off, vy]]).pdf(pos)
+        np.testing.assert_allclose(image, reference / reference.max(), atol=1e-6, rtol=0)
+
+
+def test_loop_and_vectorised_agree():
+    factors = hm.factor_grid()[:50]
+    np.testing.assert_allclose(hm.gaussian_heatmaps(factors), hm.gaussian_heatmaps_loop(factors), atol=1e-12)
+
+
+def test_split_is_the_seeds():
+    data = hm.load_heatmaps()
+    assert data.x_train.shape == (9_500, 36, 36, 1) and data.x_test.shape == (2_375, 36, 36, 1)
+    # The first training rows the seed printed after train_test_split(..., random_state=19).
+    np.testing.assert_allclose(data.y_train[:3], [[4.1, 4.3, -0.75], [1.5, 2.5, -0.15], [0.9, 2.3, -0.15]])
+    assert data.x_train.max() == pytest.approx(1.0)
+
+
+def test_subsets():
+    data = hm.load_heatmaps(train_subset=100, test_subset=30)
+    assert len(data.x_train) == len(data.y_train) == 100 and len(data.x_test) == 30
+
+
+def test_factor_estimates_recover_the_generator_within_1e_4():
+    factors = hm.factor_grid()[::7]
+    estimated = hm.estimate_factors(hm.gaussian_heatmaps(factors))
+    np.testing.assert_allclose(estimated, factors, atol=1e-4)
+
+
+def test_raw_moments_underestimate_wide_densities():
+    wide = hm.gaussian_heatmaps(np.array([[4.9, 4.9, 0.0]]))
+    raw = hm.grid_moments(wide)[0]
+    assert raw[0, 0] < 0.8 * 4.9  # truncation by the ±3 window: why the correction is needed
+
+
+def test_moment_fit_residual_separates_ellipses_from_other_blobs():
+    good = hm.gaussian_heatmaps(hm.factor_grid()[::97])
+    assert hm.moment_fit_residual(good).max() < 1e-5
+    two_blobs = hm.gaussian_heatmaps(np.array([[0.3, 0.3, 0.0]]))[0]
+    two_blobs = np.maximum(np.roll(two_blobs, 8, axis=0), np.roll(two_blobs, -8, axis=0))
+    off_centre = np.roll(hm.gaussian_heatmaps(np.array([[0.3, 0.3, 0.0]]))[0], 10, axis=0)
+    assert hm.moment_fit_residual(np.stack([two_blobs, off_centre])).min() > 0.3
+
+
+def test_frobenius_errors_known_answer():
+    a = np.zeros((2, 36, 36, 1))
+    b = np.zeros((2, 36, 36))
+    b[1] = 0.5
+    np.testing.assert_allclose(hm.frobenius_errors(a, b), [0.0, 0.5 * 36])
+
+
+def test_default_parameters_are_valid():
+    validate(hm.PARAMETERS, **DEFAULTS)
+
+
+@pytest.mark.parametrize("name, value", [("epochs", 0), ("config", "huge"), ("beta", -1.0), ("patience", 2.5),
+                                         ("train_subset", 9_501), ("force_retrain", "yes"), ("seed", -1)])
+def test_bad_parameters_raise(name, value):
+    with pytest.raises(ValueError, match=name):
+        validate(hm.PARAMETERS, **{**DEFAULTS, name: value})
