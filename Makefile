@@ -37,9 +37,8 @@ run: setup  ## execute every notebook headless (defaults) into build/, render of
 	  name=$$(basename $$nb .ipynb); echo "== $$name"; \
 	  PLOTLY_RENDERER=notebook $(BIN)/papermill -k $(KERNEL) --cwd notebooks --log-level ERROR \
 	    --execution-timeout 3600 $$nb $(BUILD)/executed/$$name.ipynb; \
-	  $(BIN)/jupyter nbconvert --log-level ERROR --to html --output-dir $(BUILD)/html $(BUILD)/executed/$$name.ipynb; \
 	done
-	@$(BIN)/python notebooks/src/make_index.py $(BUILD)/html
+	@$(BIN)/python notebooks/src/render_html.py $(BUILD)/html $(BUILD)/executed/*.ipynb
 	@echo "Results: $(BUILD)/html/index.html (executed notebooks in $(BUILD)/executed/)"
 
 test: setup lint unit nbval smoke  ## everything CI runs: lint, unit tests, nbval, smoke runs
