@@ -147,29 +147,34 @@ def validation_split(x: np.ndarray, seed: int, fraction: float = VALIDATION_FRAC
     return x[order[n_val:]], x[order[:n_val]], order[n_val:], order[:n_val]
 
 
-def train_heatmap_models(x_train, *, config: str, seed: int, epochs: int, patience: int, beta: float = 1.0,
-                         vae_loss: str = "standard", data_settings: dict | None = None,
-                         force_retrain: bool = False, name_prefix: str = "heatmap"):
-    """Build, then fit-or-load the VAE and the AE of one configuration.
+def train_heatmap_model(kind: str, x_train, *, config: str, seed: int, epochs: int, patience: int,
+                        beta: float = 1.0, vae_loss: str = "standard", data_settings: dict | None = None,
+                        force_retrain: bool = False, name_prefix: str = "heatmap"):
+    """Build, then fit-or-load one model (``kind`` "vae" or "ae") of a named configuration.
 
     Training stops when the validation loss has not improved for ``patience`` epochs (at most
-    ``epochs``) and restores the best weights. Returns ``(vae, ae, {"vae": FitResult, "ae": …})``.
+    ``epochs``) and restores the best weights. Returns ``(model, FitResult)``.
     """
     from helpers.training import fit_or_load, set_seed
 
     x_fit, x_val, _, _ = validation_split(x_train, seed)
     cfg = get_config(config)
-    common = {"study": "gaussian_heatmaps", "config": config, "architecture": cfg.settings(),
-              "patience": patience, "validation_fraction": VALIDATION_FRACTION, **(data_settings or {})}
-    results, models = {}, {}
-    for kind in ("vae", "ae"):
-        set_seed(seed)
-        model = build_conv_vae(config, beta=beta, loss=vae_loss, seed=seed) if kind == "vae" else build_conv_ae(config)
-        settings = {**common, "model": kind, **({"beta": beta, "loss": vae_loss} if kind == "vae" else {})}
-        stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, restore_best_weights=True)
-        results[kind] = fit_or_load(
-            model, x_fit, name=f"{name_prefix}_{kind}_{config}", settings=settings, epochs=epochs,
-            batch_size=cfg.batch_size, seed=seed, validation_data=(x_val, x_val), callbacks=[stop],
-            force_retrain=force_retrain)
-        models[kind] = model
-    return models["vae"], models["ae"], results
+    settings = {"study": "gaussian_heatmaps", "config": config, "architecture": cfg.settings(),
+                "patience": patience, "validation_fraction": VALIDATION_FRACTION, **(data_settings or {}),
+                "model": kind, **({"beta": beta, "loss": vae_loss} if kind == "vae" else {})}
+    set_seed(seed)
+    model = build_conv_vae(config, beta=beta, loss=vae_loss, seed=seed) if kind == "vae" else build_conv_ae(config)
+    suffix = "" if kind == "ae" or vae_loss == "standard" else f"_{vae_loss}loss"
+    stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, restore_best_weights=True)
+    result = fit_or_load(
+        model, x_fit, name=f"{name_prefix}_{kind}_{config}{suffix}", settings=settings, epochs=epochs,
+        batch_size=cfg.batch_size, seed=seed, validation_data=(x_val, x_val), callbacks=[stop],
+        force_retrain=force_retrain)
+    return model, result
+
+
+def train_heatmap_models(x_train, **kwargs):
+    """The VAE and the AE of one configuration: ``(vae, ae, {"vae": FitResult, "ae": FitResult})``."""
+    vae, vae_fit = train_heatmap_model("vae", x_train, **kwargs)
+    ae, ae_fit = train_heatmap_model("ae", x_train, **kwargs)
+    return vae, ae, {"vae": vae_fit, "ae": ae_fit}

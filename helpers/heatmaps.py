@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from helpers.validation import SEED, Choice, Flag, Integer, Real
 
@@ -194,10 +195,49 @@ def frobenius_errors(images: np.ndarray, reconstructions: np.ndarray) -> np.ndar
     return np.linalg.norm(a - b, axis=1)
 
 
-def error_summary(errors: dict) -> "pd.DataFrame":
+def error_summary(errors: dict) -> pd.DataFrame:
     """Mean, median, 95th percentile and max per model, rounded for stable printing."""
-    import pandas as pd
-
     rows = {name: {"mean": e.mean(), "median": np.median(e), "p95": np.quantile(e, 0.95), "max": e.max()}
             for name, e in errors.items()}
     return pd.DataFrame(rows).T
+
+
+# ---------------------------------------------------------------- the study's model outputs
+
+def encode(model, x) -> np.ndarray:
+    """Latent codes: the posterior means μ(x) of a VAE, or z(x) of an AE."""
+    out = model.encoder.predict(x, batch_size=1024, verbose=0)
+    return np.asarray(out[0] if isinstance(out, list | tuple) else out)
+
+
+def reconstructions(vae, ae, x, seed: int) -> dict:
+    """Decoded test images three ways: the VAE from its mean μ(x), the VAE from one sampled
+    z = μ + σ·ε (the seed's way, ε from a generator seeded by ``seed``), and the AE."""
+    from helpers.geometry import decode
+
+    z_mean, z_log_var = (np.asarray(a) for a in vae.encoder.predict(x, batch_size=1024, verbose=0))
+    sigma = np.exp(z_log_var) if vae.loss_variant == "seed" else np.exp(0.5 * z_log_var)
+    z_sampled = z_mean + sigma * np.random.default_rng(seed).standard_normal(z_mean.shape)
+    return {"VAE, mean z": decode(vae.decoder, z_mean), "VAE, sampled z": decode(vae.decoder, z_sampled),
+            "AE": decode(ae.decoder, encode(ae, x))}
+
+
+#: The seed's reported test-set mean Frobenius errors (the quality bar).
+SEED_ERRORS = {"VAE": 0.322, "AE": 0.256}
+
+
+def quality_bar(errors: dict) -> pd.DataFrame:
+    """Mean errors next to the seed's figures, and whether each decoding meets its bar."""
+    rows = {name: {"mean error": e.mean(), "seed's figure": SEED_ERRORS[name.split(",")[0]],
+                   "meets the bar": bool(e.mean() <= SEED_ERRORS[name.split(",")[0]])}
+            for name, e in errors.items()}
+    return pd.DataFrame(rows).T
+
+
+def posterior_summary(vae, x) -> pd.Series:
+    """Mean posterior standard deviation per latent dimension and the mean KL (nats, summed)."""
+    z_mean, z_log_var = (np.asarray(a, np.float64) for a in vae.encoder.predict(x, batch_size=1024, verbose=0))
+    sigma = np.exp(z_log_var) if vae.loss_variant == "seed" else np.exp(0.5 * z_log_var)
+    kl = 0.5 * (z_mean**2 + sigma**2 - 1 - 2 * np.log(sigma)).sum(1)
+    return pd.Series({**{f"mean sigma z{k + 1}": sigma[:, k].mean() for k in range(sigma.shape[1])},
+                      "KL per image (nats)": kl.mean()})

@@ -121,3 +121,34 @@ def factor_traces(estimated: dict, names=("var_x", "var_y", "cor")):
     axes[0].legend(fontsize=7)
     fig.tight_layout()
     return fig
+
+
+def paths_figure(codes, paths: dict, decoded: dict, thumbs: int = 5, title: str = ""):
+    """One panel per path: codes and path projected on the codes' first two principal axes,
+    with decoded thumbnails along the path."""
+    from helpers.trajectories import principal_axes
+
+    centre, axes = principal_axes(codes)
+    project = lambda p: (np.asarray(p, np.float64) - centre) @ axes[:2].T  # noqa: E731
+    ncols = min(4, len(paths))
+    nrows = int(np.ceil(len(paths) / ncols))
+    fig, axs = plt.subplots(nrows, ncols, figsize=(4.2 * ncols, 3.8 * nrows), squeeze=False)
+    for ax, (name, path) in zip(axs.flat, paths.items(), strict=False):
+        path_with_thumbnails(project(codes), project(path), decoded[name], thumbs=thumbs, title=name, ax=ax, zoom=0.7)
+        ax.set(xlabel="PC 1", ylabel="PC 2")
+    for ax in list(axs.flat)[len(paths):]:
+        ax.axis("off")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def latent_plotly(codes, colour, label: str, title: str, hover=None):
+    """Interactive 3-D scatter of codes coloured by a factor (plotly)."""
+    import plotly.graph_objects as go
+
+    from helpers.plotting import plotly_layout
+
+    trace = go.Scatter3d(x=codes[:, 0], y=codes[:, 1], z=codes[:, 2], mode="markers", text=hover,
+                         marker={"size": 2, "color": colour, "colorscale": "RdBu_r", "colorbar": {"title": label}})
+    return go.Figure([trace], plotly_layout(title, xaxis_title="z1", yaxis_title="z2", zaxis_title="z3"))

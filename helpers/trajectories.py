@@ -52,16 +52,17 @@ def rotation_path(point, centre, axis, n_points: int, angle: float = 2 * np.pi) 
     return (centre + rotated).astype(np.float32)
 
 
-def isovariance_path(codes, factors, n_points: int, cor: float | None = None, smoothing: float | None = None):
-    """Spline through the codes of isovariance images (var_x = var_y) at the largest correlation
-    (an edge of the manifold's hull), ordered by variance; returns (path, knots)."""
+def isovariance_path(codes, factors, n_points: int, smoothing: float | None = None):
+    """Spline through the codes of isovariance images (var_x = var_y), one per variance level — the
+    one with the largest correlation, i.e. on an edge of the manifold's hull — ordered by variance.
+    Returns (path, knots)."""
     f = np.asarray(factors)
-    cor = f[:, 2].max() if cor is None else cor
-    keep = np.isclose(f[:, 0], f[:, 1]) & np.isclose(f[:, 2], cor)
-    if keep.sum() < 4:
-        raise ValueError(f"need at least 4 isovariance codes with cor = {cor:.2f}, found {int(keep.sum())}")
-    order = np.argsort(f[keep, 0])
-    knots = np.asarray(codes, np.float64)[keep][order]
+    iso = np.flatnonzero(np.isclose(f[:, 0], f[:, 1]))
+    levels = np.unique(np.round(f[iso, 0], 6))
+    if len(levels) < 4:
+        raise ValueError(f"need isovariance codes at >= 4 variance levels, found {len(levels)}")
+    chosen = [iso[np.isclose(f[iso, 0], v)][np.argmax(f[iso[np.isclose(f[iso, 0], v)], 2])] for v in levels]
+    knots = np.asarray(codes, np.float64)[chosen]
     spread = np.linalg.norm(np.diff(knots, axis=0), axis=1).mean()
     s = len(knots) * (0.1 * spread) ** 2 if smoothing is None else smoothing
     tck, _ = splprep(knots.T, s=s, k=3)
@@ -162,3 +163,50 @@ def path_table(decoder, paths: dict) -> pd.DataFrame:
         row.update({"residual median": np.median(residual), "residual max": residual.max()})
         rows[name] = row
     return pd.DataFrame(rows).T
+
+
+def standard_paths(codes, factors, n_points: int) -> dict:
+    """The study's paths for one model's codes (all derived from codes with known factors):
+
+    * three straight lines between codes of images at opposite factor extremes (size, correlation,
+      orientation of the long axis);
+    * a full rotation of the most correlated mid-size image's code about the codes' first
+      principal axis;
+    * the spline through the isovariance codes at the largest correlation (a hull edge);
+    * lines on the two supporting planes normal to the thinnest principal direction.
+    """
+    f = np.asarray(factors)
+    lo, hi = f.min(0), f.max(0)
+    mid = (lo + hi) / 2
+    centre, axes = principal_axes(codes)
+    start = codes[nearest_factor_index(f, (mid[0], mid[1], hi[2]))]
+    return {
+        "line: small → large (round)": factor_line(codes, f, (lo[0], lo[1], 0), (hi[0], hi[1], 0), n_points),
+        "line: cor min → max": factor_line(codes, f, (mid[0], mid[1], lo[2]), (mid[0], mid[1], hi[2]), n_points),
+        "line: wide in x → wide in y": factor_line(codes, f, (hi[0], lo[1], 0), (lo[0], hi[1], 0), n_points),
+        "rotation about 1st axis": rotation_path(start, centre, axes[0], n_points),
+        "isovariance spline (hull)": isovariance_path(codes, f, n_points)[0],
+        "bounding plane +": bounding_plane_path(codes, n_points, +1)[0],
+        "bounding plane −": bounding_plane_path(codes, n_points, -1)[0],
+    }
+
+
+def perturbation_table(decoders: dict, codes: dict, rng_seed: int, steps=(0.0, 0.1, 0.2, 0.4, 0.8)) -> pd.DataFrame:
+    """Median moment-fit residual of decoded hull codes pushed outwards by each step (× RMS radius)."""
+    rows = {}
+    for name, decoder in decoders.items():
+        moved = hull_perturbations(codes[name], np.random.default_rng(rng_seed), steps)
+        rows[name] = {f"step {s:g}": float(np.median(moment_fit_residual(decode(decoder, p))))
+                      for s, p in moved.items()}
+    return pd.DataFrame(rows).T
+
+
+def traversal_table(decoder, codes, path, gap) -> pd.Series:
+    """Empty-space traversal in numbers: the gap (in nearest-neighbour spacings) and the residual
+    of the decoded images at the emptiest point vs at the two end codes."""
+    _, _, residual = path_factors(decoder, path)
+    middle = len(path) // 2
+    return pd.Series({"gap / typical spacing": gap / typical_spacing(codes),
+                      "residual at ends (mean)": (residual[0] + residual[-1]) / 2,
+                      "residual at emptiest point": residual[middle - 1],
+                      "residual max along path": residual.max()})

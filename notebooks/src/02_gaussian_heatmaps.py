@@ -1,0 +1,305 @@
+# %% [markdown]
+# # Study 2 — Gaussian heatmaps: a convolutional VAE next to an AE
+#
+# Every image in this study is a picture of a bivariate normal density, so we know the three
+# numbers that generated it: the variances $v_x, v_y$ and the correlation $\rho$. A VAE and an AE of
+# the same architecture compress the images to a **3-D** latent code. Because the truth is known,
+# every statement about the latent space can be checked with a number instead of a picture:
+#
+# * how well each model reconstructs (Frobenius error, both VAE decodings);
+# * how the factors are laid out in latent space (projections, a linear probe);
+# * what the decoders make of latent paths — lines, a rotation, a spline along the hull, lines on
+#   bounding planes, a walk through empty space — with the factors of every decoded image read back
+#   by a moment fit, their monotonicity (Spearman's $\rho$) and their distance from any valid heatmap.
+
+# %%
+import helpers  # noqa: F401  (first: sets the TensorFlow environment before TF is imported)
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from helpers import convnets, heatmaps, image_plots, probes, trajectories
+from helpers.geometry import decode
+from helpers.plotting import plot_history, show_plotly
+from helpers.validation import validate
+
+pd.set_option("display.width", 160)
+
+# %% [parameters]
+seed: int = 19  # seeds initialisation, the validation hold-out, sampling and figure draws
+config: str = "lean"  # "lean" (default, faster) or "seed" (the seed's network and optimiser)
+vae_loss: str = "standard"  # "standard" (consistent ELBO) or "seed" (the seed's inconsistent loss)
+beta: float = 1.0  # weight of the KL term in the VAE loss
+epochs: int = 30  # at most this many epochs; early stopping on the validation loss
+patience: int = 4  # epochs without validation improvement before stopping (best weights restored)
+train_subset: int = 0  # keep the first N training images (0 = all 9,500)
+test_subset: int = 0  # keep the first N test images (0 = all 2,375)
+sample_images: int = 16  # images in the sample grids
+path_points: int = 40  # latent points per decoded path
+plotted_points: int = 3000  # codes drawn in the interactive 3-D figures
+force_retrain: bool = False  # retrain even when cached or shipped weights exist
+
+# %%
+validate(heatmaps.PARAMETERS, seed=seed, config=config, vae_loss=vae_loss, beta=beta, epochs=epochs,
+         patience=patience, train_subset=train_subset, test_subset=test_subset, sample_images=sample_images,
+         path_points=path_points, plotted_points=plotted_points, force_retrain=force_retrain)
+
+# %% [markdown]
+# ## The data
+#
+# With $\Sigma = \begin{pmatrix} v_x & \rho\sqrt{v_x v_y} \\ \rho\sqrt{v_x v_y} & v_y \end{pmatrix}$ the density
+# of $N(0, \Sigma)$ at a grid point $p = (x, y)$ is proportional to $\exp(-\tfrac12 p^\top \Sigma^{-1} p)$.
+# Each image evaluates it on the 36×36 grid `mgrid[-3:3:.17]` and divides by its maximum, so the
+# normalising constant cancels and the whole data set is one vectorised expression
+# (`helpers.heatmaps.gaussian_heatmaps`, tested against `scipy.stats.multivariate_normal` to $10^{-6}$).
+# The factor grid is $v_x, v_y \in \{0.1, 0.3, \dots, 4.9\}$ and $\rho \in \{-0.95, -0.85, \dots, 0.85\}$:
+# $25 \cdot 25 \cdot 19 = 11{,}875$ images, split 80/20 with `random_state=19` exactly as the seed.
+
+# %%
+data = heatmaps.load_heatmaps(train_subset, test_subset)
+rng = np.random.default_rng(seed)
+shown = rng.choice(len(data.x_train), size=sample_images, replace=False)
+image_plots.image_grid(data.x_train[shown], ncols=8, titles=image_plots.factor_titles(data.y_train[shown]),
+                       title="Random training images (titles: var_x var_y cor)")
+plt.show()
+
+# %%
+# NBVAL_CHECK_OUTPUT
+print(f"train {data.x_train.shape}, test {data.x_test.shape}; pixel range "
+      f"[{data.x_train.min():.2f}, {data.x_train.max():.2f}]")
+
+# %% [markdown]
+# ## The models and a correct loss
+#
+# Both models share one architecture, built by `helpers.convnets` from a named configuration.
+# The encoder is convolutional (3×3 convolutions with max-pooling, then a dense layer); the VAE's
+# encoder ends in two heads $\mu(x)$ and $\log\sigma^2(x)$, the AE's in one code $z(x)$. The decoder
+# is a dense layer reshaped to 4×4×64 followed by transposed convolutions (strides 1, 3, 3) and a
+# sigmoid output. Both use a Bernoulli likelihood (binary cross-entropy summed over pixels), and
+# the VAE maximises the ELBO
+#
+# $$\mathcal{L}(x) = \mathbb{E}_{q(z|x)}[\log p(x|z)] - \beta\,\mathrm{KL}\big(q(z|x)\,\|\,N(0, I)\big),\qquad
+# \mathrm{KL} = \tfrac12 \sum_{j=1}^{3} \big(\mu_j^2 + \sigma_j^2 - 1 - \log\sigma_j^2\big),$$
+#
+# with one reparameterised draw $z = \mu + \sigma\,\varepsilon$.
+#
+# **The seed's loss was inconsistent.** Its sampling layer used $\exp(s)$ as the *standard deviation*
+# while its KL term treated the same output $s$ as a *log-variance*, and it *averaged* the KL over the
+# three latent dimensions instead of summing. Together that is a VAE whose regulariser is about
+# three times too weak ($\beta_\text{eff} \approx 1/3$) and whose KL is computed for a different
+# posterior width than the one it samples from. Here $s = \log\sigma^2$ in both places and the KL is
+# summed; `vae_loss="seed"` reproduces the old behaviour for comparison.
+#
+# **Configuration.** `config="seed"` is the seed's network as is (Conv 32 → 64/128/64 with pooling,
+# Dense 64; Adam with ExponentialDecay(1e-3, 30, 0.99), batch 64). The default `"lean"` halves the
+# widths of the encoder convolutions at 36×36 and 18×18, which carry ~90 % of the seed's FLOPs, and uses
+# batch 128 with a matching schedule: about 3× fewer FLOPs per image (see `make bench` for the times).
+# Training stops when the loss on a 10 % hold-out of the training images has not improved for
+# `patience` epochs and restores the best weights (the seed validated on its test images).
+
+# %%
+vae, ae, fits = convnets.train_heatmap_models(
+    data.x_train, config=config, seed=seed, epochs=epochs, patience=patience, beta=beta, vae_loss=vae_loss,
+    data_settings={"train_subset": train_subset, "test_subset": test_subset}, force_retrain=force_retrain)
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(11, 3.2))
+plot_history(fits["vae"].history, keys=["loss"], title="VAE: −ELBO per image", ax=axes[0])
+plot_history(fits["ae"].history, keys=["loss"], title="AE: BCE per image", ax=axes[1])
+plt.show()
+
+# %%
+# NBVAL_CHECK_OUTPUT
+for kind, fit in fits.items():
+    best = min(fit.history["val_loss"])
+    print(f"{kind}: {fit.epochs_run} epochs, best validation loss {best:.0f}")
+
+# %% [markdown]
+# ## Reconstructions
+#
+# The error of one image is the Frobenius norm $\lVert \hat x - x\rVert_F$ over its 36×36 pixels,
+# as in the seed. For the VAE there are two decodings: from the posterior mean $\mu(x)$, and from one
+# sampled $z \sim q(z|x)$ — the seed's number was the sampled one.
+
+# %%
+recon = heatmaps.reconstructions(vae, ae, data.x_test, seed)
+errors = {name: heatmaps.frobenius_errors(data.x_test, images) for name, images in recon.items()}
+pick = rng.choice(len(data.x_test), size=min(8, sample_images), replace=False)
+image_plots.pairs_grid(data.x_test[pick], {name: images[pick] for name, images in recon.items()})
+plt.show()
+
+# %%
+image_plots.error_histograms(errors)
+plt.show()
+
+# %%
+# NBVAL_CHECK_OUTPUT
+print(heatmaps.error_summary(errors).round(3))
+print(heatmaps.quality_bar(errors).round(3))
+
+# %% [markdown]
+# The AE's errors have a heavier tail than the VAE's: a few images are decoded badly. Here are the
+# AE's eight worst test images (top) and its reconstructions (bottom).
+
+# %%
+worst = np.argsort(errors["AE"])[::-1][:8]
+image_plots.pairs_grid(data.x_test[worst], {"AE": recon["AE"][worst], "VAE, mean z": recon["VAE, mean z"][worst]})
+plt.show()
+
+# %%
+# NBVAL_CHECK_OUTPUT
+for name, e in errors.items():
+    print(f"{name:15s} p95 / median = {np.quantile(e, 0.95) / np.median(e):.1f}, "
+          f"max / median = {e.max() / np.median(e):.1f}")
+print("factors of the AE's worst images (var_x, var_y, cor):", np.round(data.y_test[worst[:4]], 2).tolist())
+
+# %% [markdown]
+# ## The latent spaces
+#
+# We use the VAE's posterior means $\mu(x)$ and the AE's codes $z(x)$ of the test images, coloured by
+# the three generating factors, on the three coordinate planes.
+
+# %%
+codes = {"VAE": heatmaps.encode(vae, data.x_test), "AE": heatmaps.encode(ae, data.x_test)}
+train_codes = {"VAE": heatmaps.encode(vae, data.x_train), "AE": heatmaps.encode(ae, data.x_train)}
+image_plots.projections_by_factor(codes["VAE"], data.y_test, title="VAE: posterior means of the test images")
+plt.show()
+
+# %% [markdown]
+# A **linear probe** answers "how linearly is each factor laid out?": a least-squares fit
+# factor $\approx a + b^\top z$ on the training codes, scored by $R^2$ on the test codes.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+probe = pd.DataFrame({name: probes.linear_probe_r2(train_codes[name], data.y_train, codes[name], data.y_test,
+                                                   heatmaps.FACTORS) for name in codes}).T
+print("test R² of a linear probe from the codes:")
+print(probe.round(2))
+
+# %%
+fig = plt.figure(figsize=(12, 5))
+image_plots.scatter3d_with_walls(codes["VAE"], data.y_test[:, 2], "cor", "VAE, coloured by cor",
+                                 ax=fig.add_subplot(1, 2, 1, projection="3d"))
+image_plots.scatter3d_with_walls(codes["VAE"], np.abs(data.y_test[:, 0] - data.y_test[:, 1]), "|var_x − var_y|",
+                                 "VAE, coloured by |var_x − var_y|", ax=fig.add_subplot(1, 2, 2, projection="3d"))
+plt.show()
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+few = rng.choice(len(codes["VAE"]), size=min(plotted_points, len(codes["VAE"])), replace=False)
+hover = [image_plots.factor_titles(data.y_test[few])[i] for i in range(len(few))]
+show_plotly(image_plots.latent_plotly(codes["VAE"][few], data.y_test[few, 2], "cor", "VAE codes by cor", hover))
+show_plotly(image_plots.latent_plotly(codes["VAE"][few], np.abs(data.y_test[few, 0] - data.y_test[few, 1]),
+                                      "|vx−vy|", "VAE codes by |var_x − var_y|", hover))
+
+# %%
+# NBVAL_CHECK_OUTPUT
+for name, c in codes.items():
+    iso = np.isclose(data.y_test[:, 0], data.y_test[:, 1])
+    spread = np.linalg.svd(c - c.mean(0), compute_uv=False) / np.sqrt(len(c))
+    print(f"{name}: principal spreads {np.round(spread / spread[0], 2).tolist()} (relative to the first); "
+          f"isovariance images lie {trajectories.typical_spacing(c[iso]) / trajectories.typical_spacing(c):.1f} "
+          "typical spacings apart")
+
+# %% [markdown]
+# The AE's latent space with the same projections: the same factors, but spread out, with gaps.
+
+# %%
+image_plots.projections_by_factor(codes["AE"], data.y_test, title="AE: codes of the test images")
+plt.show()
+
+# %%
+fig = plt.figure(figsize=(12, 5))
+image_plots.scatter3d_with_walls(codes["AE"], data.y_test[:, 2], "cor", "AE, coloured by cor",
+                                 ax=fig.add_subplot(1, 2, 1, projection="3d"))
+image_plots.scatter3d_with_walls(codes["AE"], np.abs(data.y_test[:, 0] - data.y_test[:, 1]), "|var_x − var_y|",
+                                 "AE, coloured by |var_x − var_y|", ax=fig.add_subplot(1, 2, 2, projection="3d"))
+plt.show()
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+show_plotly(image_plots.latent_plotly(codes["AE"][few], data.y_test[few, 2], "cor", "AE codes by cor", hover))
+
+# %% [markdown]
+# ## Decoded trajectories, measured
+#
+# Every path is built from codes of images whose factors we know (`helpers.trajectories.standard_paths`):
+# straight lines between the codes of opposite extremes (small → large round densities; correlation
+# from its minimum to its maximum at mid variances; wide-in-$x$ → wide-in-$y$), a full rotation of the
+# most correlated mid-size image's code about the codes' first principal axis, a smoothing spline
+# through the codes of the isovariance images ($v_x = v_y$) at the largest correlation — an edge of the
+# manifold's hull — and lines on the two planes that bound the codes along their thinnest direction.
+#
+# Each decoded image is read back with the moment fit of `helpers.heatmaps.estimate_factors`: the
+# normalised second moments $M = \sum_p w_p\, p p^\top / \sum_p w_p$, corrected for the ±3 window by
+# matching the moments of the model on the same grid. The tables give Spearman's $\rho$ of each
+# recovered factor against the position on the path (±1: monotone) and the *residual* of the best
+# fit $\lVert x - a\,g(\hat\Sigma)\rVert_F / \lVert x\rVert_F$ — 0 for a valid heatmap.
+
+# %%
+all_codes = {name: np.concatenate([train_codes[name], codes[name]]) for name in codes}
+all_factors = np.concatenate([data.y_train, data.y_test])
+paths = {name: trajectories.standard_paths(all_codes[name], all_factors, path_points) for name in codes}
+decoders = {"VAE": vae.decoder, "AE": ae.decoder}
+decoded = {name: {p: decode(decoders[name], path) for p, path in paths[name].items()} for name in codes}
+image_plots.paths_figure(all_codes["VAE"], paths["VAE"], decoded["VAE"], title="VAE: decoded paths")
+plt.show()
+
+# %%
+# NBVAL_CHECK_OUTPUT
+tables = {name: trajectories.path_table(decoders[name], paths[name]) for name in codes}
+print(tables["VAE"].round(2).to_string())
+
+# %%
+image_plots.paths_figure(all_codes["AE"], paths["AE"], decoded["AE"], title="AE: decoded paths")
+plt.show()
+
+# %%
+# NBVAL_CHECK_OUTPUT
+print(tables["AE"].round(2).to_string())
+
+# %%
+estimated = {p: heatmaps.estimate_factors(images) for p, images in decoded["VAE"].items()}
+image_plots.factor_traces(estimated)
+plt.show()
+
+# %% [markdown]
+# ## Empty space and the hull of the AE's codes
+#
+# The AE is only trained on its codes; nothing constrains its decoder between them. We find the
+# point inside the convex hull of the codes that is farthest from every code (a seeded random search)
+# and walk code → emptiest point → code. We also push codes on the hull outwards by a fraction of the
+# codes' RMS radius. For both, the moment-fit residual says whether the decoded images are still
+# centred ellipses — the seed's "the AE decodes empty regions into non-ellipses", as a number. The VAE
+# gets the same treatment for comparison.
+
+# %%
+walks = {name: trajectories.empty_traversal(all_codes[name], np.random.default_rng(seed), path_points)
+         for name in codes}
+image_plots.paths_figure(all_codes["AE"], {"AE: through the emptiest point": walks["AE"][0]},
+                         {"AE: through the emptiest point": decode(ae.decoder, walks["AE"][0])}, thumbs=7)
+plt.show()
+
+# %%
+# NBVAL_CHECK_OUTPUT
+walk_rows = {name: trajectories.traversal_table(decoders[name], all_codes[name], walks[name][0], walks[name][2])
+             for name in codes}
+print(pd.DataFrame(walk_rows).T.round(2))
+print("median residual of decoded hull codes pushed outwards (step × RMS radius):")
+print(trajectories.perturbation_table(decoders, all_codes, seed).round(2))
+
+# %% [markdown]
+# ## What the correct loss changes
+#
+# With the seed's loss the KL is computed for $\sigma^2 = e^{s}$ but the noise is drawn with
+# $\sigma = e^{s}$, i.e. with variance $e^{2s}$: for the small posterior widths a VAE learns ($s < 0$)
+# the noise actually used is much smaller than the width the KL pays for, and the averaged KL makes
+# the penalty three times weaker again. The encoder can therefore shrink its posteriors further
+# before the KL objects: codes spread out more, the sampled decoding gets closer to the mean decoding,
+# and the latent space becomes more AE-like. The table shows this VAE's posterior widths and KL
+# (in the convention of its own `vae_loss`); rerun with `vae_loss="seed"` to compare.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+print(f"vae_loss = {vae_loss!r}, beta = {beta}")
+print(heatmaps.posterior_summary(vae, data.x_test).round(2).to_string())
