@@ -158,9 +158,10 @@ def path_table(decoder, paths: dict) -> pd.DataFrame:
     rows = {}
     for name, path in paths.items():
         _, est, residual = path_factors(decoder, path)
-        row = {f"rho {f}": monotonicity(est[:, k]) for k, f in enumerate(FACTORS)}
+        row = {f"rho {f}": round(monotonicity(est[:, k]), 2) for k, f in enumerate(FACTORS)}
         row.update({f"{f} start→end": f"{est[0, k]:.2g}→{est[-1, k]:.2g}" for k, f in enumerate(FACTORS)})
-        row.update({"residual median": np.median(residual), "residual max": residual.max()})
+        row.update({"residual median": round(float(np.median(residual)), 2),
+                    "residual max": round(float(residual.max()), 2)})
         rows[name] = row
     return pd.DataFrame(rows).T
 

@@ -1,0 +1,143 @@
+"""Benchmarks of study 2, measured side by side in one run (prints ratios; never a test).
+
+1. The vectorised heatmap generator vs the seed's per-image scipy loop (all 11,875 images).
+2. Epoch time of the default ("lean") configuration vs the seed's, with oneDNN on (the project's
+   default) and with TensorFlow's defaults (oneDNN off), each in a fresh process because the switch
+   is read when TensorFlow is imported; the test error each VAE reaches after the same few epochs;
+   the achieved training GFLOP/s as a fraction of a numpy float32 matrix multiply in this run.
+3. Estimated total training time to the quality bar: the shipped default's recorded epochs × its
+   measured epoch time, vs the seed's 30 epochs × its epoch time with TensorFlow's defaults.
+
+    .venv/bin/python tests/bench/bench_heatmaps.py [--epochs 2] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SEED_EPOCHS = 30  # the seed trained its VAE for 20 + 10 epochs
+
+
+def worker(config: str, epochs: int) -> dict:
+    """Train a fresh VAE of ``config`` for ``epochs`` epochs; report epoch times and test errors."""
+    import helpers  # noqa: F401
+    import keras
+
+    from helpers import convnets, heatmaps
+
+    data = heatmaps.load_heatmaps()
+    keras.utils.set_random_seed(0)
+    vae = convnets.build_conv_vae(config, seed=0)
+    times = []
+
+    class Timer(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            self.start = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            times.append(time.perf_counter() - self.start)
+
+    vae.fit(data.x_train, epochs=epochs, batch_size=convnets.get_config(config).batch_size, verbose=0,
+            callbacks=[Timer()])
+    ae = convnets.build_conv_ae(config)
+    errors = {k: float(v.mean()) for k, v in (
+        (name, heatmaps.frobenius_errors(data.x_test, images))
+        for name, images in heatmaps.reconstructions(vae, ae, data.x_test, 0).items()) if k.startswith("VAE")}
+    flops = convnets.forward_flops(vae.encoder) + convnets.forward_flops(vae.decoder)
+    return {"epoch_seconds": times, "errors": errors, "forward_flops": flops, "images": len(data.x_train)}
+
+
+def run_worker(config: str, epochs: int, onednn: str) -> dict:
+    env = {**os.environ, "TF_ENABLE_ONEDNN_OPTS": onednn, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    out = subprocess.run([sys.executable, __file__, "--worker", config, str(epochs)], env=env, cwd=ROOT,
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def matmul_gflops(n: int = 2048, repeats: int = 5) -> float:
+    import numpy as np
+
+    a = np.random.default_rng(0).random((n, n), dtype=np.float32)
+    a @ a
+    start = time.perf_counter()
+    for _ in range(repeats):
+        a @ a
+    return 2 * n**3 * repeats / (time.perf_counter() - start) / 1e9
+
+
+def bench_generator() -> None:
+    sys.path.insert(0, str(ROOT))
+    from helpers import heatmaps
+
+    factors = heatmaps.factor_grid()
+    start = time.perf_counter()
+    heatmaps.gaussian_heatmaps(factors)
+    fast = time.perf_counter() - start
+    start = time.perf_counter()
+    heatmaps.gaussian_heatmaps_loop(factors)
+    slow = time.perf_counter() - start
+    print(f"generator, {len(factors)} images: vectorised {fast:.2f} s, per-image scipy loop {slow:.2f} s "
+          f"-> {slow / fast:.0f}x")
+
+
+def shipped_default_epochs() -> tuple[int, float] | None:
+    manifest = ROOT / "data" / "weights" / "manifest.json"
+    if not manifest.exists():
+        return None
+    for name, entry in json.loads(manifest.read_text()).items():
+        if entry.get("name") == "heatmap_vae_lean":
+            record = json.loads((manifest.parent / name.replace(".weights.h5", ".history.json")).read_text())
+            return record["epochs_run"], record["train_seconds"]
+    return None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--epochs", type=int, default=2, help="epochs per oneDNN-on run (errors compared after these)")
+    parser.add_argument("--quick", action="store_true", help="skip the TensorFlow-defaults runs")
+    args = parser.parse_args()
+    bench_generator()
+    gflops = matmul_gflops()
+    print(f"numpy float32 matmul: {gflops:.0f} GFLOP/s")
+    rows = {}
+    for config in ("seed", "lean"):
+        rows[(config, "oneDNN")] = run_worker(config, args.epochs, "1")
+        if not args.quick:
+            rows[(config, "TF defaults")] = run_worker(config, 1, "0")
+    print(f"\nper-epoch time on {rows[('seed', 'oneDNN')]['images']} training images "
+          f"(the last epoch of each run; first epochs include tracing):")
+    for (config, mode), r in rows.items():
+        epoch = r["epoch_seconds"][-1]
+        achieved = 3 * r["forward_flops"] * r["images"] / epoch / 1e9  # training ≈ 3 × forward
+        errors = ", ".join(f"{k} {v:.3f}" for k, v in r["errors"].items())
+        print(f"  {config:5s} {mode:12s} {epoch:6.1f} s/epoch  {achieved:5.1f} GFLOP/s "
+              f"= {achieved / gflops:5.1%} of matmul  | after {len(r['epoch_seconds'])} epochs: {errors}")
+    seed_on, lean_on = rows[("seed", "oneDNN")]["epoch_seconds"][-1], rows[("lean", "oneDNN")]["epoch_seconds"][-1]
+    print(f"\nlean vs seed, oneDNN on: {seed_on / lean_on:.2f}x faster per epoch")
+    if not args.quick:
+        seed_off = rows[("seed", "TF defaults")]["epoch_seconds"][-1]
+        lean_off = rows[("lean", "TF defaults")]["epoch_seconds"][-1]
+        print(f"oneDNN on vs TF defaults: seed {seed_off / seed_on:.2f}x, lean {lean_off / lean_on:.2f}x")
+        shipped = shipped_default_epochs()
+        if shipped:
+            epochs_run, _ = shipped
+            seed_total, lean_total = SEED_EPOCHS * seed_off, epochs_run * lean_on * 2
+            print(f"total training time to the bar (VAE + AE, estimated from these epoch times): seed config "
+                  f"{SEED_EPOCHS} epochs x 2 models with TF defaults {seed_total * 2 / 60:.0f} min vs default "
+                  f"config {epochs_run} epochs x 2 models with oneDNN {lean_total / 60:.0f} min "
+                  f"-> {seed_total * 2 / lean_total:.1f}x")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--worker":
+        sys.path.insert(0, str(ROOT))
+        print(json.dumps(worker(sys.argv[2], int(sys.argv[3]))))
+    else:
+        main()
