@@ -25,6 +25,10 @@ PARAMETERS = {
     "grid_points_per_axis": Integer(10, 400),
     "line_points": Integer(2, 10_000),
     "plotted_points_per_class": Integer(10, 20_000),
+    "geodesic_points": Integer(3, 1_000),
+    "geodesic_iterations": Integer(1, 100_000),
+    "geodesic_init": Choice(("graph", "line")),
+    "surface_mesh_points": Integer(21, 1_001),
     "force_retrain": Flag(),
 }
 
@@ -95,3 +99,10 @@ def _median_or_nan(values: np.ndarray) -> float:
 def peak_along(values: np.ndarray) -> float:
     """Relative position t ∈ [0, 1] of the maximum of a sequence sampled along a path."""
     return float(np.argmax(values) / max(len(values) - 1, 1))
+
+
+def path_length_table(lengths: dict, reference: str) -> pd.DataFrame:
+    """Input-space lengths of named paths, each also as a ratio to the ``reference`` path."""
+    table = pd.DataFrame({"input-space length": pd.Series(lengths, dtype=float)})
+    table[f"ratio to {reference}"] = table["input-space length"] / lengths[reference]
+    return table

@@ -74,9 +74,13 @@ def plot_latent_classes(codes_by_class: dict, line=None, ax=None, title="Latent 
     return ax
 
 
-def plot_distortion_heatmap(axis_0, axis_1, values, codes_by_class=None, line=None, ax=None,
+PATH_COLOURS = ("cyan", "#7CFC00", "white", "#FF69B4")
+
+
+def plot_distortion_heatmap(axis_0, axis_1, values, codes_by_class=None, paths=None, ax=None,
                             title=r"Local distortion $\sqrt{\det J^\top J}$ (log colour scale)"):
-    """Heatmap of a positive field over a latent grid (log colour scale), with codes overlaid."""
+    """Heatmap of a positive field over a latent grid (log colour scale), with codes and latent
+    paths (``{name: (n, 2) array}``) overlaid."""
     from matplotlib.colors import LogNorm
 
     ax = ax or plt.subplots(figsize=(6.5, 5))[1]
@@ -88,10 +92,10 @@ def plot_distortion_heatmap(axis_0, axis_1, values, codes_by_class=None, line=No
     for name, codes in (codes_by_class or {}).items():
         ax.scatter(codes[:, 0], codes[:, 1], s=6, alpha=0.8, color=CLASS_COLOURS.get(name, "white"),
                    edgecolors="white", linewidths=0.3, label=name)
-    if line is not None:
-        ax.plot(line[:, 0], line[:, 1], color="cyan", lw=2, label="straight latent line")
+    for (name, path), colour in zip((paths or {}).items(), PATH_COLOURS, strict=False):
+        ax.plot(path[:, 0], path[:, 1], color=colour, lw=2, label=name)
     ax.set(xlabel="$z_1$", ylabel="$z_2$", title=title, aspect="equal",
            xlim=(axis_0[0], axis_0[-1]), ylim=(axis_1[0], axis_1[-1]))
-    if codes_by_class or line is not None:
+    if codes_by_class or paths:
         ax.legend(fontsize=8, markerscale=4, loc="upper right")
     return ax
