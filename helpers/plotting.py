@@ -39,6 +39,11 @@ def line3d_trace(points: np.ndarray, name: str, colour: str = LINE_COLOUR, width
                         line={"color": colour, "width": width})
 
 
+def path3d_traces(paths: dict, colours=("#D62728", "#2CA02C", "#1F77B4", "#9467BD")) -> list:
+    """One 3-D line trace per named path ``{name: (n, 3) array}``."""
+    return [line3d_trace(path, name, colour) for (name, path), colour in zip(paths.items(), colours, strict=False)]
+
+
 def surface_trace(x, y, z, name: str, opacity: float = 0.6, colorscale: str = "Viridis") -> go.Surface:
     return go.Surface(x=x, y=y, z=z, name=name, opacity=opacity, showscale=False, colorscale=colorscale)
 

@@ -264,7 +264,7 @@ print(f"geodesic energy {geodesic.energies[0]:.3g} -> {geodesic.energies[-1]:.3g
 paths_3d = {"decoded straight line": decoded_line, "decoded latent geodesic": geometry.decode(vae.decoder, geodesic.curve),
             "true surface path": true_path}
 traces = [plotting.surface_trace(*data.surface_grid(), name="z = tanh(4r)²", opacity=0.25)]
-traces += [plotting.line3d_trace(p, n, c) for (n, p), c in zip(paths_3d.items(), ("#D62728", "#2CA02C", "#1F77B4"))]
+traces += plotting.path3d_traces(paths_3d)
 plotting.show_plotly(plotting.figure_3d(traces, "Straight line, latent geodesic and true shortest path"))
 
 # %%
