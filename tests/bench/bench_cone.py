@@ -75,6 +75,28 @@ def training():
     print(both[["mean |mu| @32", "mean |mu| @256", "mean variance @32", "mean variance @256"]].round(3).to_string())
 
 
+def geodesic_solve():
+    print("Latent geodesics on the shipped cone VAE (32-point curve between the two farthest upper codes)")
+    from helpers import geodesics, latent
+
+    set_seed(0)
+    points = data.make_cone_points(100_000, np.random.default_rng(0))
+    vae = build_mlp_vae(seed=0)
+    vae.compile(optimizer=make_optimizer("rmsprop", 2e-3), steps_per_execution=32)
+    settings = {"study": "cone", "n_points": 100_000, "latent_dim": 2, "hidden_units": 20, "activation": "softplus",
+                "beta": 1.0, "decoder_scale": 0.1, "steps_per_execution": 32}
+    fit_or_load(vae, points.points, name="cone_vae", settings=settings, epochs=50, batch_size=256, seed=0)
+    upper = vae.encoder.predict(points.upper, batch_size=8192, verbose=0)[0]
+    i, j = latent.farthest_pair(upper)
+    curve = geometry.straight_line(upper[i], upper[j], 32)
+    geodesics.latent_geodesic(vae.decoder, upper[i], upper[j], 32, max_iterations=2)  # trace once
+    solve = best_of(lambda: geodesics.latent_geodesic(vae.decoder, upper[i], upper[j], 32), repeats=2)
+    batched = best_of(lambda: geodesics.curve_energy(vae.decoder, curve), repeats=5)
+    looped = best_of(lambda: geodesics.curve_energy_looped(vae.decoder, curve), repeats=2)
+    print(f"  geodesic solve (L-BFGS from the straight line): {solve:.2f} s")
+    print(f"  curve energy, batched {batched * 1e3:.1f} ms vs looped {looped * 1e3:.1f} ms: {looped / batched:.0f}x")
+
+
 def notebook_runs():
     print("Notebook 01 end to end (papermill, includes kernel start)")
     notebook = ROOT / "notebooks" / "01_cone_distortion.ipynb"
@@ -91,6 +113,6 @@ def notebook_runs():
 
 
 if __name__ == "__main__":
-    parts = {"jacobians": jacobians, "training": training, "notebook": notebook_runs}
+    parts = {"jacobians": jacobians, "training": training, "geodesics": geodesic_solve, "notebook": notebook_runs}
     for name in sys.argv[1:] or parts:
         parts[name]()
