@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.colors import Normalize
 from matplotlib.offsetbox import AnnotationBbox, OffsetImage
 
 DIGIT_COLOURS = plt.get_cmap("tab10")
@@ -23,7 +24,7 @@ def thumbnail_scatter(points, images, labels, n_thumbnails: int = 300, seed: int
     ax.scatter(points[:, 0], points[:, 1], c=[DIGIT_COLOURS(int(v)) for v in labels], s=4, alpha=0.5)
     chosen = np.random.default_rng(seed).choice(len(points), size=min(n_thumbnails, len(points)), replace=False)
     for i in chosen:
-        box = OffsetImage(1.0 - _as_display(images[i]), cmap="gray", zoom=zoom, vmin=0, vmax=1)
+        box = OffsetImage(1.0 - _as_display(images[i]), cmap="gray", zoom=zoom, norm=Normalize(0, 1))
         ax.add_artist(AnnotationBbox(box, points[i], frameon=False, pad=0))
     for digit in range(10):
         ax.scatter([], [], color=DIGIT_COLOURS(digit), label=str(digit), s=20)

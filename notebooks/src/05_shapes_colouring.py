@@ -36,6 +36,7 @@ validate(PARAMETERS, seed=seed, n_train=n_train, n_test=n_test, shapes_per_image
          n_shown=n_shown, force_retrain=force_retrain)
 
 # %%
+%matplotlib inline
 import matplotlib.pyplot as plt
 import numpy as np
 
