@@ -154,11 +154,13 @@ def validation_split(x: np.ndarray, seed: int, fraction: float = VALIDATION_FRAC
 
 def train_heatmap_model(kind: str, x_train, *, config: str, seed: int, epochs: int, patience: int,
                         beta: float = 1.0, vae_loss: str = "standard", data_settings: dict | None = None,
-                        force_retrain: bool = False, name_prefix: str = "heatmap"):
+                        force_retrain: bool = False, name_prefix: str = "heatmap", extra_callbacks=(),
+                        folders=None):
     """Build, then fit-or-load one model (``kind`` "vae" or "ae") of a named configuration.
 
     Training stops when the validation loss has not improved for ``patience`` epochs (at most
-    ``epochs``) and restores the best weights. Returns ``(model, FitResult)``.
+    ``epochs``) and restores the best weights. ``extra_callbacks`` and ``folders`` go to
+    ``fit_or_load`` (tests use them to insist on shipped weights). Returns ``(model, FitResult)``.
     """
     from helpers.training import fit_or_load, set_seed
 
@@ -173,8 +175,8 @@ def train_heatmap_model(kind: str, x_train, *, config: str, seed: int, epochs: i
     stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, restore_best_weights=True)
     result = fit_or_load(
         model, x_fit, name=f"{name_prefix}_{kind}_{config}{suffix}", settings=settings, epochs=epochs,
-        batch_size=cfg.batch_size, seed=seed, validation_data=(x_val, x_val), callbacks=[stop],
-        force_retrain=force_retrain)
+        batch_size=cfg.batch_size, seed=seed, validation_data=(x_val, x_val), callbacks=[*extra_callbacks, stop],
+        force_retrain=force_retrain, folders=folders)
     return model, result
 
 

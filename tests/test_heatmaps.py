@@ -1,10 +1,16 @@
 """Known answers for the heatmap data set, the moment-based factor estimates and the parameters."""
 
+import json
+from pathlib import Path
+
+import keras
 import numpy as np
 import pytest
 from scipy.stats import multivariate_normal
 
+from helpers import convnets
 from helpers import heatmaps as hm
+from helpers.env import SHIPPED_WEIGHTS_DIR
 from helpers.validation import validate
 
 DEFAULTS = dict(seed=19, config="lean", vae_loss="standard", beta=1.0, epochs=30, patience=4, train_subset=0,
@@ -85,3 +91,54 @@ def test_default_parameters_are_valid():
 def test_bad_parameters_raise(name, value):
     with pytest.raises(ValueError, match=name):
         validate(hm.PARAMETERS, **{**DEFAULTS, name: value})
+
+
+# ---------------------------------------------------------------- shipped weights: the quality bar
+
+NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "02_gaussian_hm.ipynb"
+
+
+def notebook_defaults() -> dict:
+    cells = json.loads(NOTEBOOK.read_text())["cells"]
+    source = next("".join(c["source"]) for c in cells if "parameters" in c.get("metadata", {}).get("tags", []))
+    values: dict = {}
+    exec(source, {}, values)  # the parameters cell holds plain typed assignments only
+    return values
+
+
+class RefuseTraining(keras.callbacks.Callback):
+    def on_train_begin(self, logs=None):
+        raise RuntimeError("no shipped weights for the default parameters: run `make weights`")
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    p = notebook_defaults()
+    data = hm.load_heatmaps(p["train_subset"], p["test_subset"])
+    models = {}
+    for kind in ("vae", "ae"):
+        models[kind], fit = convnets.train_heatmap_model(
+            kind, data.x_train, config=p["config"], seed=p["seed"], epochs=p["epochs"], patience=p["patience"],
+            beta=p["beta"], vae_loss=p["vae_loss"],
+            data_settings={"train_subset": p["train_subset"], "test_subset": p["test_subset"]},
+            extra_callbacks=[RefuseTraining()], folders=(SHIPPED_WEIGHTS_DIR, SHIPPED_WEIGHTS_DIR))
+        assert fit.source == "loaded"
+    recon = hm.reconstructions(models["vae"], models["ae"], data.x_test, p["seed"])
+    return {name: hm.frobenius_errors(data.x_test, images).mean() for name, images in recon.items()}
+
+
+def test_defaults_use_the_full_seed_split():
+    p = notebook_defaults()
+    assert p["train_subset"] == 0 and p["test_subset"] == 0 and p["force_retrain"] is False
+
+
+def test_ae_meets_the_bar(shipped):
+    assert shipped["AE"] <= hm.SEED_ERRORS["AE"]
+
+
+def test_vae_mean_decoding_meets_the_bar(shipped):
+    assert shipped["VAE, mean z"] <= hm.SEED_ERRORS["VAE"]
+
+
+def test_sampled_decoding_is_worse_than_mean_decoding(shipped):
+    assert shipped["VAE, sampled z"] > shipped["VAE, mean z"]

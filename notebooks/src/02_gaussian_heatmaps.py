@@ -223,7 +223,8 @@ show_plotly(image_plots.latent_plotly(codes["AE"][few], data.y_test[few, 2], "co
 # %% [markdown]
 # ## Decoded trajectories, measured
 #
-# Every path is built from codes of images whose factors we know (`helpers.trajectories.standard_paths`):
+# Every path is built from codes of images whose factors we know — here the codes of all 11,875
+# images, training and test (`helpers.trajectories.standard_paths`):
 # straight lines between the codes of opposite extremes (small → large round densities; correlation
 # from its minimum to its maximum at mid variances; wide-in-$x$ → wide-in-$y$), a full rotation of the
 # most correlated mid-size image's code about the codes' first principal axis, a smoothing spline
@@ -303,3 +304,8 @@ print(trajectories.perturbation_table(decoders, all_codes, seed).round(2))
 # NBVAL_CHECK_OUTPUT
 print(f"vae_loss = {vae_loss!r}, beta = {beta}")
 print(heatmaps.posterior_summary(vae, data.x_test).round(2).to_string())
+
+# %% [markdown]
+# ## Closing note (default run, shipped weights)
+#
+# CLOSING_NOTE
