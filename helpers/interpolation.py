@@ -35,6 +35,13 @@ def latent_arithmetic(z_a: np.ndarray, z_b: np.ndarray, z_c: np.ndarray) -> dict
     return {"A": z_a, "B": z_b, "C": z_c, "A + B": z_a + z_b, "A + B − C": z_a + z_b - z_c}
 
 
+def pixel_arithmetic(x_a: np.ndarray, x_b: np.ndarray, x_c: np.ndarray) -> dict:
+    """The same sums done on the images themselves, clipped to the valid range [0, 1]."""
+    x_a, x_b, x_c = (np.asarray(x, np.float32) for x in (x_a, x_b, x_c))
+    return {"A": x_a, "B": x_b, "C": x_c, "A + B": np.clip(x_a + x_b, 0, 1),
+            "A + B − C": np.clip(x_a + x_b - x_c, 0, 1)}
+
+
 def decode_named(decoder, codes: dict) -> dict:
     """Decode a ``{name: code}`` mapping in one batch."""
     images = decode(decoder, np.stack(list(codes.values())))

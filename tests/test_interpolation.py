@@ -93,3 +93,12 @@ def test_interpolation_study_rows():
     assert list(study.index) == ["pixel blend", "lin latent"]
     # linear model: latent interpolation is the pixel blend, so both rows agree
     np.testing.assert_allclose(study.loc["pixel blend"].to_numpy(), study.loc["lin latent"].to_numpy(), atol=1e-5)
+
+
+def test_pixel_arithmetic_clips_to_unit_range():
+    a, b, c = np.full((2, 2), 0.8), np.full((2, 2), 0.6), np.full((2, 2), 0.1)
+    result = interpolation.pixel_arithmetic(a, b, c)
+    assert list(result) == ["A", "B", "C", "A + B", "A + B − C"]
+    np.testing.assert_allclose(result["A + B"], 1.0)
+    np.testing.assert_allclose(result["A + B − C"], 1.0)
+    np.testing.assert_allclose(interpolation.pixel_arithmetic(c, c, a)["A + B − C"], 0.0)

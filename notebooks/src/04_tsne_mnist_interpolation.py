@@ -17,7 +17,7 @@
 # code with cached weights, and every claim the seed made from pictures is backed by a printed number.
 
 # %%
-import helpers
+import helpers  # noqa: F401  (first: sets the TensorFlow environment before TensorFlow loads)
 
 # %% [parameters]
 seed: int = 0  # one seed for data selection, weight initialisation, sampling and t-SNE
@@ -54,7 +54,9 @@ validate(PARAMETERS, seed=seed, n_train=n_train, n_test=n_test, latent_dim=laten
          force_retrain=force_retrain)
 
 # %%
-%matplotlib inline
+import matplotlib
+
+matplotlib.use("module://matplotlib_inline.backend_inline")  # inline figures even where MPLBACKEND=Agg is set
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -151,7 +153,8 @@ print(f"digit classifier test accuracy: {accuracy:.2f}")
 # t-SNE turns distances into neighbour probabilities. In the input space, point j is a neighbour of
 # point i with probability
 #
-# $$p_{j|i} = \frac{\exp(-\lVert x_i - x_j\rVert^2 / 2\sigma_i^2)}{\sum_{k\neq i}\exp(-\lVert x_i - x_k\rVert^2 / 2\sigma_i^2)},
+# $$p_{j|i} = \frac{\exp(-\lVert x_i - x_j\rVert^2 / 2\sigma_i^2)}
+#                {\sum_{k\neq i}\exp(-\lVert x_i - x_k\rVert^2 / 2\sigma_i^2)},
 # \qquad p_{ij} = \frac{p_{j|i} + p_{i|j}}{2n},$$
 #
 # where each bandwidth σᵢ is tuned so the distribution has a fixed *perplexity* 2^H (roughly, the
@@ -214,8 +217,7 @@ arithmetic = {}
 for name, model in (("AE", ae), ("VAE", vae)):
     codes = mnist_models.encode_mean(model, abc)
     arithmetic[name] = interpolation.decode_named(model.decoder, interpolation.latent_arithmetic(*codes))
-arithmetic["pixels"] = dict(zip(arithmetic["AE"], [*abc, np.clip(abc[0] + abc[1], 0, 1), np.clip(abc[0] + abc[1] - abc[2], 0, 1)],
-                                strict=True))
+arithmetic["pixels"] = interpolation.pixel_arithmetic(*abc)
 
 # %%
 strips = {name: list(row.values()) for name, row in arithmetic.items()}

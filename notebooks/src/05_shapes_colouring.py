@@ -13,7 +13,7 @@
 # "accuracy" that the grey background alone makes look high.
 
 # %%
-import helpers
+import helpers  # noqa: F401  (first: sets the TensorFlow environment before TensorFlow loads)
 
 # %% [parameters]
 seed: int = 0  # one seed for the shapes, weight initialisation and shuffling
@@ -36,7 +36,9 @@ validate(PARAMETERS, seed=seed, n_train=n_train, n_test=n_test, shapes_per_image
          n_shown=n_shown, force_retrain=force_retrain)
 
 # %%
-%matplotlib inline
+import matplotlib
+
+matplotlib.use("module://matplotlib_inline.backend_inline")  # inline figures even where MPLBACKEND=Agg is set
 import matplotlib.pyplot as plt
 import numpy as np
 
