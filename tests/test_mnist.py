@@ -86,3 +86,71 @@ def test_default_parameters_are_valid():
 def test_bad_parameters_raise(name, value):
     with pytest.raises(ValueError, match=name):
         validate(mnist.PARAMETERS, **{**DEFAULTS, name: value})
+
+
+# --- models (helpers.mnist_models) -------------------------------------------------------------
+
+
+def test_ae_and_vae_share_the_seed_architecture():
+    from helpers import mnist_models
+
+    ae = mnist_models.build_mnist_ae(latent_dim=8)
+    vae = mnist_models.build_mnist_vae(latent_dim=8, seed=0)
+    x = np.random.default_rng(0).random((3, 28, 28, 1)).astype(np.float32)
+    assert mnist_models.encode_mean(ae, x).shape == (3, 8)
+    assert mnist_models.encode_mean(vae, x).shape == (3, 8)
+    assert tuple(ae(x).shape) == (3, 28, 28, 1) and tuple(vae(x).shape) == (3, 28, 28, 1)
+    assert float(np.min(ae(x))) >= 0.0 and float(np.max(ae(x))) <= 1.0  # sigmoid output
+    assert min(float(np.min(mnist_models.encode_mean(ae, x))), 0) >= -1.0  # ELU code is bounded below by -1
+    shapes_of = lambda m: sorted(tuple(w.shape) for w in m.decoder.weights)  # noqa: E731
+    assert shapes_of(ae) == shapes_of(vae)  # same decoder
+    conv = [tuple(w.shape) for w in ae.encoder.weights if len(w.shape) == 4]
+    assert conv == [(3, 3, 1, 32), (3, 3, 32, 64)]
+
+
+def test_reconstruction_bce_matches_a_hand_computation():
+    from helpers import mnist_models
+
+    ae = mnist_models.build_mnist_ae(latent_dim=4)
+    x = np.random.default_rng(1).random((2, 28, 28, 1)).astype(np.float32)
+    x_hat = np.clip(mnist_models.reconstruct(ae, x).astype(np.float64), 1e-7, 1 - 1e-7)
+    expected = -(x * np.log(x_hat) + (1 - x) * np.log(1 - x_hat)).reshape(2, -1).sum(axis=1).mean()
+    assert mnist_models.reconstruction_bce(ae, x) == pytest.approx(expected, rel=1e-5)
+
+
+def test_sample_like_codes_matches_mean_and_covariance():
+    from helpers import mnist_models
+
+    rng = np.random.default_rng(0)
+    codes = rng.normal([1.0, -2.0], [0.5, 2.0], size=(4000, 2))
+    samples = mnist_models.sample_like_codes(codes, 20000, np.random.default_rng(1))
+    np.testing.assert_allclose(samples.mean(axis=0), codes.mean(axis=0), atol=0.05)
+    np.testing.assert_allclose(samples.std(axis=0), codes.std(axis=0), rtol=0.03)
+
+
+def test_paired_model_trains_through_fit_or_load_and_reloads(tmp_path):
+    from helpers import mnist_models
+    from helpers.training import fit_or_load, set_seed
+
+    set_seed(0)
+    rng = np.random.default_rng(0)
+    x = rng.random((64, 28, 28, 1)).astype(np.float32)
+    y = (x.mean(axis=(1, 2, 3)) > 0.5).astype(np.int64)
+    folders = (tmp_path / "shipped", tmp_path / "cache")
+    model = mnist_models.build_digit_classifier()
+    first = fit_or_load(model, (x, y), name="clf", settings={}, epochs=2, batch_size=16, seed=0,
+                        validation_data=(x, y), folders=folders)
+    assert first.source == "trained" and {"loss", "accuracy", "val_loss"} <= set(first.history)
+    again = mnist_models.build_digit_classifier()
+    second = fit_or_load(again, (x, y), name="clf", settings={}, epochs=2, batch_size=16, seed=0, folders=folders)
+    assert second.source == "loaded"
+    np.testing.assert_allclose(again.predict(x, verbose=0), model.predict(x, verbose=0), atol=1e-6)
+
+
+def test_paired_model_rejects_unknown_loss():
+    import keras
+
+    from helpers.mnist_models import PairedModel
+
+    with pytest.raises(ValueError, match="loss"):
+        PairedModel(keras.Sequential([keras.layers.Dense(1)]), loss="hinge")
