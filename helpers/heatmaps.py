@@ -228,7 +228,7 @@ SEED_ERRORS = {"VAE": 0.322, "AE": 0.256}
 
 def quality_bar(errors: dict) -> pd.DataFrame:
     """Mean errors next to the seed's figures, and whether each decoding meets its bar."""
-    rows = {name: {"mean error": e.mean(), "seed's figure": SEED_ERRORS[name.split(",")[0]],
+    rows = {name: {"mean error": round(float(e.mean()), 3), "seed's figure": SEED_ERRORS[name.split(",")[0]],
                    "meets the bar": bool(e.mean() <= SEED_ERRORS[name.split(",")[0]])}
             for name, e in errors.items()}
     return pd.DataFrame(rows).T

@@ -29,7 +29,7 @@ pd.set_option("display.width", 160)
 seed: int = 19  # seeds initialisation, the validation hold-out, sampling and figure draws
 config: str = "lean"  # "lean" (default, faster) or "seed" (the seed's network and optimiser)
 vae_loss: str = "standard"  # "standard" (consistent ELBO) or "seed" (the seed's inconsistent loss)
-beta: float = 1.0  # weight of the KL term in the VAE loss
+beta: float = 0.33  # weight of the KL term (0.33 ≈ the weight the seed's averaged KL had)
 epochs: int = 30  # at most this many epochs; early stopping on the validation loss
 patience: int = 4  # epochs without validation improvement before stopping (best weights restored)
 train_subset: int = 0  # keep the first N training images (0 = all 9,500)
