@@ -322,8 +322,11 @@ for name, images_ in decoded.items():
 #   nearest training image (in units of a real digit's) is 1.02, 0.93 and 0.91. Latent interpolations stay
 #   closer to real digits than blends, the VAE's slightly more than the AE's. Random codes from a Gaussian
 #   fitted to the codes are judged digits (confidence ≥ 0.9) 31 % of the time for the AE and 36 % for the
-#   VAE. With a 32-d code the AE's "holes" are small; the contrast grows with smaller codes (try
-#   `latent_dim = 2`).
+#   VAE. With a 32-d code the AE's "holes" are small, and the judges are lenient: the classifier gives
+#   pixel blends the same mean confidence as AE latent lines, so read the distance ratios and the pictures
+#   too. A smaller code does not widen the gap: with `latent_dim = 2` (measured once, not shipped) both
+#   models reconstruct far worse (test BCE AE 188, VAE 174), interior latent steps fall to a mean confidence
+#   of 0.67 (AE) and 0.62 (VAE), and the 10-NN accuracy of the codes drops to 0.28 / 0.38.
 #
 # **Benchmarks** (`make bench`, i.e. `tests/bench/bench_tsne.py`; one shared 2-core CPU, so trust the ratios,
 # not the seconds). t-SNE after PCA-50, one thread, perplexity 30, on the same MNIST pixels:
