@@ -120,6 +120,26 @@ def latent_geodesic(decoder, z_start, z_end, n_points: int = 32, max_iterations:
     return Geodesic(curve, np.array(energies), curve_length(decoder, curve), int(result.nit), bool(result.success))
 
 
+def evenly_spaced_rows(curve: np.ndarray, count: int) -> np.ndarray:
+    """``count`` rows of a discretised curve at evenly spaced indices, both ends included.
+
+    A minimised geodesic has (nearly) equal decoded steps, so these are also (nearly)
+    evenly spaced in input space.
+    """
+    return np.asarray(curve)[np.round(np.linspace(0, len(curve) - 1, count)).astype(int)]
+
+
+def straight_and_geodesic(decoder, z_a, z_b, steps: int, n_points: int = 32, max_iterations: int = 300) -> dict:
+    """Decoded interpolations between two codes: the straight latent line and the latent geodesic,
+    ``steps`` images each, with their input-space lengths (measured on ``n_points`` points)."""
+    line = np.linspace(0.0, 1.0, n_points)[:, None] * (np.asarray(z_b) - np.asarray(z_a)) + np.asarray(z_a)
+    geodesic = latent_geodesic(decoder, z_a, z_b, n_points, max_iterations)
+    return {
+        "straight": {"images": decode(decoder, evenly_spaced_rows(line, steps)), "length": curve_length(decoder, line)},
+        "geodesic": {"images": decode(decoder, evenly_spaced_rows(geodesic.curve, steps)), "length": geodesic.length},
+    }
+
+
 KING_MOVES = ((0, 1), (1, 0), (1, 1), (1, -1))
 KNIGHT_MOVES = ((1, 2), (2, 1), (1, -2), (2, -1))
 

@@ -50,6 +50,8 @@ PARAMETERS = {
     "interpolate_from": DIGIT,
     "interpolate_to": DIGIT,
     "interpolation_steps": Integer(3, 50),
+    "geodesic_points": Integer(3, 512),
+    "geodesic_iterations": Integer(1, 10_000),
     "n_interpolation_pairs": Integer(1, 1_000),
     "force_retrain": Flag(),
 }

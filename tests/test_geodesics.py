@@ -78,3 +78,17 @@ def test_bad_solver_arguments_are_rejected(kwargs, name):
 def test_resample_spaces_points_evenly():
     points = geodesics.resample(np.array([[0.0, 0.0], [1.0, 0.0], [1.0, 3.0]]), 5)
     np.testing.assert_allclose(np.linalg.norm(np.diff(points, axis=0), axis=1), 1.0)
+
+
+def test_straight_and_geodesic_share_their_ends_and_the_geodesic_is_not_longer():
+    decoder = SphereChart()
+    result = geodesics.straight_and_geodesic(decoder, (0.3, -1.5), (0.3, 1.5), steps=5, n_points=24)
+    for kind in ("straight", "geodesic"):
+        assert result[kind]["images"].shape == (5, 3)
+    np.testing.assert_allclose(result["straight"]["images"][[0, -1]], result["geodesic"]["images"][[0, -1]], atol=1e-6)
+    assert result["geodesic"]["length"] < result["straight"]["length"]
+
+
+def test_evenly_spaced_rows_keep_both_ends():
+    rows = geodesics.evenly_spaced_rows(np.arange(10)[:, None], 4)
+    np.testing.assert_array_equal(rows.ravel(), [0, 3, 6, 9])

@@ -37,9 +37,6 @@ validate(PARAMETERS, seed=seed, n_train=n_train, n_test=n_test, shapes_per_image
          n_shown=n_shown, force_retrain=force_retrain)
 
 # %%
-import matplotlib
-
-matplotlib.use("module://matplotlib_inline.backend_inline")  # inline figures even where MPLBACKEND=Agg is set
 import matplotlib.pyplot as plt
 import numpy as np
 
