@@ -1,5 +1,9 @@
 """Shared fixtures. Importing helpers first sets TensorFlow's environment."""
 
+import ast
+import json
+from pathlib import Path
+
 import helpers  # noqa: F401
 import keras
 import numpy as np
@@ -20,3 +24,12 @@ def linear_decoder(matrix, bias):
     model = keras.Model(z, dense(z))
     dense.set_weights([matrix.T, np.asarray(bias, np.float32)])
     return model
+
+
+def notebook_defaults(name: str) -> dict:
+    """The literal values assigned in the cell tagged ``parameters`` of ``notebooks/NAME.ipynb``."""
+    path = Path(__file__).resolve().parent.parent / "notebooks" / f"{name}.ipynb"
+    cells = json.loads(path.read_text())["cells"]
+    cell = next(c for c in cells if "parameters" in c.get("metadata", {}).get("tags", []))
+    tree = ast.parse("".join(cell["source"]))
+    return {node.target.id: ast.literal_eval(node.value) for node in tree.body if isinstance(node, ast.AnnAssign)}

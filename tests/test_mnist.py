@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from conftest import notebook_defaults
 
 import helpers  # noqa: F401  (TF environment first)
 from helpers import mnist
@@ -71,13 +72,11 @@ def test_examples_by_label_returns_distinct_matches():
         mnist.examples_by_label(labels, [7], np.random.default_rng(0))
 
 
-DEFAULTS = dict(seed=0, n_train=4000, n_test=1000, latent_dim=32, beta=1.0, epochs=25, classifier_epochs=8,
-                batch_size=128, learning_rate=1e-3, n_tsne=1000, perplexity=30.0, tsne_method="opentsne",
-                n_thumbnails=250, digit_a=7, digit_b=1, digit_c=1, interpolate_from=4, interpolate_to=9,
-                interpolation_steps=9, n_interpolation_pairs=200, force_retrain=False)
+DEFAULTS = notebook_defaults("04_tsne_mnist_interpolation")
 
 
-def test_default_parameters_are_valid():
+def test_default_parameters_are_valid_and_complete():
+    assert set(DEFAULTS) == set(mnist.PARAMETERS)
     validate(mnist.PARAMETERS, **DEFAULTS)
 
 

@@ -1,24 +1,10 @@
 """Parameter validation: every bad value names its parameter; the notebooks' defaults pass."""
 
-import ast
-import json
-from pathlib import Path
-
 import pytest
+from conftest import notebook_defaults
 
 from helpers import cone
 from helpers.validation import Choice, Flag, Integer, Real, validate
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def notebook_defaults(name: str) -> dict:
-    """The literal values assigned in a notebook's cell tagged ``parameters``."""
-    notebook = json.loads((ROOT / "notebooks" / f"{name}.ipynb").read_text())
-    cell = next(c for c in notebook["cells"] if "parameters" in c.get("metadata", {}).get("tags", []))
-    tree = ast.parse("".join(cell["source"]))
-    return {node.target.id: ast.literal_eval(node.value) for node in tree.body if isinstance(node, ast.AnnAssign)}
-
 
 def test_cone_notebook_defaults_are_valid_and_complete():
     defaults = notebook_defaults("01_cone_distortion")
