@@ -83,15 +83,25 @@ def atomic_write_text(path: Path, text: str) -> None:
 
 
 def atomic_save_weights(model: keras.Model, path: Path) -> None:
-    """``model.save_weights`` to a temporary name, then rename into place."""
+    """Save the model's weights — without the optimizer's slots, which would triple the
+    size of Adam-trained files and are not needed to use the model — to a temporary name,
+    then rename into place."""
+    import h5py
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".tmp-{os.getpid()}-{path.name}")
+    full = path.with_name(f".tmp-{os.getpid()}-full-{path.name}")
+    lean = path.with_name(f".tmp-{os.getpid()}-{path.name}")
     try:
-        model.save_weights(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+        model.save_weights(full)
+        with h5py.File(full, "r") as source, h5py.File(lean, "w") as target:
+            for name in source:
+                if name != "optimizer":
+                    source.copy(source[name], target, name=name)
+            target.attrs.update(dict(source.attrs))
+        os.replace(lean, path)
+    finally:
+        full.unlink(missing_ok=True)
+        lean.unlink(missing_ok=True)
 
 
 def read_manifest(folder: Path) -> dict:

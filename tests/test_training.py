@@ -82,3 +82,11 @@ def test_no_temporary_files_are_left_behind(weight_folders):
     names = sorted(p.name for p in weight_folders[1].iterdir())
     assert len(names) == 3 and names[-1] == "toy-" + names[-1][4:] and "manifest.json" in names
     assert not [n for n in names if n.startswith(".")]
+
+
+def test_weights_files_hold_no_optimizer_state(weight_folders):
+    import h5py
+
+    result = fit(compiled_vae(), weight_folders)
+    with h5py.File(result.weights_path, "r") as handle:
+        assert "optimizer" not in handle and "encoder" in handle
