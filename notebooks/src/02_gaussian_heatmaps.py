@@ -30,7 +30,7 @@ seed: int = 19  # seeds initialisation, the validation hold-out, sampling and fi
 config: str = "lean"  # "lean" (default, faster) or "seed" (the seed's network and optimiser)
 vae_loss: str = "standard"  # "standard" (consistent ELBO) or "seed" (the seed's inconsistent loss)
 beta: float = 0.33  # weight of the KL term (0.33 ≈ the weight the seed's averaged KL had)
-epochs: int = 30  # at most this many epochs; early stopping on the validation loss
+epochs: int = 40  # at most this many epochs; early stopping on the validation loss
 patience: int = 4  # epochs without validation improvement before stopping (best weights restored)
 train_subset: int = 0  # keep the first N training images (0 = all 9,500)
 test_subset: int = 0  # keep the first N test images (0 = all 2,375)
@@ -96,6 +96,14 @@ print(f"train {data.x_train.shape}, test {data.x_test.shape}; pixel range "
 # batch 128 with a matching schedule: about 3× fewer FLOPs per image (see `make bench` for the times).
 # Training stops when the loss on a 10 % hold-out of the training images has not improved for
 # `patience` epochs and restores the best weights (the seed validated on its test images).
+#
+# **Choice of β.** With the consistent loss, β = 1 is a much stronger regulariser than the seed's
+# effective one. Measured on the test split after 30 epochs of the lean configuration (mean-$z$ /
+# sampled-$z$ Frobenius error): β = 1 gave 0.339 / 0.71, β = 0.33 gave 0.280 / 0.450, β = 0.2 gave
+# 0.249 / 0.383 (the shipped default, trained for up to 40 epochs, does better: see the closing note).
+# The default β = 0.33 is the weight the seed's averaged KL effectively had (1/3 of the
+# summed KL); it meets the seed's bar with the mean decoding, and keeps posteriors wide enough
+# (σ ≈ 0.05) that the latent space stays dense.
 
 # %%
 vae, ae, fits = convnets.train_heatmap_models(
@@ -220,6 +228,13 @@ plt.show()
 # NBVAL_IGNORE_OUTPUT
 show_plotly(image_plots.latent_plotly(codes["AE"][few], data.y_test[few, 2], "cor", "AE codes by cor", hover))
 
+# %%
+# NBVAL_CHECK_OUTPUT
+for name, c in codes.items():
+    radius = np.sqrt(((c - c.mean(0)) ** 2).sum(1).mean())
+    print(f"{name}: median nearest-neighbour spacing = {trajectories.typical_spacing(c) / radius:.3f} "
+          "× RMS radius of the codes")
+
 # %% [markdown]
 # ## Decoded trajectories, measured
 #
@@ -263,6 +278,12 @@ print(tables["AE"].round(2).to_string())
 estimated = {p: heatmaps.estimate_factors(images) for p, images in decoded["VAE"].items()}
 image_plots.factor_traces(estimated)
 plt.show()
+
+# %%
+# NBVAL_CHECK_OUTPUT
+jumps = pd.DataFrame({p: np.abs(np.diff(e, axis=0)).max(0) for p, e in estimated.items()}, index=heatmaps.FACTORS).T
+print("VAE: largest change of a recovered factor between consecutive decoded images on each path")
+print(jumps.round(2).to_string())
 
 # %% [markdown]
 # ## Empty space and the hull of the AE's codes
