@@ -95,7 +95,7 @@ def test_bad_parameters_raise(name, value):
 
 # ---------------------------------------------------------------- shipped weights: the quality bar
 
-NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "02_gaussian_hm.ipynb"
+NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "02_gaussian_heatmaps.ipynb"
 
 
 def notebook_defaults() -> dict:
