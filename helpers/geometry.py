@@ -144,6 +144,21 @@ def distortion_on_grid(decoder, low, high, points_per_axis: int, method: str = "
     return a0, a1, values.reshape(points_per_axis, points_per_axis)
 
 
+def distortion_on_plane(decoder, origin, basis, half_width: float, points_per_axis: int, method: str = "forward"):
+    """Area distortion sqrt(det((J B)ᵀ(J B))) over a 2-D slice z = origin + B·(u, v) of a latent
+    space of any dimension, with B (d×2) orthonormal columns and u, v ∈ [−half_width, half_width].
+
+    Returns (u_axis, v_axis, values[len(v), len(u)], latent points (n², d)). ``"forward"`` is
+    the default: image decoders have far more outputs than latent dimensions.
+    """
+    basis = np.asarray(basis, np.float64)
+    u, v, plane = latent_grid((-half_width, -half_width), (half_width, half_width), points_per_axis)
+    points = (np.asarray(origin, np.float64) + plane @ basis.T).astype(np.float32)
+    restricted = decoder_jacobian(decoder, points, method) @ basis.astype(np.float32)
+    values = distortion_from_jacobians(restricted).reshape(points_per_axis, points_per_axis)
+    return u, v, values, points
+
+
 def straight_line(z_start, z_end, n_points: int) -> np.ndarray:
     """n_points equally spaced latent points from z_start to z_end (inclusive)."""
     t = np.linspace(0.0, 1.0, n_points)[:, None]

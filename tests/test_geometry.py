@@ -75,3 +75,12 @@ def test_polyline_length_of_a_right_angle():
 def test_latent_grid_is_row_major_in_the_second_axis():
     a0, a1, points = geometry.latent_grid((0, 10), (1, 12), 3)
     np.testing.assert_allclose(points.reshape(3, 3, 2)[1, 2], [a0[2], a1[1]])
+
+
+def test_distortion_on_a_plane_of_a_linear_decoder():
+    a = np.array([[1.0, 2.0, 0.0], [0.5, -1.0, 1.0], [3.0, 0.25, -2.0], [0.0, 1.0, 1.0]])
+    decoder = linear_decoder(a, np.zeros(4))
+    basis = np.linalg.qr(np.random.default_rng(0).normal(size=(3, 2)))[0]
+    _, _, values, points = geometry.distortion_on_plane(decoder, [0.3, -0.2, 0.1], basis, 1.5, 5)
+    np.testing.assert_allclose(values, np.sqrt(np.linalg.det(basis.T @ a.T @ a @ basis)), rtol=1e-4)
+    np.testing.assert_allclose((points - [0.3, -0.2, 0.1]) @ np.cross(*basis.T), 0.0, atol=1e-5)  # in the plane
