@@ -329,4 +329,34 @@ print(heatmaps.posterior_summary(vae, data.x_test).round(2).to_string())
 # %% [markdown]
 # ## Closing note (default run, shipped weights)
 #
-# CLOSING_NOTE
+# Measured with the shipped weights (lean configuration, β = 0.33, up to 40 epochs; the VAE stopped
+# early after 38) on the seed's test split of 2,375 images. The numbers are printed by the cells above;
+# the timings come from `make bench` on the 2-core CPU machine (shared, so they vary between runs).
+#
+# * **Reconstruction.** Mean Frobenius error: VAE **0.240** decoding the posterior mean, **0.439**
+#   decoding one sampled $z$; AE **0.225**. The seed reported 0.322 (VAE, sampled $z$, with its
+#   inconsistent loss) and 0.256 (AE). The AE and the VAE's *mean* decoding meet the bar; the sampled
+#   decoding does not — with a consistent KL the posteriors keep σ ≈ 0.05, and one draw that far from
+#   the mean costs about 0.2. The AE has the heavier tail (max / median 8.9 vs 6.2); its worst images
+#   are the thinnest ellipses (ρ = −0.95 with one variance at 0.1).
+# * **Latent layout.** Linear-probe R² (var_x, var_y, cor): VAE 0.69 / 0.68 / 0.91, AE 0.44 / 0.42 / 0.75.
+#   The VAE's codes fill an almost round cloud (principal spreads 1 : 0.96 : 0.91), the AE's an
+#   elongated one (1 : 0.61 : 0.58).
+# * **Trajectories.** On the lines between opposite factor extremes the intended factor changes
+#   monotonically in both models (|ρ| = 1.0 for the size, correlation and orientation lines) while the
+#   others stay nearly constant; along the isovariance hull spline var_x and var_y grow together
+#   (ρ = 1.0) and the correlation climbs to 0.85 (ρ = 0.98 VAE, 0.97 AE). The lines on the bounding
+#   planes decode worst: median residual 0.07–0.15 (VAE) vs 0.17–0.22 (AE), max 0.23 vs 0.54.
+# * **Empty space.** The emptiest point inside the convex hull of the AE's codes lies 107 typical
+#   spacings from any code (VAE: 33), yet the AE decodes it to a near-ellipse (residual 0.10, vs 0.11
+#   at the end codes): the seed's "non-ellipses in empty regions" is not reproduced there. Pushing
+#   hull codes outwards raises the residual for both (AE 0.04 → 0.13, VAE 0.09 → 0.15 at 0.8× the
+#   RMS radius).
+# * **Speed.** `make bench`, two runs: the lean configuration trains 2.1–5.0× faster per epoch than the
+#   seed's with oneDNN (8–10 s vs 21–40 s per epoch) and 1.9–2.1× faster with oneDNN than with
+#   TensorFlow's defaults; after the same 6 epochs its VAE error is no worse (0.74 vs 0.81, β = 1).
+#   Estimated total training time to the bar, VAE + AE: seed configuration (30 + 25 epochs) with
+#   TensorFlow's defaults 32–33 min vs the default (78 epochs in all) with oneDNN 10–13 min, i.e.
+#   2.4–3.3× — the 3× aim is met in one of the two runs only. Achieved training throughput: lean
+#   55–70 % of a numpy matrix multiply's GFLOP/s with oneDNN, 30–34 % with TensorFlow's defaults.
+#   The vectorised generator is ~3× faster than the per-image scipy loop (0.7–0.9 s vs 2.2–2.9 s).
