@@ -241,3 +241,50 @@ def posterior_summary(vae, x) -> pd.Series:
     kl = 0.5 * (z_mean**2 + sigma**2 - 1 - 2 * np.log(sigma)).sum(1)
     return pd.Series({**{f"mean sigma z{k + 1}": sigma[:, k].mean() for k in range(sigma.shape[1])},
                       "KL per image (nats)": kl.mean()})
+
+
+# ---------------------------------------------------------------- study 3: t-distribution heatmaps
+
+#: Degrees of freedom of the two classes (heavy-tailed vs nearly normal).
+HEAVY_DF, LIGHT_DF = 2, 200
+
+
+def t_heatmaps(factors: np.ndarray, df) -> np.ndarray:
+    """Max-normalised multivariate t densities (location 0, shape Σ from (var_x, var_y, cor), ``df``
+    degrees of freedom, one per image or a scalar) on the grid, (n, 36, 36), vectorised.
+
+    The density is proportional to (1 + q/ν)^(−(ν + 2)/2) with q = pᵀ Σ⁻¹ p, so after dividing by the
+    maximum only q and ν matter.
+    """
+    cov = covariances(factors)
+    x, y = grid_points()
+    det = cov[:, 0, 0] * cov[:, 1, 1] - cov[:, 0, 1] ** 2
+    a, b, c = cov[:, 1, 1] / det, cov[:, 0, 0] / det, -cov[:, 0, 1] / det
+    q = a[:, None, None] * x**2 + b[:, None, None] * y**2 + 2 * c[:, None, None] * x * y
+    nu = np.broadcast_to(np.asarray(df, dtype=np.float64), (len(cov),))[:, None, None]
+    log_density = -0.5 * (nu + 2) * np.log1p(q / nu)
+    return np.exp(log_density - log_density.max(axis=(1, 2), keepdims=True))
+
+
+def degrees_of_freedom(factors: np.ndarray, rng: np.random.Generator, threshold: float = 20.0) -> np.ndarray:
+    """The seed's rule: ν = 2 where (var_x + var_y)² − U(0, 10) > threshold, else ν = 200."""
+    f = np.asarray(factors)
+    heavy = (f[:, 0] + f[:, 1]) ** 2 - rng.uniform(0, 10, len(f)) > threshold
+    return np.where(heavy, HEAVY_DF, LIGHT_DF)
+
+
+def load_t_heatmaps(seed: int, train_subset: int = 0, test_subset: int = 0) -> HeatmapData:
+    """t-distribution images with ν drawn by :func:`degrees_of_freedom` from a generator seeded by
+    ``seed``; factors get a fourth column ν. Split 80/20 with random_state 19 as the seed."""
+    from sklearn.model_selection import train_test_split
+
+    factors = factor_grid()
+    df = degrees_of_freedom(factors, np.random.default_rng(seed))
+    images = t_heatmaps(factors, df).astype("float32")[..., None]
+    x_train, x_test, y_train, y_test = train_test_split(
+        images, np.column_stack([factors, df]), test_size=TEST_SIZE, random_state=SPLIT_SEED)
+    if train_subset:
+        x_train, y_train = x_train[:train_subset], y_train[:train_subset]
+    if test_subset:
+        x_test, y_test = x_test[:test_subset], y_test[:test_subset]
+    return HeatmapData(x_train, x_test, y_train, y_test)

@@ -142,3 +142,39 @@ def test_vae_mean_decoding_meets_the_bar(shipped):
 
 def test_sampled_decoding_is_worse_than_mean_decoding(shipped):
     assert shipped["VAE, sampled z"] > shipped["VAE, mean z"]
+
+
+# ---------------------------------------------------------------- study 3: t-distribution heatmaps
+
+@pytest.mark.parametrize("df", [2, 200])
+def test_t_heatmaps_match_scipy(df):
+    from scipy.stats import multivariate_t
+
+    factors = hm.factor_grid()[np.random.default_rng(1).choice(11_875, 60, replace=False)]
+    x, y = hm.grid_points()
+    pos = np.dstack((x, y))
+    images = hm.t_heatmaps(factors, df)
+    for image, cov in zip(images, hm.covariances(factors), strict=True):
+        reference = multivariate_t([0, 0], cov, df=df).pdf(pos)
+        np.testing.assert_allclose(image, reference / reference.max(), atol=1e-6, rtol=0)
+
+
+def test_t_with_many_degrees_of_freedom_approaches_the_normal():
+    factors = hm.factor_grid()[::500]
+    assert np.abs(hm.t_heatmaps(factors, 1e6) - hm.gaussian_heatmaps(factors)).max() < 1e-4
+
+
+def test_degrees_of_freedom_rule():
+    factors = hm.factor_grid()
+    df = hm.degrees_of_freedom(factors, np.random.default_rng(0))
+    total = factors[:, 0] + factors[:, 1]
+    assert set(np.unique(df)) == {2, 200}
+    assert (df[total**2 > 30] == 2).all() and (df[total**2 <= 20] == 200).all()
+    assert 0.45 < (df == 2).mean() < 0.55  # the seed got 0.50
+    np.testing.assert_array_equal(df, hm.degrees_of_freedom(factors, np.random.default_rng(0)))
+
+
+def test_t_split_carries_the_degrees_of_freedom():
+    data = hm.load_t_heatmaps(seed=0, train_subset=50, test_subset=20)
+    assert data.y_train.shape == (50, 4) and set(np.unique(data.y_train[:, 3])) <= {2, 200}
+    np.testing.assert_allclose(data.y_train[:3, :3], [[4.1, 4.3, -0.75], [1.5, 2.5, -0.15], [0.9, 2.3, -0.15]])
