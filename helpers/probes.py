@@ -37,3 +37,25 @@ def knn_probe(train_codes, train_labels, test_codes, test_labels, k_values=range
     return {"k": int(search.best_params_["n_neighbors"]),
             "accuracy": float(accuracy_score(test_labels, predicted)),
             "f1": float(f1_score(test_labels, predicted, pos_label=positive))}
+
+
+def logistic_probe(train_features, train_labels, test_features, test_labels, positive=1) -> dict:
+    """A (standardised) logistic regression: test accuracy and F1 — a linear baseline for the KNN."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import accuracy_score, f1_score
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
+    predicted = model.fit(np.asarray(train_features), np.asarray(train_labels)).predict(np.asarray(test_features))
+    return {"accuracy": float(accuracy_score(test_labels, predicted)),
+            "f1": float(f1_score(test_labels, predicted, pos_label=positive))}
+
+
+def pca_features(x_train, x_test, components: int = 3, seed: int = 0):
+    """Pixels flattened and projected on their first principal components (fitted on the training set)."""
+    from sklearn.decomposition import PCA
+
+    pca = PCA(n_components=components, random_state=seed).fit(np.asarray(x_train).reshape(len(x_train), -1))
+    return (pca.transform(np.asarray(x_train).reshape(len(x_train), -1)),
+            pca.transform(np.asarray(x_test).reshape(len(x_test), -1)))

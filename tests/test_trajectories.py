@@ -75,3 +75,35 @@ def test_hull_perturbations_move_outwards():
     moved = tr.hull_perturbations(codes, np.random.default_rng(0), steps=(0.0, 0.5))
     centre = codes.mean(0)
     assert (np.linalg.norm(moved[0.5] - centre, axis=1) > np.linalg.norm(moved[0.0] - centre, axis=1)).all()
+
+
+# ---------------------------------------------------------------- probes (studies 2 and 3)
+
+def test_linear_probe_recovers_a_linear_factor_and_not_a_quadratic_one():
+    from helpers import probes
+
+    rng = np.random.default_rng(0)
+    z_train, z_test = rng.normal(size=(500, 3)), rng.normal(size=(200, 3))
+    factors = lambda z: np.column_stack([2 * z[:, 0] - z[:, 1], z[:, 2] ** 2])  # noqa: E731
+    r2 = probes.linear_probe_r2(z_train, factors(z_train), z_test, factors(z_test), ["linear", "quadratic"])
+    assert r2["linear"] > 0.999 and r2["quadratic"] < 0.1
+
+
+def test_knn_and_logistic_probes_on_separable_classes():
+    from helpers import probes
+
+    rng = np.random.default_rng(1)
+    z = rng.normal(size=(400, 3))
+    labels = np.where(z[:, 0] > 0, 2, 200)
+    z[:, 0] += np.sign(z[:, 0])  # a margin between the classes
+    knn = probes.knn_probe(z[:300], labels[:300], z[300:], labels[300:], k_values=range(3, 8), positive=2)
+    assert knn["accuracy"] == 1.0 and knn["f1"] == 1.0 and 3 <= knn["k"] <= 7
+    assert probes.logistic_probe(z[:300], labels[:300], z[300:], labels[300:], positive=2)["accuracy"] == 1.0
+
+
+def test_pca_features_shapes():
+    from helpers import probes
+
+    x = np.random.default_rng(2).random((50, 36, 36, 1))
+    train, test = probes.pca_features(x[:40], x[40:], components=3)
+    assert train.shape == (40, 3) and test.shape == (10, 3)
