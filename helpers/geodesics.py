@@ -30,6 +30,15 @@ import helpers.env  # noqa: F401
 import tensorflow as tf
 
 from helpers.geometry import decode, latent_grid
+from helpers.validation import Integer
+
+#: Rules for the geometry parameters a notebook adds to its own (validated together).
+PARAMETERS = {
+    "slice_points": Integer(5, 200),
+    "geodesic_points": Integer(3, 512),
+    "geodesic_iterations": Integer(1, 10_000),
+    "geodesic_steps": Integer(3, 50),
+}
 
 
 def _flat(decoder, z):
