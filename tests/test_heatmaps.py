@@ -1,20 +1,18 @@
 """Known answers for the heatmap data set, the moment-based factor estimates and the parameters."""
 
-import json
-from pathlib import Path
-
 import keras
 import numpy as np
 import pytest
+from conftest import notebook_defaults
 from scipy.stats import multivariate_normal
 
-from helpers import convnets
+from helpers import convnets, geodesics
 from helpers import heatmaps as hm
 from helpers.env import SHIPPED_WEIGHTS_DIR
 from helpers.validation import validate
 
-DEFAULTS = dict(seed=19, config="lean", vae_loss="standard", beta=1.0, epochs=30, patience=4, train_subset=0,
-                test_subset=0, sample_images=16, path_points=40, plotted_points=3000, force_retrain=False)
+NOTEBOOK_DEFAULTS = notebook_defaults("02_gaussian_heatmaps")
+DEFAULTS = {name: NOTEBOOK_DEFAULTS[name] for name in hm.PARAMETERS}
 
 
 def test_grid_is_the_seeds():
@@ -82,8 +80,9 @@ def test_frobenius_errors_known_answer():
     np.testing.assert_allclose(hm.frobenius_errors(a, b), [0.0, 0.5 * 36])
 
 
-def test_default_parameters_are_valid():
-    validate(hm.PARAMETERS, **DEFAULTS)
+def test_default_parameters_are_valid_and_complete():
+    assert set(NOTEBOOK_DEFAULTS) == set(hm.PARAMETERS) | set(geodesics.PARAMETERS)
+    validate({**hm.PARAMETERS, **geodesics.PARAMETERS}, **NOTEBOOK_DEFAULTS)
 
 
 @pytest.mark.parametrize("name, value", [("epochs", 0), ("config", "huge"), ("beta", -1.0), ("patience", 2.5),
@@ -95,17 +94,6 @@ def test_bad_parameters_raise(name, value):
 
 # ---------------------------------------------------------------- shipped weights: the quality bar
 
-NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "02_gaussian_heatmaps.ipynb"
-
-
-def notebook_defaults() -> dict:
-    cells = json.loads(NOTEBOOK.read_text())["cells"]
-    source = next("".join(c["source"]) for c in cells if "parameters" in c.get("metadata", {}).get("tags", []))
-    values: dict = {}
-    exec(source, {}, values)  # the parameters cell holds plain typed assignments only
-    return values
-
-
 class RefuseTraining(keras.callbacks.Callback):
     def on_train_begin(self, logs=None):
         raise RuntimeError("no shipped weights for the default parameters: run `make weights`")
@@ -113,7 +101,7 @@ class RefuseTraining(keras.callbacks.Callback):
 
 @pytest.fixture(scope="module")
 def shipped():
-    p = notebook_defaults()
+    p = NOTEBOOK_DEFAULTS
     data = hm.load_heatmaps(p["train_subset"], p["test_subset"])
     models = {}
     for kind in ("vae", "ae"):
@@ -128,7 +116,7 @@ def shipped():
 
 
 def test_defaults_use_the_full_seed_split():
-    p = notebook_defaults()
+    p = NOTEBOOK_DEFAULTS
     assert p["train_subset"] == 0 and p["test_subset"] == 0 and p["force_retrain"] is False
 
 
