@@ -65,6 +65,10 @@ weights: setup  ## retrain every shipped weight file deterministically, then re-
 	@set -e; mkdir -p $(BUILD)/weights; for nb in $(NOTEBOOKS); do name=$$(basename $$nb .ipynb); \
 	  echo "== $$name"; HELPERS_SHIP_WEIGHTS=1 $(BIN)/papermill -k $(KERNEL) --cwd notebooks --log-level ERROR \
 	    -p force_retrain True $$nb $(BUILD)/weights/$$name.ipynb; done
+	@echo "== 02_gaussian_heatmaps with the original study's configuration and loss (reference weights)"
+	HELPERS_SHIP_WEIGHTS=1 $(BIN)/papermill -k $(KERNEL) --cwd notebooks --log-level ERROR -p config seed \
+	  -p vae_loss seed -p beta 1.0 -p force_retrain True notebooks/02_gaussian_heatmaps.ipynb \
+	  $(BUILD)/weights/02_gaussian_heatmaps_seed_config.ipynb
 	$(MAKE) store
 
 bench: setup  ## benchmarks: ratios measured side by side in one run
