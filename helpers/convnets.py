@@ -21,16 +21,11 @@ import numpy as np
 
 import helpers.env  # noqa: F401
 import keras
-import tensorflow as tf
 from keras import layers
 
 from helpers.models import VAE, Autoencoder, make_optimizer
 
 IMAGE_SHAPE = (36, 36, 1)
-
-# Keras' "N out of the last M calls triggered tf.function retracing" warnings (one predict function
-# per model) would land on stderr in every notebook that uses several models.
-tf.get_logger().setLevel("ERROR")
 
 
 @dataclass(frozen=True)

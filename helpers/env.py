@@ -46,6 +46,9 @@ def _import_tensorflow_quietly() -> None:
         import tensorflow as tf
 
         tf.config.list_physical_devices()
+        # "N out of the last M calls triggered tf.function retracing" notes (one predict function per
+        # model) are advice, not errors; on stderr they would land in nbval's comparisons.
+        tf.get_logger().setLevel("ERROR")
     finally:
         os.dup2(saved, 2)
         os.close(saved)

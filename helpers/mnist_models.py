@@ -25,10 +25,6 @@ from helpers.models import PACKAGE, VAE, Autoencoder
 
 IMAGE_SHAPE = (28, 28, 1)
 
-# Keras' "N out of the last M calls ... triggered tf.function retracing" notes land on stderr (and so
-# in nbval's comparisons) whenever several models predict in one cell; they are advice, not errors.
-tf.get_logger().setLevel("ERROR")
-
 
 def _conv_trunk(x):
     x = layers.Conv2D(32, 3, padding="same", name="enc_conv32")(x)
