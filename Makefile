@@ -35,7 +35,7 @@ run: setup  ## execute every notebook headless (defaults) into build/, render of
 	@mkdir -p $(BUILD)/executed $(BUILD)/html
 	@set -e; for nb in $(NOTEBOOKS); do \
 	  name=$$(basename $$nb .ipynb); echo "== $$name"; \
-	  PLOTLY_RENDERER=notebook $(BIN)/papermill -k $(KERNEL) --cwd notebooks --log-level ERROR \
+	  PLOTLY_RENDERER=notebook $(BIN)/papermill -k $(KERNEL) --cwd notebooks --log-level ERROR --no-progress-bar \
 	    --execution-timeout 3600 $$nb $(BUILD)/executed/$$name.ipynb; \
 	done
 	@$(BIN)/python notebooks/src/render_html.py $(BUILD)/html $(BUILD)/executed/*.ipynb
@@ -63,10 +63,10 @@ store: setup  ## re-execute the notebooks in place: the stored outputs nbval com
 
 weights: setup  ## retrain every shipped weight file deterministically, then re-store the notebooks
 	@set -e; mkdir -p $(BUILD)/weights; for nb in $(NOTEBOOKS); do name=$$(basename $$nb .ipynb); \
-	  echo "== $$name"; HELPERS_SHIP_WEIGHTS=1 $(BIN)/papermill -k $(KERNEL) --cwd notebooks --log-level ERROR \
+	  echo "== $$name"; HELPERS_SHIP_WEIGHTS=1 $(BIN)/papermill -k $(KERNEL) --cwd notebooks --log-level ERROR --no-progress-bar \
 	    -p force_retrain True $$nb $(BUILD)/weights/$$name.ipynb; done
 	@echo "== 02_gaussian_heatmaps with the original study's configuration and loss (reference weights)"
-	HELPERS_SHIP_WEIGHTS=1 $(BIN)/papermill -k $(KERNEL) --cwd notebooks --log-level ERROR -p config seed \
+	HELPERS_SHIP_WEIGHTS=1 $(BIN)/papermill -k $(KERNEL) --cwd notebooks --log-level ERROR --no-progress-bar -p config seed \
 	  -p vae_loss seed -p beta 1.0 -p force_retrain True notebooks/02_gaussian_heatmaps.ipynb \
 	  $(BUILD)/weights/02_gaussian_heatmaps_seed_config.ipynb
 	$(MAKE) store
