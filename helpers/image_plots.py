@@ -79,6 +79,16 @@ def projections_by_factor(codes, factors, names=("var_x", "var_y", "cor"), title
     return fig
 
 
+def walls_by_cor_and_anisotropy(codes, factors, name: str):
+    """Two 3-D views of the codes with wall projections: coloured by cor and by |var_x − var_y|."""
+    fig = plt.figure(figsize=(12, 5))
+    scatter3d_with_walls(codes, factors[:, 2], "cor", f"{name}, coloured by cor",
+                         ax=fig.add_subplot(1, 2, 1, projection="3d"))
+    scatter3d_with_walls(codes, np.abs(factors[:, 0] - factors[:, 1]), "|var_x − var_y|",
+                         f"{name}, coloured by |var_x − var_y|", ax=fig.add_subplot(1, 2, 2, projection="3d"))
+    return fig
+
+
 def scatter3d_with_walls(codes, colour, label: str, title: str = "", ax=None, size: float = 2):
     """3-D scatter with the three coordinate projections drawn (grey) on the back walls."""
     if ax is None:

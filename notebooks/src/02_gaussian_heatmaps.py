@@ -191,11 +191,7 @@ print("test R² of a linear probe from the codes:")
 print(probe.round(2))
 
 # %%
-fig = plt.figure(figsize=(12, 5))
-image_plots.scatter3d_with_walls(codes["VAE"], data.y_test[:, 2], "cor", "VAE, coloured by cor",
-                                 ax=fig.add_subplot(1, 2, 1, projection="3d"))
-image_plots.scatter3d_with_walls(codes["VAE"], np.abs(data.y_test[:, 0] - data.y_test[:, 1]), "|var_x − var_y|",
-                                 "VAE, coloured by |var_x − var_y|", ax=fig.add_subplot(1, 2, 2, projection="3d"))
+image_plots.walls_by_cor_and_anisotropy(codes["VAE"], data.y_test, "VAE")
 plt.show()
 
 # %%
@@ -223,11 +219,7 @@ image_plots.projections_by_factor(codes["AE"], data.y_test, title="AE: codes of 
 plt.show()
 
 # %%
-fig = plt.figure(figsize=(12, 5))
-image_plots.scatter3d_with_walls(codes["AE"], data.y_test[:, 2], "cor", "AE, coloured by cor",
-                                 ax=fig.add_subplot(1, 2, 1, projection="3d"))
-image_plots.scatter3d_with_walls(codes["AE"], np.abs(data.y_test[:, 0] - data.y_test[:, 1]), "|var_x − var_y|",
-                                 "AE, coloured by |var_x − var_y|", ax=fig.add_subplot(1, 2, 2, projection="3d"))
+image_plots.walls_by_cor_and_anisotropy(codes["AE"], data.y_test, "AE")
 plt.show()
 
 # %%
