@@ -64,3 +64,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_WEIGHTS_DIR = REPO_ROOT / "data" / "weights"
 #: Weights trained locally for non-default parameters (ignored by git).
 CACHE_DIR = REPO_ROOT / "data" / "cache"
+
+
+def shipping() -> bool:
+    """True under ``make weights`` (``HELPERS_SHIP_WEIGHTS=1``): results are written to the shipped
+    folders (``data/weights``, ``data/results``) instead of the local cache."""
+    return os.environ.get("HELPERS_SHIP_WEIGHTS") == "1"

@@ -210,14 +210,22 @@ def encode(model, x) -> np.ndarray:
     return np.asarray(out[0] if isinstance(out, list | tuple) else out)
 
 
-def reconstructions(vae, ae, x, seed: int) -> dict:
-    """Decoded test images three ways: the VAE from its mean μ(x), the VAE from one sampled
-    z = μ + σ·ε (the seed's way, ε from a generator seeded by ``seed``), and the AE."""
-    from helpers.geometry import decode
+def sample_codes(vae, x, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(μ(x), one draw z = μ + σ·ε) with ε from a generator seeded by ``seed``.
 
+    σ = exp(½ log σ²) for the standard loss; the seed's loss used exp(s) as σ, and so does its variant.
+    """
     z_mean, z_log_var = (np.asarray(a) for a in vae.encoder.predict(x, batch_size=1024, verbose=0))
     sigma = np.exp(z_log_var) if vae.loss_variant == "seed" else np.exp(0.5 * z_log_var)
-    z_sampled = z_mean + sigma * np.random.default_rng(seed).standard_normal(z_mean.shape)
+    return z_mean, z_mean + sigma * np.random.default_rng(seed).standard_normal(z_mean.shape)
+
+
+def reconstructions(vae, ae, x, seed: int) -> dict:
+    """Decoded test images three ways: the VAE from its mean μ(x), the VAE from one sampled
+    z = μ + σ·ε (the seed's way, see :func:`sample_codes`), and the AE."""
+    from helpers.geometry import decode
+
+    z_mean, z_sampled = sample_codes(vae, x, seed)
     return {"VAE, mean z": decode(vae.decoder, z_mean), "VAE, sampled z": decode(vae.decoder, z_sampled),
             "AE": decode(ae.decoder, encode(ae, x))}
 

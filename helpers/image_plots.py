@@ -13,9 +13,11 @@ from matplotlib.offsetbox import AnnotationBbox, OffsetImage
 FACTOR_CMAPS = {"var_x": "viridis", "var_y": "plasma", "cor": "coolwarm"}
 
 
-def image_grid(images, ncols: int = 8, titles=None, cmap: str = "inferno", title: str | None = None,
+def image_grid(images, ncols: int = 8, titles=None, cmap="inferno", title: str | None = None,
                size: float = 1.3):
-    """Images (n, h, w[, 1]) in a grid without ticks; optional per-image titles."""
+    """Images (n, h, w[, 1]) in a grid without ticks; optional per-image titles. ``cmap`` is one
+    colour map name or one per image (e.g. to tell two classes apart)."""
+    cmaps = [cmap] * len(images) if isinstance(cmap, str) else list(cmap)
     images = np.asarray(images).reshape(len(images), *np.shape(images)[1:3])
     nrows = int(np.ceil(len(images) / ncols))
     fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + (0.4 if title else 0)),
@@ -23,7 +25,7 @@ def image_grid(images, ncols: int = 8, titles=None, cmap: str = "inferno", title
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i < len(images):
-            ax.imshow(images[i], cmap=cmap, vmin=0, vmax=1)
+            ax.imshow(images[i], cmap=cmaps[i], vmin=0, vmax=1)
             if titles is not None:
                 ax.set_title(titles[i], fontsize=7)
     if title:
@@ -162,3 +164,51 @@ def latent_plotly(codes, colour, label: str, title: str, hover=None):
     trace = go.Scatter3d(x=codes[:, 0], y=codes[:, 1], z=codes[:, 2], mode="markers", text=hover,
                          marker={"size": 2, "color": colour, "colorscale": "RdBu_r", "colorbar": {"title": label}})
     return go.Figure([trace], plotly_layout(title, xaxis_title="z1", yaxis_title="z2", zaxis_title="z3"))
+
+
+def latent_plotly_by_class(codes, classes: dict, title: str, hover=None):
+    """Interactive 3-D scatter of codes, one trace (colour and marker) per class; ``classes`` maps a
+    name to a boolean mask over the codes."""
+    import plotly.graph_objects as go
+
+    from helpers.plotting import plotly_layout
+
+    hover = np.asarray(hover) if hover is not None else None
+    symbols, colours = ("circle", "diamond", "square"), ("#D62728", "#1F77B4", "#2CA02C")
+    traces = [go.Scatter3d(x=codes[m, 0], y=codes[m, 1], z=codes[m, 2], mode="markers", name=name,
+                           text=None if hover is None else hover[m],
+                           marker={"size": 2.5, "color": colours[k], "symbol": symbols[k]})
+              for k, (name, m) in enumerate(classes.items())]
+    return go.Figure(traces, plotly_layout(title, xaxis_title="z1", yaxis_title="z2", zaxis_title="z3"))
+
+
+def projections_by_class(codes, classes: dict, title: str = "", size: float = 2):
+    """The three coordinate-plane projections of the codes, one colour per class (boolean masks)."""
+    fig, axes = plt.subplots(1, 3, figsize=(13, 3.8))
+    colours = ("#D62728", "#1F77B4", "#2CA02C")
+    for ax, (i, j) in zip(axes, itertools.combinations(range(3), 2), strict=True):
+        for k, (name, mask) in enumerate(classes.items()):
+            ax.scatter(codes[mask, i], codes[mask, j], s=size, color=colours[k], alpha=0.5, label=name)
+        ax.set_xlabel(f"z{i + 1}"), ax.set_ylabel(f"z{j + 1}")
+    axes[0].legend(markerscale=4, fontsize=8)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def probe_summary_bars(summary, metric: str = "accuracy", reference=None, reference_label: str = ""):
+    """Horizontal bars of ``metric mean`` ± ``metric std`` per (representation, probe) row, with an
+    optional vertical reference line (e.g. a Bayes bound)."""
+    labels = [f"{rep} · {probe}" for rep, probe in summary.index]
+    fig, ax = plt.subplots(figsize=(8, 0.45 * len(labels) + 1))
+    y = np.arange(len(labels))
+    ax.barh(y, summary[f"{metric} mean"], xerr=summary[f"{metric} std"].fillna(0), color="#4C72B0", capsize=3)
+    ax.set_yticks(y, labels), ax.invert_yaxis()
+    low = float(np.nanmin(summary[f"{metric} mean"] - summary[f"{metric} std"].fillna(0)))
+    ax.set_xlim(max(0.0, low - 0.05), 1.0)
+    if reference is not None:
+        ax.axvline(reference, color="#D62728", ls="--", label=reference_label)
+        ax.legend(loc="lower right", fontsize=8)
+    ax.set_xlabel(f"test {metric} (mean ± sd over seeds)")
+    fig.tight_layout()
+    return fig

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from helpers.env import CACHE_DIR, SHIPPED_WEIGHTS_DIR
+from helpers.env import CACHE_DIR, SHIPPED_WEIGHTS_DIR, shipping
 
 import keras  # noqa: E402  (after helpers.env)
 
@@ -236,7 +236,7 @@ def fit_or_load(
         "epochs_run": len(history.epoch),
         "settings": full_settings,
     }
-    target = shipped if os.environ.get("HELPERS_SHIP_WEIGHTS") == "1" else cache
+    target = shipped if shipping() else cache
     weights, history_path = target / f"{stem}.weights.h5", target / f"{stem}.history.json"
     atomic_save_weights(model, weights)
     atomic_write_text(history_path, json.dumps(record, indent=1, default=str) + "\n")

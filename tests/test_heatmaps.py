@@ -99,9 +99,8 @@ class RefuseTraining(keras.callbacks.Callback):
         raise RuntimeError("no shipped weights for the default parameters: run `make weights`")
 
 
-@pytest.fixture(scope="module")
-def shipped():
-    p = NOTEBOOK_DEFAULTS
+def shipped_test_errors(p: dict) -> dict:
+    """Mean test Frobenius errors of the shipped VAE and AE for the parameters ``p`` (never retrains)."""
     data = hm.load_heatmaps(p["train_subset"], p["test_subset"])
     models = {}
     for kind in ("vae", "ae"):
@@ -113,6 +112,11 @@ def shipped():
         assert fit.source == "loaded"
     recon = hm.reconstructions(models["vae"], models["ae"], data.x_test, p["seed"])
     return {name: hm.frobenius_errors(data.x_test, images).mean() for name, images in recon.items()}
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return shipped_test_errors(NOTEBOOK_DEFAULTS)
 
 
 def test_defaults_use_the_full_seed_split():
@@ -166,3 +170,23 @@ def test_t_split_carries_the_degrees_of_freedom():
     data = hm.load_t_heatmaps(seed=0, train_subset=50, test_subset=20)
     assert data.y_train.shape == (50, 4) and set(np.unique(data.y_train[:, 3])) <= {2, 200}
     np.testing.assert_allclose(data.y_train[:3, :3], [[4.1, 4.3, -0.75], [1.5, 2.5, -0.15], [0.9, 2.3, -0.15]])
+
+
+# ------------------------------------------- the seed's configuration and loss, retrained by `make weights`
+
+SEED_CONFIGURATION = {**NOTEBOOK_DEFAULTS, "config": "seed", "vae_loss": "seed", "beta": 1.0}
+
+
+@pytest.fixture(scope="module")
+def seed_configuration():
+    return shipped_test_errors(SEED_CONFIGURATION)
+
+
+def test_seed_configuration_reproduces_the_seeds_vae_error_within_ten_percent(seed_configuration):
+    assert seed_configuration["VAE, sampled z"] == pytest.approx(hm.SEED_ERRORS["VAE"], rel=0.10)
+
+
+def test_seed_configuration_ae_is_no_more_than_ten_percent_worse_than_the_seeds(seed_configuration):
+    """One-sided: retrained here (early stopping on a hold-out, up to 40 epochs) the seed's AE beats the
+    seed's 0.256 by about a fifth (0.201), so "within 10 %" can only be asked of the worse side."""
+    assert seed_configuration["AE"] <= 1.10 * hm.SEED_ERRORS["AE"]

@@ -1,0 +1,188 @@
+"""Study 3 (t-distribution heatmaps): a hidden fourth factor and the probes that look for it.
+
+Every image is a max-normalised multivariate t density (:func:`helpers.heatmaps.t_heatmaps`) with
+ν = 2 (heavy tails) or ν = 200 (almost normal) degrees of freedom, drawn by the seed's rule
+
+    ν = 2  where (v_x + v_y)² − U > 20,  U ~ Uniform(0, 10),   else ν = 200.
+
+So the label is *almost* a function of s = v_x + v_y: given s, P(ν = 2 | s) = clip((s² − 20) / 10, 0, 1).
+A representation that kept only the three Gaussian factors could at best predict ν from s, with the
+Bayes accuracy E[max(p, 1 − p)] (:func:`bayes_accuracy_from_sum`). A probe that beats that bound
+reads the tails themselves — the fourth factor — off the representation.
+
+:func:`probe_table` runs every probe for one trained VAE/AE pair; :func:`repeated_probes` repeats it
+over seeds (data draw and training), and :func:`summarise` reduces the repeats to mean ± sd.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import numpy as np
+import pandas as pd
+
+from helpers import heatmaps, probes
+from helpers.env import REPO_ROOT
+from helpers.validation import SEED, Choice, Flag, Integer, Real
+
+PARAMETERS = {
+    "seed": SEED,
+    "config": Choice(("lean", "seed")),
+    "beta": Real(0.0, 100.0),
+    "epochs": Integer(1, 500),
+    "patience": Integer(1, 100),
+    "train_subset": Integer(0, 9_500),
+    "test_subset": Integer(0, 2_375),
+    "sample_images": Integer(4, 64),
+    "plotted_points": Integer(100, 11_875),
+    "repeats": Integer(2, 20),
+    "recompute_repeats": Flag(),
+    "force_retrain": Flag(),
+}
+
+#: The seed's single-run KNN results on latent codes (test accuracy, F1 with ν = 2 positive).
+SEED_KNN = {"VAE": {"accuracy": 0.849, "f1": 0.856}, "AE": {"accuracy": 0.847, "f1": 0.856}}
+
+#: The shipped table of repeated probes (``make weights`` writes it; the notebook reads it).
+REPEATS_FILE = REPO_ROOT / "data" / "results" / "t_distribution_repeats.json"
+
+
+def heavy_labels(factors: np.ndarray) -> np.ndarray:
+    """1 where ν = 2 (heavy tails, the positive class), 0 where ν = 200."""
+    return (np.asarray(factors)[:, 3] == heatmaps.HEAVY_DF).astype(int)
+
+
+def heavy_probability_from_sum(factors: np.ndarray, threshold: float = 20.0, noise: float = 10.0) -> np.ndarray:
+    """P(ν = 2 | s) = P(U < s² − threshold) = clip((s² − threshold) / noise, 0, 1), s = v_x + v_y."""
+    s = np.asarray(factors)[:, 0] + np.asarray(factors)[:, 1]
+    return np.clip((s**2 - threshold) / noise, 0.0, 1.0)
+
+
+def bayes_accuracy_from_sum(factors: np.ndarray) -> float:
+    """Expected accuracy of the best classifier that sees only s = v_x + v_y: mean of max(p, 1 − p)."""
+    p = heavy_probability_from_sum(factors)
+    return float(np.maximum(p, 1 - p).mean())
+
+
+def probe_features(vae, ae, data: heatmaps.HeatmapData, seed: int) -> dict:
+    """(train, test) feature arrays for every representation the probes compare."""
+    vae_train, vae_train_sampled = heatmaps.sample_codes(vae, data.x_train, seed)
+    vae_test, vae_test_sampled = heatmaps.sample_codes(vae, data.x_test, seed + 1)
+    pixels = data.x_train.reshape(len(data.x_train), -1), data.x_test.reshape(len(data.x_test), -1)
+
+    def variance_sum(factors):
+        return (factors[:, 0] + factors[:, 1])[:, None]
+
+    return {
+        "VAE sampled z": (vae_train_sampled, vae_test_sampled),
+        "VAE mean z": (vae_train, vae_test),
+        "AE z": (heatmaps.encode(ae, data.x_train), heatmaps.encode(ae, data.x_test)),
+        "pixels": pixels,
+        "PCA-3 of pixels": probes.pca_features(*pixels, components=3, seed=seed),
+        "true var_x + var_y": (variance_sum(data.y_train), variance_sum(data.y_test)),
+    }
+
+
+#: Which probes run on which representation (KNN everywhere; logistic where it is cheap and telling).
+PROBES = {"VAE sampled z": ("KNN",), "VAE mean z": ("KNN", "logistic"), "AE z": ("KNN", "logistic"),
+          "pixels": ("KNN",), "PCA-3 of pixels": ("KNN",), "true var_x + var_y": ("KNN", "logistic")}
+
+
+def probe_table(vae, ae, data: heatmaps.HeatmapData, seed: int) -> pd.DataFrame:
+    """One row per (representation, probe): chosen k (KNN), test accuracy, F1 (ν = 2 positive), seconds.
+
+    The last row is the closed-form Bayes rule on the true s = v_x + v_y (ν = 2 iff P(ν = 2 | s) > ½),
+    the ceiling for any representation that keeps only the three Gaussian factors.
+    """
+    from sklearn.metrics import accuracy_score, f1_score
+
+    y_train, y_test = heavy_labels(data.y_train), heavy_labels(data.y_test)
+    rows = []
+    for name, (train, test) in probe_features(vae, ae, data, seed).items():
+        for probe in PROBES[name]:
+            start = time.perf_counter()
+            if probe == "KNN":
+                result = probes.knn_probe(train, y_train, test, y_test)
+            else:
+                result = {"k": np.nan, **probes.logistic_probe(train, y_train, test, y_test)}
+            rows.append({"representation": name, "probe": probe, **result,
+                         "seconds": time.perf_counter() - start})
+    bayes = (heavy_probability_from_sum(data.y_test) > 0.5).astype(int)
+    rows.append({"representation": "true var_x + var_y", "probe": "Bayes rule", "k": np.nan,
+                 "accuracy": float(accuracy_score(y_test, bayes)), "f1": float(f1_score(y_test, bayes)),
+                 "seconds": 0.0})
+    return pd.DataFrame(rows)
+
+
+def train_t_models(seed: int, data: heatmaps.HeatmapData, *, config: str, beta: float, epochs: int,
+                   patience: int, train_subset: int, test_subset: int, force_retrain: bool = False,
+                   ship: bool = True):
+    """(vae, ae, fits) for the t data drawn with ``seed``: the heatmap study's models and training
+    (early stopping on a hold-out), cached under the ``t_heatmap`` prefix. ``ship=False`` keeps the
+    weights in the local cache even under ``make weights`` (the repeats' extra seeds are not shipped)."""
+    from helpers.convnets import train_heatmap_models
+    from helpers.env import CACHE_DIR
+
+    return train_heatmap_models(
+        data.x_train, config=config, seed=seed, epochs=epochs, patience=patience, beta=beta,
+        data_settings={"study": "t_distribution", "df_seed": seed, "train_subset": train_subset,
+                       "test_subset": test_subset},
+        force_retrain=force_retrain, name_prefix="t_heatmap", folders=None if ship else (CACHE_DIR, CACHE_DIR))
+
+
+def repeat_seeds(seed: int, repeats: int) -> list[int]:
+    """The seeds of the repeats: the notebook's seed and the next ``repeats − 1`` integers."""
+    return [seed + k for k in range(repeats)]
+
+
+def repeated_probes(seeds, train_models, load_data) -> pd.DataFrame:
+    """:func:`probe_table` for each seed, concatenated with a ``seed`` column.
+
+    ``load_data(seed)`` draws the data set (ν and the split) and ``train_models(seed, data)`` returns a
+    trained (vae, ae) pair, so the notebook decides how models are trained or loaded.
+    """
+    tables = []
+    for s in seeds:
+        data = load_data(s)
+        vae, ae = train_models(s, data)
+        tables.append(probe_table(vae, ae, data, s).assign(seed=s))
+        print(f"seed {s}: probes done", flush=True)
+    return pd.concat(tables, ignore_index=True)
+
+
+def summarise(table: pd.DataFrame) -> pd.DataFrame:
+    """Mean and standard deviation (ddof = 1) over seeds of accuracy and F1, per representation and probe."""
+    grouped = table.groupby(["representation", "probe"], sort=False)
+    summary = grouped[["accuracy", "f1"]].agg(["mean", "std"])
+    summary.columns = [f"{metric} {stat}" for metric, stat in summary.columns]
+    return summary.assign(seeds=grouped.size())
+
+
+def with_seed_figures(summary: pd.DataFrame) -> pd.DataFrame:
+    """The summary with the seed's single-run KNN figures beside the matching rows."""
+    out = summary.copy()
+    out["seed's accuracy"], out["seed's F1"] = np.nan, np.nan
+    for model, rep in (("VAE", "VAE sampled z"), ("AE", "AE z")):
+        if (rep, "KNN") in out.index:
+            figures = SEED_KNN[model]
+            out.loc[(rep, "KNN"), ["seed's accuracy", "seed's F1"]] = [figures["accuracy"], figures["f1"]]
+    return out
+
+
+def save_repeats(table: pd.DataFrame, settings: dict, path=REPEATS_FILE) -> None:
+    """Write the repeats table and the settings that produced it, atomically (JSON)."""
+    from helpers.training import atomic_write_text
+
+    record = {"settings": settings, "rows": json.loads(table.to_json(orient="records"))}
+    atomic_write_text(path, json.dumps(record, indent=1) + "\n")
+
+
+def load_repeats(settings: dict, path=REPEATS_FILE) -> pd.DataFrame | None:
+    """The stored repeats table if it was produced with exactly these ``settings``, else None."""
+    if not path.exists():
+        return None
+    record = json.loads(path.read_text())
+    if record.get("settings") != json.loads(json.dumps(settings)):
+        return None
+    return pd.DataFrame(record["rows"])

@@ -1,0 +1,97 @@
+"""Study 3: the closed-form bound from var_x + var_y, sampling of codes, the repeats table."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers import heatmaps, t_study
+
+
+def factors_with_sum(s: float, n: int) -> np.ndarray:
+    return np.tile([s / 2, s / 2, 0.0], (n, 1))
+
+
+@pytest.mark.parametrize("s, expected", [(4.0, 0.0), (4.9, 0.401), (5.0, 0.5), (5.3, 0.809), (6.0, 1.0)])
+def test_heavy_probability_matches_the_rule_it_summarises(s, expected):
+    """clip((s² − 20)/10, 0, 1) against the seed's rule applied to 200,000 draws of U."""
+    f = factors_with_sum(s, 200_000)
+    drawn = (heatmaps.degrees_of_freedom(f, np.random.default_rng(0)) == heatmaps.HEAVY_DF).mean()
+    assert t_study.heavy_probability_from_sum(f[:1])[0] == pytest.approx(expected, abs=1e-9)
+    assert drawn == pytest.approx(expected, abs=0.005)
+
+
+def test_bayes_accuracy_is_the_accuracy_of_the_best_rule_on_drawn_labels():
+    factors = np.repeat(heatmaps.factor_grid(), 20, axis=0)
+    heavy = heatmaps.degrees_of_freedom(factors, np.random.default_rng(1)) == heatmaps.HEAVY_DF
+    p = t_study.heavy_probability_from_sum(factors)
+    best_rule_accuracy = ((p > 0.5) == heavy).mean()
+    assert t_study.bayes_accuracy_from_sum(factors) == pytest.approx(best_rule_accuracy, abs=0.003)
+    for flipped in (p > 0.3, p > 0.7):  # any other threshold on s does no better
+        assert (flipped == heavy).mean() <= best_rule_accuracy + 0.003
+
+
+def test_heavy_labels_mark_two_degrees_of_freedom_as_positive():
+    factors = np.array([[1, 1, 0, 2], [1, 1, 0, 200]])
+    np.testing.assert_array_equal(t_study.heavy_labels(factors), [1, 0])
+
+
+class _FixedEncoder:
+    def __init__(self, mean, log_var):
+        self.outputs = [mean, log_var]
+
+    def predict(self, x, **_):
+        return [np.repeat(o, len(x), axis=0) for o in self.outputs]
+
+
+class _FakeVAE:
+    def __init__(self, mean, log_var, loss_variant):
+        self.encoder, self.loss_variant = _FixedEncoder(mean, log_var), loss_variant
+
+
+@pytest.mark.parametrize("variant, expected_sigma", [("standard", np.exp(0.5 * -1.0)), ("seed", np.exp(-1.0))])
+def test_sampled_codes_have_the_posterior_mean_and_the_width_of_their_loss(variant, expected_sigma):
+    mean = np.array([[0.5, -2.0, 1.0]])
+    vae = _FakeVAE(mean, np.full((1, 3), -1.0), variant)
+    z_mean, z = heatmaps.sample_codes(vae, np.zeros((50_000, 1)), seed=3)
+    np.testing.assert_allclose(z_mean, np.repeat(mean, 50_000, axis=0))
+    np.testing.assert_allclose(z.mean(0), mean[0], atol=0.01)
+    np.testing.assert_allclose(z.std(0), expected_sigma, rtol=0.02)
+
+
+def _table():
+    rows = []
+    for seed, acc in ((1, 0.8), (2, 0.9), (3, 0.7)):
+        rows.append({"representation": "AE z", "probe": "KNN", "k": 5, "accuracy": acc, "f1": acc - 0.1,
+                     "seconds": 1.0, "seed": seed})
+        rows.append({"representation": "pixels", "probe": "KNN", "k": 3, "accuracy": 1.0, "f1": 1.0,
+                     "seconds": 1.0, "seed": seed})
+    return pd.DataFrame(rows)
+
+
+def test_summary_is_mean_and_sample_standard_deviation_over_seeds():
+    summary = t_study.summarise(_table())
+    row = summary.loc[("AE z", "KNN")]
+    assert row["accuracy mean"] == pytest.approx(0.8)
+    assert row["accuracy std"] == pytest.approx(np.std([0.8, 0.9, 0.7], ddof=1))
+    assert row["f1 mean"] == pytest.approx(0.7) and row["seeds"] == 3
+    assert summary.loc[("pixels", "KNN"), "accuracy std"] == pytest.approx(0.0)
+
+
+def test_seed_figures_stand_beside_the_matching_rows_only():
+    out = t_study.with_seed_figures(t_study.summarise(_table()))
+    assert out.loc[("AE z", "KNN"), "seed's accuracy"] == t_study.SEED_KNN["AE"]["accuracy"]
+    assert np.isnan(out.loc[("pixels", "KNN"), "seed's accuracy"])
+
+
+def test_repeats_round_trip_and_refuse_other_settings(tmp_path):
+    path = tmp_path / "results" / "repeats.json"
+    settings = {"epochs": 12, "seeds": [1, 2, 3]}
+    t_study.save_repeats(_table(), settings, path)
+    pd.testing.assert_frame_equal(t_study.load_repeats(settings, path), _table())
+    assert t_study.load_repeats({**settings, "epochs": 13}, path) is None
+    assert t_study.load_repeats(settings, tmp_path / "missing.json") is None
+    assert [p.name for p in path.parent.iterdir()] == ["repeats.json"]  # no temporary file left behind
+
+
+def test_repeat_seeds_start_at_the_notebook_seed():
+    assert t_study.repeat_seeds(19, 3) == [19, 20, 21]
