@@ -24,21 +24,15 @@ import pandas as pd
 
 from helpers import heatmaps, probes
 from helpers.env import REPO_ROOT
-from helpers.validation import SEED, Choice, Flag, Integer, Real
+from helpers.validation import Flag, Integer
 
+#: Study 2's rules for the parameters the two notebooks share, plus the repeats.
 PARAMETERS = {
-    "seed": SEED,
-    "config": Choice(("lean", "seed")),
-    "beta": Real(0.0, 100.0),
-    "epochs": Integer(1, 500),
-    "patience": Integer(1, 100),
-    "train_subset": Integer(0, 9_500),
-    "test_subset": Integer(0, 2_375),
-    "sample_images": Integer(4, 64),
-    "plotted_points": Integer(100, 11_875),
+    **{name: heatmaps.PARAMETERS[name] for name in ("seed", "config", "beta", "epochs", "patience", "train_subset",
+                                                     "test_subset", "sample_images", "plotted_points",
+                                                     "force_retrain")},
     "repeats": Integer(2, 20),
     "recompute_repeats": Flag(),
-    "force_retrain": Flag(),
 }
 
 #: The seed's single-run KNN results on latent codes (test accuracy, F1 with ν = 2 positive).

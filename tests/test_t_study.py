@@ -95,3 +95,24 @@ def test_repeats_round_trip_and_refuse_other_settings(tmp_path):
 
 def test_repeat_seeds_start_at_the_notebook_seed():
     assert t_study.repeat_seeds(19, 3) == [19, 20, 21]
+
+
+def test_notebook_defaults_are_valid_and_complete():
+    from conftest import notebook_defaults
+
+    from helpers.validation import validate
+
+    defaults = notebook_defaults("03_t_distribution")
+    assert set(defaults) == set(t_study.PARAMETERS)
+    validate(t_study.PARAMETERS, **defaults)
+
+
+@pytest.mark.parametrize("name, value", [("repeats", 1), ("repeats", 2.0), ("recompute_repeats", "yes"),
+                                         ("config", "huge"), ("epochs", 0), ("beta", -1.0), ("seed", 1.5)])
+def test_bad_parameter_is_named_in_the_error(name, value):
+    from conftest import notebook_defaults
+
+    from helpers.validation import validate
+
+    with pytest.raises(ValueError, match=rf"{name}: .*{value!r}"):
+        validate(t_study.PARAMETERS, **{**notebook_defaults("03_t_distribution"), name: value})

@@ -1,0 +1,42 @@
+"""Benchmark of study 3's probes, measured in one run (prints times and ratios; never a test).
+
+Runs every probe of :func:`helpers.t_study.probe_table` on the notebook's default seed with the
+shipped models (trained first if they are missing): the time of each probe, their total (what the
+notebook pays per seed, and ``repeats`` times that when it recomputes the repeats), and how much
+more the KNN on raw pixels costs than the KNN on 3-D codes. The vectorised t density against the
+per-image scipy loop is in ``bench_heatmaps.py``.
+"""
+
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository root, for tests.conftest
+
+import helpers  # noqa: E402,F401  (first: TensorFlow environment)
+from helpers import heatmaps, t_study  # noqa: E402
+from tests.conftest import notebook_defaults  # noqa: E402
+
+DEFAULTS = notebook_defaults("03_t_distribution")
+
+
+def main() -> None:
+    p = DEFAULTS
+    start = time.perf_counter()
+    data = heatmaps.load_t_heatmaps(p["seed"], p["train_subset"], p["test_subset"])
+    print(f"t data set ({len(data.x_train) + len(data.x_test)} images): {time.perf_counter() - start:.1f} s")
+    vae, ae, fits = t_study.train_t_models(p["seed"], data, config=p["config"], beta=p["beta"], epochs=p["epochs"],
+                                           patience=p["patience"], train_subset=p["train_subset"],
+                                           test_subset=p["test_subset"])
+    print(f"models: {fits['vae'].source} / {fits['ae'].source}")
+    table = t_study.probe_table(vae, ae, data, p["seed"])
+    total = table["seconds"].sum()
+    for row in table.itertuples():
+        print(f"  {row.representation:20s} {row.probe:10s} {row.seconds:7.2f} s  ({row.seconds / total:5.1%})")
+    knn = table[table["probe"] == "KNN"].set_index("representation")["seconds"]
+    print(f"all probes, one seed: {total:.1f} s; × {p['repeats']} seeds ≈ {total * p['repeats'] / 60:.1f} min")
+    print(f"KNN on pixels vs KNN on AE codes: {knn['pixels'] / knn['AE z']:.0f}x slower")
+
+
+if __name__ == "__main__":
+    main()
