@@ -153,6 +153,15 @@ def summarise(table: pd.DataFrame) -> pd.DataFrame:
     return summary.assign(seeds=grouped.size())
 
 
+def paired_differences(table: pd.DataFrame, pairs, probe: str = "KNN", metric: str = "accuracy") -> pd.DataFrame:
+    """Per-seed differences metric(first) − metric(second) of one probe, for each (first, second) pair,
+    with their mean and standard deviation over seeds. Pairing by seed removes what the two share
+    (the draw of ν, the split), so a small but consistent gap shows up as such."""
+    wide = table[table["probe"] == probe].pivot(index="seed", columns="representation", values=metric)
+    diffs = pd.DataFrame({f"{a} − {b}": wide[a] - wide[b] for a, b in pairs})
+    return diffs.T.assign(mean=diffs.mean(), std=diffs.std())
+
+
 def with_seed_figures(summary: pd.DataFrame) -> pd.DataFrame:
     """The summary with the seed's single-run KNN figures beside the matching rows."""
     out = summary.copy()

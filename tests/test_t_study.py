@@ -77,6 +77,13 @@ def test_summary_is_mean_and_sample_standard_deviation_over_seeds():
     assert summary.loc[("pixels", "KNN"), "accuracy std"] == pytest.approx(0.0)
 
 
+def test_paired_differences_are_per_seed_with_their_mean_and_spread():
+    diffs = t_study.paired_differences(_table(), [("AE z", "pixels")])
+    row = diffs.loc["AE z − pixels"]
+    np.testing.assert_allclose(row[[1, 2, 3]].to_numpy(float), [-0.2, -0.1, -0.3])
+    assert row["mean"] == pytest.approx(-0.2) and row["std"] == pytest.approx(0.1)
+
+
 def test_seed_figures_stand_beside_the_matching_rows_only():
     out = t_study.with_seed_figures(t_study.summarise(_table()))
     assert out.loc[("AE z", "KNN"), "seed's accuracy"] == t_study.SEED_KNN["AE"]["accuracy"]
