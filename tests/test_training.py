@@ -45,10 +45,19 @@ def test_a_changed_learning_rate_misses_the_cache():
     assert cache_key(compiled_vae(learning_rate=1e-3), {}) != cache_key(compiled_vae(learning_rate=2e-3), {})
 
 
-def test_same_seed_gives_identical_training(weight_folders, tmp_path):
+def _history_array(result):
+    return np.array([result.history[k] for k in sorted(result.history)])
+
+
+def test_same_seed_gives_the_same_training(weight_folders, tmp_path):
+    """Same seed → same losses up to float32 summation order (TensorFlow's multi-threaded CPU reductions
+    are not bitwise reproducible: a last-digit difference, ~1e-7 relative, was seen in a fresh clone);
+    a different seed lands far outside that tolerance."""
     first = fit(compiled_vae(), weight_folders, force_retrain=True)
     second = fit(compiled_vae(), (tmp_path / "a", tmp_path / "b"), force_retrain=True)
-    assert first.history == second.history
+    other = fit(compiled_vae(seed=1), (tmp_path / "c", tmp_path / "d"), force_retrain=True, seed=1)
+    np.testing.assert_allclose(_history_array(second), _history_array(first), rtol=1e-5)
+    assert not np.allclose(_history_array(other), _history_array(first), rtol=1e-3)
 
 
 def test_corrupted_weights_file_is_retrained_with_a_message(weight_folders, capsys):
