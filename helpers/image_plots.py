@@ -11,6 +11,8 @@ import numpy as np
 from matplotlib.offsetbox import AnnotationBbox, OffsetImage
 
 FACTOR_CMAPS = {"var_x": "viridis", "var_y": "plasma", "cor": "coolwarm"}
+#: One colour per class in the by-class figures (the first class red, the second blue, …).
+CLASS_PALETTE = ("#D62728", "#1F77B4", "#2CA02C")
 
 
 def image_grid(images, ncols: int = 8, titles=None, cmap="inferno", title: str | None = None,
@@ -174,10 +176,10 @@ def latent_plotly_by_class(codes, classes: dict, title: str, hover=None):
     from helpers.plotting import plotly_layout
 
     hover = np.asarray(hover) if hover is not None else None
-    symbols, colours = ("circle", "diamond", "square"), ("#D62728", "#1F77B4", "#2CA02C")
+    symbols = ("circle", "diamond", "square")
     traces = [go.Scatter3d(x=codes[m, 0], y=codes[m, 1], z=codes[m, 2], mode="markers", name=name,
                            text=None if hover is None else hover[m],
-                           marker={"size": 2.5, "color": colours[k], "symbol": symbols[k]})
+                           marker={"size": 2.5, "color": CLASS_PALETTE[k], "symbol": symbols[k]})
               for k, (name, m) in enumerate(classes.items())]
     return go.Figure(traces, plotly_layout(title, xaxis_title="z1", yaxis_title="z2", zaxis_title="z3"))
 
@@ -185,10 +187,9 @@ def latent_plotly_by_class(codes, classes: dict, title: str, hover=None):
 def projections_by_class(codes, classes: dict, title: str = "", size: float = 2):
     """The three coordinate-plane projections of the codes, one colour per class (boolean masks)."""
     fig, axes = plt.subplots(1, 3, figsize=(13, 3.8))
-    colours = ("#D62728", "#1F77B4", "#2CA02C")
     for ax, (i, j) in zip(axes, itertools.combinations(range(3), 2), strict=True):
         for k, (name, mask) in enumerate(classes.items()):
-            ax.scatter(codes[mask, i], codes[mask, j], s=size, color=colours[k], alpha=0.5, label=name)
+            ax.scatter(codes[mask, i], codes[mask, j], s=size, color=CLASS_PALETTE[k], alpha=0.5, label=name)
         ax.set_xlabel(f"z{i + 1}"), ax.set_ylabel(f"z{j + 1}")
     axes[0].legend(markerscale=4, fontsize=8)
     fig.suptitle(title)
