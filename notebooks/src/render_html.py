@@ -3,7 +3,7 @@
     python notebooks/src/render_html.py OUTPUT_DIR EXECUTED.ipynb [...]
 
 * plotly figures: the notebooks were executed with ``PLOTLY_RENDERER=notebook``, which
-  embeds plotly.js in the outputs themselves;
+  embeds plotly.js in the outputs themselves; the CDN script tags nothing needs are removed;
 * maths: MathJax is copied next to the pages from the installed ``django-static-mathjax``
   package (static files only) instead of being loaded from a CDN;
 * an ``index.html`` links all pages.
@@ -11,6 +11,7 @@
 
 import html
 import importlib.util
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -30,9 +31,16 @@ def copy_mathjax(output: Path) -> None:
     shutil.copyfile(package / "static" / "mathjax" / "es5" / "tex-svg.js", output / MATHJAX)
 
 
+# Script tags that would reach a CDN and that nothing on the page needs: nbconvert's require.js (plotly.js 4,
+# embedded once in the outputs, defines a global and uses no AMD loader) and the MathJax tag plotly writes
+# before every figure (the page loads MathJax from the local copy).
+CDN_SCRIPTS = re.compile(r'<script src="https://cdnjs\.cloudflare\.com/ajax/libs/(require\.js|mathjax)/[^"]*"></script>')
+
+
 def render(notebook: Path, output: Path) -> Path:
     exporter = HTMLExporter(mathjax_url=MATHJAX)
     body, _ = exporter.from_filename(str(notebook))
+    body = CDN_SCRIPTS.sub("", body)
     tag = f'<script src="{MATHJAX}">'
     body = body.replace(tag, MATHJAX3_CONFIG + "\n" + tag, 1)
     page = output / f"{notebook.stem}.html"
