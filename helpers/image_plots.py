@@ -22,8 +22,9 @@ def image_grid(images, ncols: int = 8, titles=None, cmap="inferno", title: str |
     cmaps = [cmap] * len(images) if isinstance(cmap, str) else list(cmap)
     images = np.asarray(images).reshape(len(images), *np.shape(images)[1:3])
     nrows = int(np.ceil(len(images) / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + (0.4 if title else 0)),
-                             squeeze=False)
+    title_room = 0.25 if titles is not None else 0.0  # inches per row for the per-image titles
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, (size + title_room) * nrows + (0.4 if title else 0)),
+                             squeeze=False, layout="constrained")
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i < len(images):
@@ -32,7 +33,6 @@ def image_grid(images, ncols: int = 8, titles=None, cmap="inferno", title: str |
                 ax.set_title(titles[i], fontsize=7)
     if title:
         fig.suptitle(title)
-    fig.tight_layout()
     return fig
 
 

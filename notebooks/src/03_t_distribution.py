@@ -77,7 +77,7 @@ shown = rng.choice(len(data.x_train), size=sample_images, replace=False)
 titles = [f"ν={int(f[3])}  {t}" for f, t in zip(data.y_train[shown], image_plots.factor_titles(data.y_train[shown]),
                                               strict=True)]
 image_plots.image_grid(data.x_train[shown], ncols=8, titles=titles,
-                       cmap=["magma" if h else "viridis" for h in heavy_train[shown]],
+                       cmap=["magma" if h else "viridis" for h in heavy_train[shown]], size=1.7,
                        title="Random training images: ν = 2 in magma, ν = 200 in viridis (var_x var_y cor)")
 plt.show()
 
