@@ -210,14 +210,16 @@ def encode(model, x) -> np.ndarray:
     return np.asarray(out[0] if isinstance(out, list | tuple) else out)
 
 
-def sample_codes(vae, x, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """(μ(x), one draw z = μ + σ·ε) with ε from a generator seeded by ``seed``.
+def posterior_sigma(vae, z_log_var: np.ndarray) -> np.ndarray:
+    """The posterior standard deviation the VAE samples with: exp(½ s) for the standard loss (s = log σ²);
+    the seed's loss used exp(s) as σ, and so does its variant."""
+    return np.exp(z_log_var) if vae.loss_variant == "seed" else np.exp(0.5 * z_log_var)
 
-    σ = exp(½ log σ²) for the standard loss; the seed's loss used exp(s) as σ, and so does its variant.
-    """
+
+def sample_codes(vae, x, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(μ(x), one draw z = μ + σ·ε) with σ from :func:`posterior_sigma` and ε from a generator seeded by ``seed``."""
     z_mean, z_log_var = (np.asarray(a) for a in vae.encoder.predict(x, batch_size=1024, verbose=0))
-    sigma = np.exp(z_log_var) if vae.loss_variant == "seed" else np.exp(0.5 * z_log_var)
-    return z_mean, z_mean + sigma * np.random.default_rng(seed).standard_normal(z_mean.shape)
+    return z_mean, z_mean + posterior_sigma(vae, z_log_var) * np.random.default_rng(seed).standard_normal(z_mean.shape)
 
 
 def reconstructions(vae, ae, x, seed: int) -> dict:
@@ -245,7 +247,7 @@ def quality_bar(errors: dict) -> pd.DataFrame:
 def posterior_summary(vae, x) -> pd.Series:
     """Mean posterior standard deviation per latent dimension and the mean KL (nats, summed)."""
     z_mean, z_log_var = (np.asarray(a, np.float64) for a in vae.encoder.predict(x, batch_size=1024, verbose=0))
-    sigma = np.exp(z_log_var) if vae.loss_variant == "seed" else np.exp(0.5 * z_log_var)
+    sigma = posterior_sigma(vae, z_log_var)
     kl = 0.5 * (z_mean**2 + sigma**2 - 1 - 2 * np.log(sigma)).sum(1)
     return pd.Series({**{f"mean sigma z{k + 1}": sigma[:, k].mean() for k in range(sigma.shape[1])},
                       "KL per image (nats)": kl.mean()})
@@ -274,10 +276,14 @@ def t_heatmaps(factors: np.ndarray, df) -> np.ndarray:
     return np.exp(log_density - log_density.max(axis=(1, 2), keepdims=True))
 
 
-def degrees_of_freedom(factors: np.ndarray, rng: np.random.Generator, threshold: float = 20.0) -> np.ndarray:
-    """The seed's rule: ν = 2 where (var_x + var_y)² − U(0, 10) > threshold, else ν = 200."""
+#: The seed's rule for ν: heavy where (var_x + var_y)² − U(0, DF_NOISE) > DF_THRESHOLD.
+DF_THRESHOLD, DF_NOISE = 20.0, 10.0
+
+
+def degrees_of_freedom(factors: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The seed's rule: ν = 2 where (var_x + var_y)² − U(0, 10) > 20, else ν = 200."""
     f = np.asarray(factors)
-    heavy = (f[:, 0] + f[:, 1]) ** 2 - rng.uniform(0, 10, len(f)) > threshold
+    heavy = (f[:, 0] + f[:, 1]) ** 2 - rng.uniform(0, DF_NOISE, len(f)) > DF_THRESHOLD
     return np.where(heavy, HEAVY_DF, LIGHT_DF)
 
 

@@ -47,10 +47,11 @@ def heavy_labels(factors: np.ndarray) -> np.ndarray:
     return (np.asarray(factors)[:, 3] == heatmaps.HEAVY_DF).astype(int)
 
 
-def heavy_probability_from_sum(factors: np.ndarray, threshold: float = 20.0, noise: float = 10.0) -> np.ndarray:
-    """P(ν = 2 | s) = P(U < s² − threshold) = clip((s² − threshold) / noise, 0, 1), s = v_x + v_y."""
+def heavy_probability_from_sum(factors: np.ndarray) -> np.ndarray:
+    """P(ν = 2 | s) = P(U < s² − 20) = clip((s² − 20) / 10, 0, 1), s = v_x + v_y, U ~ U(0, 10) (the constants
+    of :func:`helpers.heatmaps.degrees_of_freedom`)."""
     s = np.asarray(factors)[:, 0] + np.asarray(factors)[:, 1]
-    return np.clip((s**2 - threshold) / noise, 0.0, 1.0)
+    return np.clip((s**2 - heatmaps.DF_THRESHOLD) / heatmaps.DF_NOISE, 0.0, 1.0)
 
 
 def bayes_accuracy_from_sum(factors: np.ndarray) -> float:
