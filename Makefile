@@ -15,7 +15,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export KERAS_BACKEND := tensorflow
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
-.PHONY: help setup run test lint unit nbval smoke store weights bench lab clean
+.PHONY: help setup run test lint unit nbval smoke sync store weights bench lab clean
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -55,6 +55,9 @@ nbval: setup  ## re-execute the stored notebooks and compare their checked outpu
 
 smoke: setup  ## papermill run of every notebook with tiny parameters and retraining forced
 	$(BIN)/pytest -q tests -m smoke
+
+sync: setup  ## bring each notebook and its paired script in notebooks/src/ up to date (jupytext, newest wins)
+	$(BIN)/jupytext --sync $(NOTEBOOKS)
 
 store: setup  ## re-execute the notebooks in place: the stored outputs nbval compares against
 	@set -e; for nb in $(or $(NB),$(NOTEBOOKS)); do echo "== $$nb"; \

@@ -31,7 +31,7 @@ from helpers.models import build_mlp_vae, make_optimizer
 from helpers.training import fit_or_load, set_seed
 from helpers.validation import validate
 
-# %% [parameters]
+# %% tags=["parameters"]
 seed: int = 0                       # one seed for data, initialisation, shuffling and sampling
 n_points: int = 100_000             # points drawn before the middle band is cut out (~64 % are kept)
 latent_dim: int = 2                 # the figures below need a 2-D latent plane

@@ -25,7 +25,7 @@ from helpers.validation import validate
 
 pd.set_option("display.width", 160)
 
-# %% [parameters]
+# %% tags=["parameters"]
 seed: int = 19  # seeds initialisation, the validation hold-out, sampling and figure draws
 config: str = "lean"  # "lean" (default, faster) or "seed" (the seed's network and optimiser)
 vae_loss: str = "standard"  # "standard" (consistent ELBO) or "seed" (the seed's inconsistent loss)

@@ -28,7 +28,7 @@ from helpers.validation import validate
 
 pd.set_option("display.width", 160)
 
-# %% [parameters]
+# %% tags=["parameters"]
 seed: int = 19  # draws the degrees of freedom and seeds training; the repeats use seed, seed + 1, …
 config: str = "lean"  # the heatmap study's network: "lean" (default) or "seed" (the original's)
 beta: float = 0.33  # weight of the KL term (the heatmap study's default)

@@ -19,7 +19,7 @@
 # %%
 import helpers  # noqa: F401  (first: sets the TensorFlow environment before TensorFlow loads)
 
-# %% [parameters]
+# %% tags=["parameters"]
 seed: int = 0  # one seed for data selection, weight initialisation, sampling and t-SNE
 n_train: int = 4000  # training images (the 5,000-image offline subset is split 4,000 / 1,000)
 n_test: int = 1000  # test images (maps, reconstructions and interpolations use these)

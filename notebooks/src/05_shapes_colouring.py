@@ -16,7 +16,7 @@
 # %%
 import helpers  # noqa: F401  (first: sets the TensorFlow environment before TensorFlow loads)
 
-# %% [parameters]
+# %% tags=["parameters"]
 seed: int = 0  # one seed for the shapes, weight initialisation and shuffling
 n_train: int = 3000  # training images
 n_test: int = 500  # test images (errors are measured on these)
