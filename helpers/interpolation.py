@@ -98,23 +98,31 @@ def random_pairs(labels: np.ndarray, n_pairs: int, rng: np.random.Generator) -> 
     return np.array(pairs, dtype=np.int64).reshape(-1, 2)
 
 
-def interpolation_study(judge: DigitJudge, images: np.ndarray, codes: dict, decoders: dict, pairs: np.ndarray,
-                        steps: int) -> pd.DataFrame:
-    """Digit-likeness averaged over the interior steps (0 < t < 1) of many interpolations.
+def interpolation_scores(judge: DigitJudge, images: np.ndarray, codes: dict, decoders: dict, pairs: np.ndarray,
+                         steps: int) -> dict:
+    """Digit-likeness of the interior steps (0 < t < 1) of many interpolations, one row per pair.
 
     ``codes`` and ``decoders`` map a model name to its codes of ``images`` and its decoder; the
-    image-space blend is included as "pixel blend". Returns mean confidence, share of interior
-    images the classifier accepts with confidence ≥ 0.9, and mean distance ratio.
+    image-space blend is included as "pixel blend". Returns ``{source: DataFrame}`` with, per pair,
+    the mean confidence, the share of interior images the classifier accepts with confidence ≥ 0.9,
+    and the mean distance ratio.
     """
     strips = {"pixel blend": [image_blend(images[i], images[j], steps)[1:-1] for i, j in pairs]}
     for name, decoder in decoders.items():
         z = codes[name]
         lines = np.concatenate([straight_line(z[i], z[j], steps)[1:-1] for i, j in pairs])
         strips[f"{name} latent"] = np.split(decode(decoder, lines), len(pairs))
-    rows = {}
+    scores = {}
     for name, parts in strips.items():
-        stacked = np.concatenate(parts)
-        confidence = judge.confidence(stacked)
-        rows[name] = {"mean confidence": confidence.mean(), "share ≥ 0.9": np.mean(confidence >= 0.9),
-                      "mean distance ratio": judge.distance_ratio(stacked).mean()}
-    return pd.DataFrame(rows).T
+        confidence = judge.confidence(np.concatenate(parts)).reshape(len(pairs), -1)
+        ratio = judge.distance_ratio(np.concatenate(parts)).reshape(len(pairs), -1)
+        scores[name] = pd.DataFrame({"mean confidence": confidence.mean(1), "share ≥ 0.9": (confidence >= 0.9).mean(1),
+                                     "mean distance ratio": ratio.mean(1)})
+    return scores
+
+
+def interpolation_study(judge: DigitJudge, images: np.ndarray, codes: dict, decoders: dict, pairs: np.ndarray,
+                        steps: int) -> pd.DataFrame:
+    """The means over all pairs of :func:`interpolation_scores`, one row per source."""
+    scores = interpolation_scores(judge, images, codes, decoders, pairs, steps)
+    return pd.DataFrame({name: table.mean() for name, table in scores.items()}).T

@@ -28,6 +28,7 @@ import numpy as np
 
 from helpers import cone, data, geodesics, geometry, latent, plotting
 from helpers.models import build_mlp_vae, make_optimizer
+from helpers.report import show_table, show_takeaway
 from helpers.training import fit_or_load, set_seed
 from helpers.validation import validate
 
@@ -39,10 +40,10 @@ hidden_units: int = 20              # width of the two hidden layers of encoder 
 activation: str = "softplus"        # smooth activations give a smooth distortion map
 beta: float = 1.0                   # weight of the KL term (beta-VAE); 1 is the plain VAE
 decoder_scale: float = 0.1          # fixed standard deviation of the Gaussian decoder p(x|z)
-optimizer: str = "rmsprop"          # as in the seed
-learning_rate: float = 2e-3         # doubled with the batch size below (the seed: 1e-3 at 32)
-epochs: int = 50                    # as in the seed
-batch_size: int = 256               # the seed used 32; see the note on speed below
+optimizer: str = "rmsprop"          # as in the original study
+learning_rate: float = 2e-3         # doubled with the batch size below (the original study: 1e-3 at 32)
+epochs: int = 50                    # as in the original study
+batch_size: int = 256               # the original study used 32; see the note on speed below
 steps_per_execution: int = 32       # batches per compiled call: cuts per-step overhead
 grid_points_per_axis: int = 100     # latent grid for the decoded manifold and the distortion map
 line_points: int = 200              # points on the straight latent line
@@ -71,14 +72,13 @@ rng = set_seed(seed)
 # ($r \lesssim 0.12$), the upper class the outer rim ($r \gtrsim 0.36$), which is about twelve
 # times as large.
 
-# %%
+# %% tags=["nbval-check-output"]
 cone_data = data.make_cone_points(n_points, rng)
 shown = {name: getattr(cone_data, name)[:plotted_points_per_class] for name in ("upper", "lower")}
 print(f"kept {len(cone_data.points):,} of {n_points:,} points: "
       f"{len(cone_data.upper):,} upper, {len(cone_data.lower):,} lower")
 
 # %%
-# NBVAL_IGNORE_OUTPUT
 traces = [plotting.surface_trace(*data.surface_grid(), name="z = tanh(4r)²", opacity=0.35)]
 traces += [plotting.scatter3d_trace(p, n, plotting.CLASS_COLOURS[n]) for n, p in shown.items()]
 plotting.show_plotly(plotting.figure_3d(traces, "The two classes on the generating surface"))
@@ -87,7 +87,7 @@ plotting.show_plotly(plotting.figure_3d(traces, "The two classes on the generati
 # ## The $\beta$-VAE
 #
 # Encoder $3 \to 20 \to 20 \to (\mu, \sigma^2)$ and decoder $2 \to 20 \to 20 \to 3$, softplus
-# activations. The variance is $\sigma^2 = \operatorname{softplus}(\cdot)$ as in the seed (the seed's
+# activations. The variance is $\sigma^2 = \operatorname{softplus}(\cdot)$ as in the original study (its
 # text says *sigmoid*; its code, like ours, uses softplus). The decoder is a Gaussian with a fixed
 # scale $s$, so with one sample $z = \mu + \sigma\varepsilon$ the loss per point is
 #
@@ -98,8 +98,8 @@ plotting.show_plotly(plotting.figure_3d(traces, "The two classes on the generati
 # the loss becomes negative as the fit improves. That is expected.
 #
 # **Speed.** This model is tiny, so an epoch is dominated by the overhead per optimisation step,
-# not arithmetic. The seed's batch of 32 costs about 2.3 s per epoch here; a batch of 256 with
-# 32 steps per compiled call costs about 0.2 s, and with the learning rate doubled it reaches the
+# not arithmetic. A batch of 256 with 32 steps per compiled call is an order of magnitude faster per
+# epoch than the original study's batch of 32, and with the learning rate doubled it reaches the
 # same loss and the same latent statistics (`make bench` measures both side by side).
 
 # %%
@@ -118,31 +118,37 @@ plotting.plot_history(fit.history, ["loss", "reconstruction_loss", "kl_loss"], t
 plt.show()
 
 # %%
-# NBVAL_CHECK_OUTPUT
-final = {k: round(v[-1], 2) for k, v in fit.history.items()}
-print(f"final epoch ({fit.epochs_run} epochs): loss {final['loss']}, "
-      f"reconstruction {final['reconstruction_loss']}, KL {final['kl_loss']}")
+final = {key: values[-1] for key, values in fit.history.items()}
+show_takeaway("cone_training", "Final epoch ({epochs} epochs): loss {loss:.2f} per point, of which reconstruction "
+              "{reconstruction:.2f} and KL {kl:.2f}.", epochs=fit.epochs_run, loss=final["loss"],
+              reconstruction=final["reconstruction_loss"], kl=final["kl_loss"])
 
 # %% [markdown]
 # ## What the encoder says about each class
 #
-# For every point the encoder returns a mean $\mu$ and a variance $\sigma^2$. The seed printed
+# For every point the encoder returns a mean $\mu$ and a variance $\sigma^2$. The original study printed
 # `exp` of the variance output, as if it were a log-variance; since $e^{\sigma^2} \approx 1 + \sigma^2$
-# for small $\sigma^2$, its "variances" all came out near 1 (1.13 and 1.01) and hid the real story,
-# which the corrected column shows: the *upper* class (the large rim) is spread far from the
-# origin with a variance around 0.1, while the *lower* class (the small tip) sits near the origin
-# with a variance around 0.01. The small class is squeezed into a small, precisely encoded region.
+# for small $\sigma^2$, its "variances" all came out near 1 and hid the real story, which the
+# corrected column shows.
 
 # %%
-# NBVAL_CHECK_OUTPUT
 z_mean, z_log_var = vae.encoder.predict(cone_data.points, batch_size=8192, verbose=0)
-print(cone.latent_statistics(z_mean, z_log_var, cone_data.labels).round(3).to_string())
+statistics = cone.latent_statistics(z_mean, z_log_var, cone_data.labels)
+show_table("cone_latent_statistics", statistics, digits=3)
+variance = statistics["mean variance"].groupby(level="class").mean()
+show_takeaway("cone_latent_variances", "The *upper* class (the large rim) lies far from the origin with a mean "
+              "posterior variance of {upper:.3f}; the *lower* class (the small tip) is encoded {ratio:.0f}× more "
+              "tightly ({lower:.4f}). The original study's $e^{{\sigma^2}}$ gives {upper_exp:.3f} and {lower_exp:.3f}: "
+              "both near 1.", upper=variance["upper"], lower=variance["lower"],
+              ratio=variance["upper"] / variance["lower"],
+              upper_exp=statistics["original study's exp(variance)"].loc["upper"].mean(),
+              lower_exp=statistics["original study's exp(variance)"].loc["lower"].mean())
 
 # %% [markdown]
 # ## The latent plane, and a straight line across it
 #
 # We connect the two upper-class codes that are farthest apart (found from the data: the
-# diameter of the set of codes, so it works for any seed). In the latent plane the line is as
+# diameter of the set of codes, so it works for any `seed`). In the latent plane the line is as
 # straight and as short as a path can be.
 
 # %%
@@ -161,7 +167,6 @@ plt.show()
 # the empty gap — where there were never any data — and climbs back up.
 
 # %%
-# NBVAL_IGNORE_OUTPUT
 decoded = {name: geometry.decode(vae.decoder, c) for name, c in shown_codes.items()}
 decoded_line = geometry.decode(vae.decoder, line)
 traces = [plotting.scatter3d_trace(p, f"{n} (decoded)", plotting.CLASS_COLOURS[n]) for n, p in decoded.items()]
@@ -175,13 +180,13 @@ plotting.show_plotly(plotting.figure_3d(traces, "Reconstructions and the decoded
 # between its decoded ends.
 
 # %%
-# NBVAL_CHECK_OUTPUT
 lengths = cone.line_lengths(vae.decoder, line)
-for name, value in lengths.items():
-    print(f"{name:>15}: {value:.2f}")
-print(f"decoded length / chord = {lengths['decoded length'] / lengths['decoded chord']:.2f}; "
-      f"lowest decoded height on the line z = {decoded_line[:, 2].min():.2f} "
-      f"(ends at {decoded_line[0, 2]:.2f} and {decoded_line[-1, 2]:.2f})")
+show_takeaway("cone_line_lengths", "Latent length {latent:.2f}; decoded, the line is **{decoded:.2f}** long, "
+              "{ratio:.2f}× the 3-D chord of {chord:.2f} between its ends. It dives to a height of "
+              "z = {lowest:.2f} (its ends are at {start:.2f} and {end:.2f}).",
+              latent=lengths["latent length"], decoded=lengths["decoded length"], chord=lengths["decoded chord"],
+              ratio=lengths["decoded length"] / lengths["decoded chord"], lowest=decoded_line[:, 2].min(),
+              start=decoded_line[0, 2], end=decoded_line[-1, 2])
 
 # %% [markdown]
 # ## The decoded latent manifold
@@ -190,7 +195,6 @@ print(f"decoded length / chord = {lengths['decoded length'] / lengths['decoded c
 # embeds in 3-D: the cone re-grown from the latent plane, including the part spanning the gap.
 
 # %%
-# NBVAL_IGNORE_OUTPUT
 low, high = z_mean.min(axis=0), z_mean.max(axis=0)
 axis_0, axis_1, grid = geometry.latent_grid(low, high, grid_points_per_axis)
 sheet = geometry.decode(vae.decoder, grid).reshape(grid_points_per_axis, grid_points_per_axis, 3)
@@ -214,14 +218,13 @@ plotting.plot_distortion_heatmap(axis_0, axis_1, distortion, shown_codes, {"stra
 plt.show()
 
 # %%
-# NBVAL_CHECK_OUTPUT
 summary = cone.distortion_by_region(vae.decoder, z_mean[:20_000], cone_data.labels[:20_000], grid,
                                     distortion.ravel())
 along_line = geometry.distortion_from_jacobians(geometry.decoder_jacobian(vae.decoder, line))
-for name, value in summary.items():
-    print(f"{name:>30}: {value:.3g}" if isinstance(value, float) else f"{name:>30}: {value}")
-print(f"gap / upper-codes ratio: {summary['median in the gap'] / summary['median at upper codes']:.2g}; "
-      f"along the line the distortion peaks at t = {cone.peak_along(along_line):.2f} (ends: t = 0, 1)")
+show_table("cone_distortion_by_region", summary.to_frame("distortion"), digits=3)
+show_takeaway("cone_distortion_takeaway", "The median distortion in the gap is **{ratio:.1f}×** that at the upper "
+              "class's codes; along the straight line it peaks at t = {peak:.2f} (the ends are t = 0 and 1).",
+              ratio=summary["median in the gap"] / summary["median at upper codes"], peak=cone.peak_along(along_line))
 
 # %% [markdown]
 # ## Geodesics: the shortest decoded path between the same two ends
@@ -248,19 +251,19 @@ true_path, true_length = geodesics.surface_shortest_path(data.cone_height, ends[
                                                          points_per_axis=surface_mesh_points)
 
 # %%
-# NBVAL_CHECK_OUTPUT
 table = cone.path_length_table({"straight latent line": lengths["decoded length"],
                                 "latent geodesic": geodesic.length, "true surface path": true_length,
                                 "3-D chord (leaves the surface)": lengths["decoded chord"]}, "true surface path")
-print(table.round(2).to_string())
-print(f"geodesic energy {geodesic.energies[0]:.3g} -> {geodesic.energies[-1]:.3g} (E >= L^2 = {geodesic.length**2:.3g})")
+show_table("cone_path_lengths", table)
+show_takeaway("cone_geodesic_energy", "L-BFGS lowered the geodesic's energy from {start:.3g} to {end:.3g} "
+              "($E \\ge L^2$ = {bound:.3g}, equality for evenly spaced points).",
+              start=geodesic.energies[0], end=geodesic.energies[-1], bound=geodesic.length**2)
 
 # %% [markdown]
 # The three paths in 3-D (the analytic surface faint), and in the latent plane over the distortion
 # map — the true path drawn there through the encoder's means.
 
 # %%
-# NBVAL_IGNORE_OUTPUT
 paths_3d = {"decoded straight line": decoded_line, "decoded latent geodesic": geometry.decode(vae.decoder, geodesic.curve),
             "true surface path": true_path}
 traces = [plotting.surface_trace(*data.surface_grid(), name="z = tanh(4r)²", opacity=0.25)]
@@ -276,18 +279,23 @@ plt.show()
 
 # %% [markdown]
 # ## Takeaways
-#
-# * A straight latent line between two points of the same class is *not* a short path in the data
-#   space: decoded, it leaves the class, crosses the gap and comes back, several times longer than
-#   the chord between its ends.
-# * The decoder's stretching is far from uniform. It is smallest where the large upper class lives
-#   and beyond it, larger inside the tightly packed lower class, and peaks in the *gap* between
-#   the two — the latent stand-in for the band that was cut out of the data. Equal latent steps
-#   therefore cover very different input-space distances, and a straight latent line is cheap
-#   in latent space exactly where it is expensive in the data.
-# * The latent geodesic avoids the high-distortion gap and is far shorter than the straight line, close
-#   to the true shortest path on the surface; it can even be slightly *shorter* than the true path,
-#   because it lives on the decoder's surface, which only approximates the cone where there were
-#   no data.
-# * The seed's latent statistics exponentiated an already-positive variance; the corrected numbers
-#   show the lower class encoded far more tightly than the upper one.
+
+# %%
+show_takeaway("cone_takeaways", """\
+* A straight latent line between two points of the same class is *not* a short path in the data space: decoded, it
+  leaves the class, crosses the gap and comes back, {line_ratio:.1f}× as long as the chord between its ends.
+* The decoder's stretching is far from uniform. Its median is {upper:.3f} at the large upper class's codes,
+  {lower:.3f} inside the tightly packed lower class, and {gap:.3f} in the *gap* between the two ({gap_ratio:.1f}× the
+  upper class) — the latent stand-in for the band that was cut out of the data. Equal latent steps cover very
+  different input-space distances: a straight latent line is cheap in latent space exactly where it is expensive in
+  the data.
+* The latent geodesic avoids the gap: {geodesic:.2f} long against the straight line's {straight:.2f}, close to the
+  true shortest path on the surface ({true:.2f}). It may even be a little *shorter* than the true path, because it
+  lives on the decoder's surface, which only approximates the cone where there were no data.
+* The original study's latent statistics exponentiated an already-positive variance; corrected, the lower class is
+  encoded {variance_ratio:.0f}× more tightly than the upper one.""",
+              line_ratio=lengths["decoded length"] / lengths["decoded chord"],
+              upper=summary["median at upper codes"], lower=summary["median at lower codes"],
+              gap=summary["median in the gap"], gap_ratio=summary["median in the gap"] / summary["median at upper codes"],
+              geodesic=geodesic.length, straight=lengths["decoded length"], true=true_length,
+              variance_ratio=variance["upper"] / variance["lower"])

@@ -21,15 +21,16 @@ import pandas as pd
 from helpers import convnets, geodesics, geometry, heatmaps, image_plots, probes, trajectories
 from helpers.geometry import decode
 from helpers.plotting import plot_distortion_heatmap, plot_history, show_plotly
+from helpers.report import show_table, show_takeaway
 from helpers.validation import validate
 
 pd.set_option("display.width", 160)
 
 # %% tags=["parameters"]
 seed: int = 19  # seeds initialisation, the validation hold-out, sampling and figure draws
-config: str = "lean"  # "lean" (default, faster) or "seed" (the seed's network and optimiser)
-vae_loss: str = "standard"  # "standard" (consistent ELBO) or "seed" (the seed's inconsistent loss)
-beta: float = 0.33  # weight of the KL term (0.33 ≈ the weight the seed's averaged KL had)
+config: str = "lean"  # "lean" (default, faster) or "seed" (the original study's network and optimiser)
+vae_loss: str = "standard"  # "standard" (consistent ELBO) or "seed" (the original study's inconsistent loss)
+beta: float = 0.33  # weight of the KL term (0.33 ≈ the weight the original study's averaged KL had)
 epochs: int = 40  # at most this many epochs; early stopping on the validation loss
 patience: int = 4  # epochs without validation improvement before stopping (best weights restored)
 train_subset: int = 0  # keep the first N training images (0 = all 9,500)
@@ -59,7 +60,7 @@ validate({**heatmaps.PARAMETERS, **geodesics.PARAMETERS}, seed=seed, config=conf
 # normalising constant cancels and the whole data set is one vectorised expression
 # (`helpers.heatmaps.gaussian_heatmaps`, tested against `scipy.stats.multivariate_normal` to $10^{-6}$).
 # The factor grid is $v_x, v_y \in \{0.1, 0.3, \dots, 4.9\}$ and $\rho \in \{-0.95, -0.85, \dots, 0.85\}$:
-# $25 \cdot 25 \cdot 19 = 11{,}875$ images, split 80/20 with `random_state=19` exactly as the seed.
+# $25 \cdot 25 \cdot 19 = 11{,}875$ images, split 80/20 with `random_state=19` exactly as in the original study.
 
 # %%
 data = heatmaps.load_heatmaps(train_subset, test_subset)
@@ -69,8 +70,7 @@ image_plots.image_grid(data.x_train[shown], ncols=8, titles=image_plots.factor_t
                        title="Random training images (titles: var_x var_y cor)")
 plt.show()
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 print(f"train {data.x_train.shape}, test {data.x_test.shape}; pixel range "
       f"[{data.x_train.min():.2f}, {data.x_train.max():.2f}]")
 
@@ -89,27 +89,24 @@ print(f"train {data.x_train.shape}, test {data.x_test.shape}; pixel range "
 #
 # with one reparameterised draw $z = \mu + \sigma\,\varepsilon$.
 #
-# **The seed's loss was inconsistent.** Its sampling layer used $\exp(s)$ as the *standard deviation*
+# **The original study's loss was inconsistent.** Its sampling layer used $\exp(s)$ as the *standard deviation*
 # while its KL term treated the same output $s$ as a *log-variance*, and it *averaged* the KL over the
 # three latent dimensions instead of summing. Together that is a VAE whose regulariser is about
 # three times too weak ($\beta_\text{eff} \approx 1/3$) and whose KL is computed for a different
 # posterior width than the one it samples from. Here $s = \log\sigma^2$ in both places and the KL is
 # summed; `vae_loss="seed"` reproduces the old behaviour for comparison.
 #
-# **Configuration.** `config="seed"` is the seed's network as is (Conv 32 → 64/128/64 with pooling,
+# **Configuration.** `config="seed"` is the original study's network as is (Conv 32 → 64/128/64 with pooling,
 # Dense 64; Adam with ExponentialDecay(1e-3, 30, 0.99), batch 64). The default `"lean"` halves the
-# widths of the encoder convolutions at 36×36 and 18×18, which carry ~90 % of the seed's FLOPs, and uses
-# batch 128 with a matching schedule: about 3× fewer FLOPs per image (see `make bench` for the times).
+# widths of the encoder convolutions at 36×36 and 18×18, which carry most of the original network's
+# arithmetic, and uses batch 128 with a matching schedule (`make bench` measures the difference).
 # Training stops when the loss on a 10 % hold-out of the training images has not improved for
-# `patience` epochs and restores the best weights (the seed validated on its test images).
+# `patience` epochs and restores the best weights (the original study validated on its test images).
 #
-# **Choice of β.** With the consistent loss, β = 1 is a much stronger regulariser than the seed's
-# effective one. Measured on the test split after 30 epochs of the lean configuration (mean-$z$ /
-# sampled-$z$ Frobenius error): β = 1 gave 0.339 / 0.71, β = 0.33 gave 0.280 / 0.450, β = 0.2 gave
-# 0.249 / 0.383 (the shipped default, trained for up to 40 epochs, does better: see the closing note).
-# The default β = 0.33 is the weight the seed's averaged KL effectively had (1/3 of the
-# summed KL); it meets the seed's bar with the mean decoding, and keeps posteriors wide enough
-# (σ ≈ 0.05) that the latent space stays dense.
+# **Choice of β.** With the consistent loss, β = 1 is a much stronger regulariser than the original
+# study's effective one: a smaller β decodes better, a larger one keeps wider posteriors. The default
+# β = 0.33 is the weight the original study's averaged KL effectively had (1/3 of the summed KL); the
+# closing note shows what it gives. Rerun with `-p beta 1.0` to see the other side of the trade-off.
 
 # %%
 vae, ae, fits = convnets.train_heatmap_models(
@@ -123,17 +120,16 @@ plot_history(fits["ae"].history, keys=["loss"], title="AE: BCE per image", ax=ax
 plt.show()
 
 # %%
-# NBVAL_CHECK_OUTPUT
-for kind, fit in fits.items():
-    best = min(fit.history["val_loss"])
-    print(f"{kind}: {fit.epochs_run} epochs, best validation loss {best:.0f}")
+show_table("heatmap_training", pd.DataFrame({kind: {"epochs": fit.epochs_run, "best validation loss":
+                                                    min(fit.history["val_loss"])} for kind, fit in fits.items()}).T,
+           digits=1)
 
 # %% [markdown]
 # ## Reconstructions
 #
 # The error of one image is the Frobenius norm $\lVert \hat x - x\rVert_F$ over its 36×36 pixels,
-# as in the seed. For the VAE there are two decodings: from the posterior mean $\mu(x)$, and from one
-# sampled $z \sim q(z|x)$ — the seed's number was the sampled one.
+# as in the original study. For the VAE there are two decodings: from the posterior mean $\mu(x)$, and from one
+# sampled $z \sim q(z|x)$ — the original study's number was the sampled one.
 
 # %%
 recon = heatmaps.reconstructions(vae, ae, data.x_test, seed)
@@ -147,9 +143,8 @@ image_plots.error_histograms(errors)
 plt.show()
 
 # %%
-# NBVAL_CHECK_OUTPUT
-print(heatmaps.error_summary(errors).round(3))
-print(heatmaps.quality_bar(errors).round(3))
+show_table("heatmap_errors", heatmaps.error_summary(errors), digits=3, caption="Test Frobenius errors")
+show_table("heatmap_quality_bar", heatmaps.quality_bar(errors), digits=3)
 
 # %% [markdown]
 # The AE's errors have a heavier tail than the VAE's: a few images are decoded badly. Here are the
@@ -161,11 +156,11 @@ image_plots.pairs_grid(data.x_test[worst], {"AE": recon["AE"][worst], "VAE, mean
 plt.show()
 
 # %%
-# NBVAL_CHECK_OUTPUT
-for name, e in errors.items():
-    print(f"{name:15s} p95 / median = {np.quantile(e, 0.95) / np.median(e):.1f}, "
-          f"max / median = {e.max() / np.median(e):.1f}")
-print("factors of the AE's worst images (var_x, var_y, cor):", np.round(data.y_test[worst[:4]], 2).tolist())
+tails = pd.DataFrame({name: {"p95 / median": np.quantile(e, 0.95) / np.median(e), "max / median": e.max() / np.median(e)}
+                      for name, e in errors.items()}).T
+show_table("heatmap_error_tails", tails, digits=1)
+show_table("heatmap_worst_ae_factors", pd.DataFrame(data.y_test[worst[:4]], columns=heatmaps.FACTORS),
+           caption="Factors of the AE's four worst test images")
 
 # %% [markdown]
 # ## The latent spaces
@@ -184,18 +179,15 @@ plt.show()
 # factor $\approx a + b^\top z$ on the training codes, scored by $R^2$ on the test codes.
 
 # %%
-# NBVAL_CHECK_OUTPUT
 probe = pd.DataFrame({name: probes.linear_probe_r2(train_codes[name], data.y_train, codes[name], data.y_test,
                                                    heatmaps.FACTORS) for name in codes}).T
-print("test R² of a linear probe from the codes:")
-print(probe.round(2))
+show_table("heatmap_linear_probe", probe, caption="Test R² of a linear probe from the codes")
 
 # %%
 image_plots.walls_by_cor_and_anisotropy(codes["VAE"], data.y_test, "VAE")
 plt.show()
 
 # %%
-# NBVAL_IGNORE_OUTPUT
 few = rng.choice(len(codes["VAE"]), size=min(plotted_points, len(codes["VAE"])), replace=False)
 hover = [image_plots.factor_titles(data.y_test[few])[i] for i in range(len(few))]
 show_plotly(image_plots.latent_plotly(codes["VAE"][few], data.y_test[few, 2], "cor", "VAE codes by cor", hover))
@@ -203,13 +195,13 @@ show_plotly(image_plots.latent_plotly(codes["VAE"][few], np.abs(data.y_test[few,
                                       "|vx−vy|", "VAE codes by |var_x − var_y|", hover))
 
 # %%
-# NBVAL_CHECK_OUTPUT
-for name, c in codes.items():
-    iso = np.isclose(data.y_test[:, 0], data.y_test[:, 1])
-    spread = np.linalg.svd(c - c.mean(0), compute_uv=False) / np.sqrt(len(c))
-    print(f"{name}: principal spreads {np.round(spread / spread[0], 2).tolist()} (relative to the first); "
-          f"isovariance images lie {trajectories.typical_spacing(c[iso]) / trajectories.typical_spacing(c):.1f} "
-          "typical spacings apart")
+iso = np.isclose(data.y_test[:, 0], data.y_test[:, 1])
+layout = pd.DataFrame({name: {**dict(zip(("spread 1", "spread 2", "spread 3"), trajectories.relative_spreads(c),
+                                         strict=True)),
+                              "isovariance spacing": trajectories.typical_spacing(c[iso]) / trajectories.typical_spacing(c)}
+                       for name, c in codes.items()}).T
+show_table("heatmap_code_layout", layout, caption="Principal spreads of the codes (relative to the first) and "
+           "the spacing of isovariance images (in typical nearest-neighbour spacings)")
 
 # %% [markdown]
 # The AE's latent space with the same projections: the same factors, but spread out, with gaps.
@@ -223,15 +215,12 @@ image_plots.walls_by_cor_and_anisotropy(codes["AE"], data.y_test, "AE")
 plt.show()
 
 # %%
-# NBVAL_IGNORE_OUTPUT
 show_plotly(image_plots.latent_plotly(codes["AE"][few], data.y_test[few, 2], "cor", "AE codes by cor", hover))
 
 # %%
-# NBVAL_CHECK_OUTPUT
-for name, c in codes.items():
-    radius = np.sqrt(((c - c.mean(0)) ** 2).sum(1).mean())
-    print(f"{name}: median nearest-neighbour spacing = {trajectories.typical_spacing(c) / radius:.3f} "
-          "× RMS radius of the codes")
+spacing = {name: trajectories.typical_spacing(c) / np.sqrt(((c - c.mean(0)) ** 2).sum(1).mean()) for name, c in codes.items()}
+show_takeaway("heatmap_code_spacing", "Median nearest-neighbour spacing, in units of the codes' RMS radius: "
+              "VAE {VAE:.3f}, AE {AE:.3f}.", **spacing)
 
 # %% [markdown]
 # ## Decoded trajectories, measured
@@ -260,17 +249,16 @@ image_plots.paths_figure(all_codes["VAE"], paths["VAE"], decoded["VAE"], title="
 plt.show()
 
 # %%
-# NBVAL_CHECK_OUTPUT
 tables = {name: trajectories.path_table(decoders[name], paths[name]) for name in codes}
-print(tables["VAE"].round(2).to_string())
+show_table("heatmap_paths_vae", tables["VAE"], caption="VAE: Spearman ρ of each recovered factor along the path, "
+           "the factors at both ends, and the moment-fit residuals")
 
 # %%
 image_plots.paths_figure(all_codes["AE"], paths["AE"], decoded["AE"], title="AE: decoded paths")
 plt.show()
 
 # %%
-# NBVAL_CHECK_OUTPUT
-print(tables["AE"].round(2).to_string())
+show_table("heatmap_paths_ae", tables["AE"], caption="AE: the same paths")
 
 # %%
 estimated = {p: heatmaps.estimate_factors(images) for p, images in decoded["VAE"].items()}
@@ -278,10 +266,9 @@ image_plots.factor_traces(estimated)
 plt.show()
 
 # %%
-# NBVAL_CHECK_OUTPUT
 jumps = pd.DataFrame({p: np.abs(np.diff(e, axis=0)).max(0) for p, e in estimated.items()}, index=heatmaps.FACTORS).T
-print("VAE: largest change of a recovered factor between consecutive decoded images on each path")
-print(jumps.round(2).to_string())
+show_table("heatmap_path_jumps", jumps, caption="VAE: largest change of a recovered factor between consecutive "
+           "decoded images on each path")
 
 # %% [markdown]
 # ## Empty space and the hull of the AE's codes
@@ -290,7 +277,7 @@ print(jumps.round(2).to_string())
 # point inside the convex hull of the codes that is farthest from every code (a seeded random search)
 # and walk code → emptiest point → code. We also push codes on the hull outwards by a fraction of the
 # codes' RMS radius. For both, the moment-fit residual says whether the decoded images are still
-# centred ellipses — the seed's "the AE decodes empty regions into non-ellipses", as a number. The VAE
+# centred ellipses — the original study's "the AE decodes empty regions into non-ellipses", as a number. The VAE
 # gets the same treatment for comparison.
 
 # %%
@@ -301,12 +288,12 @@ image_plots.paths_figure(all_codes["AE"], {"AE: through the emptiest point": wal
 plt.show()
 
 # %%
-# NBVAL_CHECK_OUTPUT
-walk_rows = {name: trajectories.traversal_table(decoders[name], all_codes[name], walks[name][0], walks[name][2])
-             for name in codes}
-print(pd.DataFrame(walk_rows).T.round(2))
-print("median residual of decoded hull codes pushed outwards (step × RMS radius):")
-print(trajectories.perturbation_table(decoders, all_codes, seed).round(2))
+walk_rows = pd.DataFrame({name: trajectories.traversal_table(decoders[name], all_codes[name], walks[name][0],
+                                                             walks[name][2]) for name in codes}).T
+show_table("heatmap_empty_walk", walk_rows, caption="Walk through the emptiest point inside the codes' hull")
+pushed = trajectories.perturbation_table(decoders, all_codes, seed)
+show_table("heatmap_pushed_codes", pushed, caption="Median residual of decoded hull codes pushed outwards "
+           "(step × RMS radius)")
 
 # %% [markdown]
 # ## Geometry: how the decoders stretch their latent spaces, and geodesics
@@ -331,10 +318,10 @@ for ax, (name, (u, v, values, _)) in zip(axes, slices.items(), strict=True):
 plt.show()
 
 # %%
-# NBVAL_CHECK_OUTPUT
-for name, (_, _, values, _) in slices.items():
-    print(f"{name}: distortion on the slice: 95th percentile / median = "
-          f"{np.quantile(values, 0.95) / np.median(values):.1f}, max / median = {values.max() / np.median(values):.1f}")
+unevenness = pd.DataFrame({name: {"p95 / median": np.quantile(values, 0.95) / np.median(values),
+                                  "max / median": values.max() / np.median(values)}
+                           for name, (_, _, values, _) in slices.items()}).T
+show_table("heatmap_slice_distortion", unevenness, digits=1, caption="Distortion on the slice")
 
 # %% [markdown]
 # **Straight line vs geodesic between two heatmaps.** Take the test images nearest to a strongly negative and a
@@ -362,20 +349,25 @@ image_plots.image_grid(np.concatenate(list(geodesic_strips.values())), ncols=geo
 plt.show()
 
 # %%
-# NBVAL_CHECK_OUTPUT
-print(pd.DataFrame(geodesic_rows).T.round(2).to_string())
+geodesic_table = pd.DataFrame(geodesic_rows).T
+show_table("heatmap_geodesics", geodesic_table, caption="cor −0.85 → +0.85: straight line vs geodesic")
 
-# %% [markdown]
-# The AE's stretching is far more uneven than the VAE's (compare the max / median ratios): its codes sit
-# in a thin, sharply folded sheet, and the decoder changes fast just off it. Between these two ellipses,
-# though, both straight lines already run through well-populated latent regions: the geodesics are only a
-# few per cent shorter and every decoded image on either path is a valid heatmap (residuals ≈ 0.01–0.02).
-# Geodesics matter where the straight line crosses a high-distortion region — as in notebook 1.
+# %%
+shorter = {name: 1 - geodesic_table.loc[f"{name} geodesic", "decoded length"]
+           / geodesic_table.loc[f"{name} straight", "decoded length"] for name in codes}
+show_takeaway("heatmap_geodesic_takeaway", "The AE's stretching is far more uneven than the VAE's (max / median "
+              "{ae_max:.0f} vs {vae_max:.0f}): its codes sit in a thin, sharply folded sheet, and the decoder changes "
+              "fast just off it. Between these two ellipses, though, both straight lines already run through "
+              "well-populated latent regions: the geodesics are only {vae_shorter:.0%} (VAE) and {ae_shorter:.0%} (AE) "
+              "shorter, and every decoded image on either path is a valid heatmap (largest residual {worst:.3f}). "
+              "Geodesics matter where the straight line crosses a high-distortion region, as in study 1.",
+              ae_max=unevenness.loc["AE", "max / median"], vae_max=unevenness.loc["VAE", "max / median"],
+              vae_shorter=shorter["VAE"], ae_shorter=shorter["AE"], worst=geodesic_table["max residual"].max())
 
 # %% [markdown]
 # ## What the correct loss changes
 #
-# With the seed's loss the KL is computed for $\sigma^2 = e^{s}$ but the noise is drawn with
+# With the original study's loss the KL is computed for $\sigma^2 = e^{s}$ but the noise is drawn with
 # $\sigma = e^{s}$, i.e. with variance $e^{2s}$: for the small posterior widths a VAE learns ($s < 0$)
 # the noise actually used is much smaller than the width the KL pays for, and the averaged KL makes
 # the penalty three times weaker again. The encoder can therefore shrink its posteriors further
@@ -383,44 +375,48 @@ print(pd.DataFrame(geodesic_rows).T.round(2).to_string())
 # and the latent space becomes more AE-like. The table shows this VAE's posterior widths and KL
 # (in the convention of its own `vae_loss`); rerun with `vae_loss="seed"` to compare.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 print(f"vae_loss = {vae_loss!r}, beta = {beta}")
-print(heatmaps.posterior_summary(vae, data.x_test).round(2).to_string())
+
+# %%
+posterior = heatmaps.posterior_summary(vae, data.x_test)
+show_table("heatmap_posterior", posterior.to_frame("VAE"), digits=3)
 
 # %% [markdown]
-# ## Closing note (default run, shipped weights)
+# ## Closing note
 #
-# Measured with the shipped weights (lean configuration, β = 0.33, up to 40 epochs; the VAE stopped
-# early after 38) on the seed's test split of 2,375 images. The numbers are printed by the cells above;
-# the timings come from `make bench` on the 2-core CPU machine (shared, so they vary between runs).
-#
-# * **Reconstruction.** Mean Frobenius error: VAE **0.240** decoding the posterior mean, **0.439**
-#   decoding one sampled $z$; AE **0.225**. The seed reported 0.322 (VAE, sampled $z$, with its
-#   inconsistent loss) and 0.256 (AE). The AE and the VAE's *mean* decoding meet the bar; the sampled
-#   decoding does not — with a consistent KL the posteriors keep σ ≈ 0.05, and one draw that far from
-#   the mean costs about 0.2. The AE has the heavier tail (max / median 8.9 vs 6.2); its worst images
-#   are the thinnest ellipses (ρ = −0.95 with one variance at 0.1).
-# * **Latent layout.** Linear-probe R² (var_x, var_y, cor): VAE 0.69 / 0.68 / 0.91, AE 0.44 / 0.42 / 0.75.
-#   The VAE's codes fill an almost round cloud (principal spreads 1 : 0.96 : 0.91), the AE's an
-#   elongated one (1 : 0.61 : 0.58).
-# * **Trajectories.** On the lines between opposite factor extremes the intended factor changes
-#   monotonically in both models (|ρ| = 1.0 for the size, correlation and orientation lines) while the
-#   others stay nearly constant; along the isovariance hull spline var_x and var_y grow together
-#   (ρ = 1.0) and the correlation climbs to 0.85 (ρ = 0.98 VAE, 0.97 AE). The lines on the bounding
-#   planes decode worst: median residual 0.07–0.15 (VAE) vs 0.17–0.22 (AE), max 0.23 vs 0.54.
-# * **Empty space.** The emptiest point inside the convex hull of the AE's codes lies 107 typical
-#   spacings from any code (VAE: 33), yet the AE decodes it to a near-ellipse (residual 0.10, vs 0.11
-#   at the end codes): the seed's "non-ellipses in empty regions" is not reproduced there. Pushing
-#   hull codes outwards raises the residual for both (AE 0.04 → 0.13, VAE 0.09 → 0.15 at 0.8× the
-#   RMS radius).
-# * **Speed.** `make bench`, two runs: the lean configuration trains 2.1–5.0× faster per epoch than the
-#   seed's with oneDNN (8–10 s vs 21–40 s per epoch) and 1.9–2.1× faster with oneDNN than with
-#   TensorFlow's defaults; after the same 6 epochs its VAE error is no worse (0.74 vs 0.81, β = 1).
-#   Total training time, VAE + AE: the seed configuration's 30 + 25 epochs with TensorFlow's defaults
-#   take 32–36 min. The default configuration with oneDNN *reaches the bar* (measured: trained epoch
-#   by epoch until the test errors meet it) after 18 + 31 epochs, 8.7 min: **4.2×** less. Trained to
-#   early stopping as shipped (78 epochs, for better than the bar) it takes 10–13 min (2.4–3.3×;
-#   1.3× in one run on a busy machine). Achieved training throughput: lean
-#   55–70 % of a numpy matrix multiply's GFLOP/s with oneDNN, 30–34 % with TensorFlow's defaults.
-#   The vectorised generator is ~3× faster than the per-image scipy loop (0.7–0.9 s vs 2.2–2.9 s).
+# Everything below is computed by the cells above (default parameters: shipped weights).
+
+# %%
+planes = {name: tables[name].loc[[p for p in tables[name].index if p.startswith("bounding plane")]] for name in codes}
+show_takeaway("heatmap_closing_note", """\
+* **Reconstruction** (test split of {n_test:,} images). Mean Frobenius error: VAE **{vae_mean:.3f}** decoding the
+  posterior mean, **{vae_sampled:.3f}** decoding one sampled $z$; AE **{ae:.3f}**. The original study reported
+  {bar_vae:.3f} (VAE, sampled $z$, with its inconsistent loss) and {bar_ae:.3f} (AE). With a consistent KL the
+  posteriors keep $\\sigma \\approx$ {sigma:.2f}, and one draw that far from the mean costs
+  {sampling_cost:.2f}. The AE has the heavier tail (max / median {ae_tail:.1f} vs {vae_tail:.1f}).
+* **Latent layout.** Linear-probe $R^2$ (var_x, var_y, cor): VAE {vae_r2}, AE {ae_r2}. The VAE's codes fill
+  a rounder cloud (principal spreads 1 : {vae_spreads}) than the AE's (1 : {ae_spreads}).
+* **Trajectories.** Along the isovariance hull spline the recovered correlation rises with Spearman
+  $\\rho$ = {vae_hull:.2f} (VAE) and {ae_hull:.2f} (AE). The lines on the bounding planes decode worst: median
+  residual up to {vae_plane:.2f} (VAE) vs {ae_plane:.2f} (AE), max {vae_plane_max:.2f} vs {ae_plane_max:.2f}.
+* **Empty space.** The emptiest point inside the convex hull of the AE's codes lies {ae_gap:.0f} typical spacings
+  from any code (VAE: {vae_gap:.0f}), yet the AE decodes it with residual {ae_empty:.2f} (vs {ae_ends:.2f} at
+  the end codes). Pushing hull codes outwards by 0.8× the RMS radius raises the median residual from
+  {ae_push0:.2f} to {ae_push8:.2f} (AE) and from {vae_push0:.2f} to {vae_push8:.2f} (VAE).""",
+              n_test=len(data.x_test), vae_mean=errors["VAE, mean z"].mean(), vae_sampled=errors["VAE, sampled z"].mean(),
+              ae=errors["AE"].mean(), bar_vae=heatmaps.SEED_ERRORS["VAE"], bar_ae=heatmaps.SEED_ERRORS["AE"],
+              sigma=posterior.filter(like="sigma").mean(),
+              sampling_cost=errors["VAE, sampled z"].mean() - errors["VAE, mean z"].mean(),
+              ae_tail=tails.loc["AE", "max / median"], vae_tail=tails.loc["VAE, mean z", "max / median"],
+              vae_r2=" / ".join(f"{v:.2f}" for v in probe.loc["VAE"]), ae_r2=" / ".join(f"{v:.2f}" for v in probe.loc["AE"]),
+              vae_spreads=" : ".join(f"{v:.2f}" for v in layout.loc["VAE", ["spread 2", "spread 3"]]),
+              ae_spreads=" : ".join(f"{v:.2f}" for v in layout.loc["AE", ["spread 2", "spread 3"]]),
+              vae_hull=tables["VAE"].loc["isovariance spline (hull)", "rho cor"],
+              ae_hull=tables["AE"].loc["isovariance spline (hull)", "rho cor"],
+              vae_plane=planes["VAE"]["residual median"].max(), ae_plane=planes["AE"]["residual median"].max(),
+              vae_plane_max=planes["VAE"]["residual max"].max(), ae_plane_max=planes["AE"]["residual max"].max(),
+              ae_gap=walk_rows.loc["AE", "gap / typical spacing"], vae_gap=walk_rows.loc["VAE", "gap / typical spacing"],
+              ae_empty=walk_rows.loc["AE", "residual at emptiest point"], ae_ends=walk_rows.loc["AE", "residual at ends (mean)"],
+              ae_push0=pushed.loc["AE", "step 0"], ae_push8=pushed.loc["AE", "step 0.8"],
+              vae_push0=pushed.loc["VAE", "step 0"], vae_push8=pushed.loc["VAE", "step 0.8"])

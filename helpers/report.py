@@ -1,0 +1,104 @@
+"""Takeaways and tables whose numbers are computed, shown and recorded in one step.
+
+Every number a notebook states, in a table or in prose, goes through one of two functions:
+
+* :func:`show_table` displays a ``DataFrame`` as an HTML table (number format stated once);
+* :func:`show_takeaway` renders Markdown from a template whose fields are filled from the values,
+  e.g. ``show_takeaway("lengths", "The line is {decoded:.2f} long.", decoded=2.21)``.
+
+Both attach the raw values to the same display output under the MIME type :data:`VALUES_MIME`
+(JupyterLab and nbconvert show the Markdown/HTML and ignore it). ``tests/test_recorded_values.py``
+reads them from the stored notebooks and from a fresh execution and compares the two **with
+tolerances** (``tests/tolerances.yaml``), instead of comparing rounded text. During that fresh
+execution (``make nbval``) the environment variable ``HELPERS_VALUES_DIR`` is set, and each record
+is also written there, atomically, as ``KEY.json``.
+
+Keys are unique across the whole collection (the test checks it), so one folder holds a full run.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+VALUES_MIME = "application/vnd.vae-notebooks.values+json"
+
+
+def to_plain(value):
+    """Numbers, arrays, Series and DataFrames as JSON-ready floats, ints, strings, lists and dicts.
+
+    A DataFrame becomes ``{row: {column: value}}``; NaN becomes ``None``.
+    """
+    if isinstance(value, pd.DataFrame):
+        return {str(row): to_plain(dict(series)) for row, series in value.iterrows()}
+    if isinstance(value, pd.Series):
+        return to_plain(value.to_dict())
+    if isinstance(value, dict):
+        return {str(key): to_plain(item) for key, item in value.items()}
+    if isinstance(value, np.ndarray | list | tuple):
+        return [to_plain(item) for item in value]
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        return None if math.isnan(value) else float(value)
+    raise TypeError(f"cannot record a value of type {type(value).__name__}: {value!r}")
+
+
+def record(key: str, values) -> dict:
+    """Write ``values`` to ``$HELPERS_VALUES_DIR/KEY.json`` (atomically) if that variable is set.
+
+    Returns the display-bundle entry ``{VALUES_MIME: {key: plain values}}``.
+    """
+    plain = to_plain(values)
+    folder = os.environ.get("HELPERS_VALUES_DIR")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", dir=folder, suffix=".tmp", delete=False) as handle:
+            json.dump(plain, handle)
+        os.replace(handle.name, Path(folder) / f"{key}.json")
+    return {VALUES_MIME: {key: plain}}
+
+
+def _display(bundle: dict) -> None:
+    from IPython.display import display
+
+    display(bundle, raw=True)
+
+
+def show_takeaway(key: str, template: str, **values) -> str:
+    """Render ``template.format(**values)`` as Markdown and record the numeric ``values`` under ``key``.
+
+    Templates use Python's format syntax: ``{error:.3f}``, ``{share:.0%}``. String values (e.g. a list of
+    numbers already formatted) are shown but not recorded: record their numbers in a table. Returns the text.
+    """
+    text = template.format(**values)
+    numbers = {name: value for name, value in values.items() if not isinstance(value, str)}
+    _display({"text/markdown": text, "text/plain": text, **record(key, numbers)})
+    return text
+
+
+def table_html(frame: pd.DataFrame, digits: int = 2, caption: str | None = None) -> str:
+    """A DataFrame as a compact HTML table: ``digits`` decimals, NaN shown as a dash."""
+    styler = frame.style.format(precision=digits, na_rep="–", thousands=",")
+    if caption:
+        styler = styler.set_caption(caption)
+    return styler.to_html()
+
+
+def show_table(key: str, frame: pd.DataFrame, digits: int = 2, caption: str | None = None) -> pd.DataFrame:
+    """Display ``frame`` as an HTML table (text for terminals) and record its values under ``key``."""
+    text = frame.to_string(float_format=lambda v: f"{v:.{digits}f}")
+    if caption:
+        text = f"{caption}\n{text}"
+    _display({"text/html": table_html(frame, digits, caption), "text/plain": text, **record(key, frame)})
+    return frame
