@@ -11,10 +11,10 @@
 #    with a number per step that says how digit-like each image is — for the AE *and* for a VAE of
 #    the same architecture, whose training objective leaves fewer "holes" between the codes.
 #
-# The grey-to-colour shapes autoencoder of the same seed lives in `05_shapes_colouring`.
+# The grey-to-colour shapes autoencoder of the same original study lives in `05_shapes_colouring`.
 #
-# *Relative to the seed:* MNIST is loaded offline (the seed downloaded it), the models are fresh Keras 3
-# code with cached weights, and every claim the seed made from pictures is backed by a printed number.
+# *Relative to the original study:* MNIST is loaded offline (the original study downloaded it), the models are fresh Keras 3
+# code with cached weights, and every claim the original study made from pictures is backed by a printed number.
 
 # %%
 import helpers  # noqa: F401  (first: sets the TensorFlow environment before TensorFlow loads)
@@ -23,7 +23,7 @@ import helpers  # noqa: F401  (first: sets the TensorFlow environment before Ten
 seed: int = 0  # one seed for data selection, weight initialisation, sampling and t-SNE
 n_train: int = 4000  # training images (the 5,000-image offline subset is split 4,000 / 1,000)
 n_test: int = 1000  # test images (maps, reconstructions and interpolations use these)
-latent_dim: int = 32  # code size of the AE and VAE (the seed's 32)
+latent_dim: int = 32  # code size of the AE and VAE (the original study's 32)
 beta: float = 1.0  # weight of the VAE KL term; 1 gives the standard ELBO
 epochs: int = 25  # training epochs of the AE and of the VAE
 classifier_epochs: int = 8  # training epochs of the digit classifier that judges digit-likeness
@@ -60,7 +60,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from helpers import digit_plots, embedding, geodesics, interpolation, mnist, mnist_models
+from helpers import digit_plots, embedding, geodesics, interpolation, mnist, mnist_models, spread
+from helpers.report import show_table, show_takeaway
 from helpers.plotting import plot_history
 from helpers.training import fit_or_load, set_seed
 
@@ -82,7 +83,7 @@ print("test images per digit:", np.bincount(data.y_test, minlength=10).tolist())
 # %% [markdown]
 # ## Three models
 #
-# * **AE** — the seed's architecture: Conv 32 (ELU) → max-pool → Conv 64 (ELU) → max-pool → Dense 32 (ELU)
+# * **AE** — the original study's architecture: Conv 32 (ELU) → max-pool → Conv 64 (ELU) → max-pool → Dense 32 (ELU)
 #   and a mirrored decoder with upsampling and a sigmoid output. Loss: binary cross-entropy summed over
 #   the 784 pixels, −Σᵢ [xᵢ log x̂ᵢ + (1 − xᵢ) log(1 − x̂ᵢ)].
 # * **VAE** — the same layers, but the encoder ends in two linear heads μ(x), log σ²(x); the loss adds
@@ -137,14 +138,13 @@ _ = digit_plots.image_rows(rows, suptitle="AE reconstructions: training (top) an
 plt.show()
 
 # %%
-# NBVAL_CHECK_OUTPUT
 quality = pd.DataFrame({
     "test BCE per image": [mnist_models.reconstruction_bce(m, data.x_test) for m in (ae, vae)],
     "train BCE per image": [mnist_models.reconstruction_bce(m, data.x_train) for m in (ae, vae)],
 }, index=["AE", "VAE (decoding μ)"])
-print(quality.round(1).to_string())
+show_table("mnist_reconstruction", quality, digits=1, caption="Binary cross-entropy per image (nats)")
 accuracy = np.mean(classifier.predict(data.x_test, verbose=0).argmax(axis=1) == data.y_test)
-print(f"digit classifier test accuracy: {accuracy:.2f}")
+show_takeaway("mnist_classifier", "The digit classifier's test accuracy: {accuracy:.3f}.", accuracy=accuracy)
 
 # %% [markdown]
 # ## t-SNE: pixel space vs code space
@@ -191,12 +191,22 @@ plt.tight_layout()
 plt.show()
 
 # %%
-# NBVAL_CHECK_OUTPUT
 map_table = embedding.map_quality(spaces, maps, labels, k=10)
-print(map_table.round(2).to_string())
+show_table("mnist_map_quality", map_table)
+
+# %% [markdown]
+# A 10-NN accuracy over a thousand points is noisy: a few borderline points decide the second decimal.
+# The bootstrap (`helpers.spread`) resamples the points to give each accuracy its standard error, and
+# resamples them jointly for the differences between maps, which keep their pairing.
 
 # %%
-print("t-SNE seconds per map:", {name: round(m.seconds, 1) for name, m in maps.items()})
+correct = {name: embedding.knn_correct(m.points, labels, 10) for name, m in maps.items()}
+rng_boot = np.random.default_rng(seed)
+map_spread = spread.mean_and_error(correct, rng_boot)
+map_gaps = spread.paired_differences(correct, [("AE codes", "pixels"), ("VAE mean codes", "pixels"),
+                                               ("VAE mean codes", "AE codes")], rng_boot)
+show_table("mnist_map_accuracy", map_spread, digits=3, caption="10-NN accuracy in the 2-D map, bootstrap over points")
+show_table("mnist_map_gaps", map_gaps, digits=3, caption="Paired differences of the 10-NN accuracy in the map")
 
 # %% [markdown]
 # ## Latent arithmetic: A + B − C
@@ -227,11 +237,11 @@ _ = digit_plots.image_rows(strips, col_titles=list(arithmetic["AE"]), scores=sco
 plt.show()
 
 # %%
-# NBVAL_CHECK_OUTPUT
-for name, strip in strips.items():
-    result = np.asarray(strip[-1])[None]
-    print(f"{name:>6}: A+B−C read as {judge.predicted(result)[0]} (confidence {judge.confidence(result)[0]:.1f}); "
-          f"distance to the nearest training image {judge.distance_ratio(result)[0]:.1f}× a real digit's")
+results = np.stack([np.asarray(strip[-1]) for strip in strips.values()])
+show_table("mnist_arithmetic", pd.DataFrame({"read as": judge.predicted(results), "confidence": judge.confidence(results),
+                                             "distance ratio": judge.distance_ratio(results)}, index=list(strips)),
+           caption="A + B − C: the classifier's reading, and the distance to the nearest training image "
+           "(× a real digit's)")
 
 # %% [markdown]
 # ## Interpolation: blending pictures vs walking between codes
@@ -263,8 +273,7 @@ _ = digit_plots.image_rows({k: list(v) for k, v in strips.items()}, scores=score
 plt.show()
 
 # %%
-# NBVAL_CHECK_OUTPUT
-print(steps_table.round(2).to_string())
+show_table("mnist_interpolation_steps", steps_table)
 
 # %% [markdown]
 # ## Geodesic interpolation: the shortest decoded path
@@ -297,15 +306,17 @@ _ = digit_plots.image_rows({k: list(v) for k, v in geodesic_strips.items()}, siz
 plt.show()
 
 # %%
-# NBVAL_CHECK_OUTPUT
-print(pd.DataFrame(geodesic_rows).T.round(2).to_string())
-
-# %% [markdown]
-# Read the table with care. The geodesic *is* shorter in pixel space (by roughly a seventh here), yet its
-# images are less digit-like: Euclidean pixel distance rewards blur — a smudge that is half a 4 and half
-# a 9 lies "between" them — so the shortest decoded path trades sharp strokes for grey averages. A
-# geodesic is only as meaningful as its metric; Arvanitidis et al. (2018) add the decoder's uncertainty
-# to the metric so that paths are pushed back towards the data.
+geodesic_table = pd.DataFrame(geodesic_rows).T
+show_table("mnist_geodesics", geodesic_table)
+shorter = {name: 1 - geodesic_table.loc[f"{name} geodesic", "decoded length"]
+           / geodesic_table.loc[f"{name} straight", "decoded length"] for name in ("AE", "VAE")}
+show_takeaway("mnist_geodesic_takeaway", "Read the table with care. The geodesic *is* shorter in pixel space "
+              "({ae:.0%} for the AE, {vae:.0%} for the VAE), yet its images are not more digit-like: Euclidean pixel "
+              "distance rewards blur (a smudge that is half a {a} and half a {b} lies *between* them), so the "
+              "shortest decoded path can trade sharp strokes for grey averages. A geodesic is only as meaningful "
+              "as its metric; Arvanitidis et al. (2018) add the decoder's uncertainty to the metric so that "
+              "paths are pushed back towards the data.", ae=shorter["AE"], vae=shorter["VAE"],
+              a=interpolate_from, b=interpolate_to)
 
 # %% [markdown]
 # ## AE vs VAE: holes in the code space
@@ -322,60 +333,75 @@ print(pd.DataFrame(geodesic_rows).T.round(2).to_string())
 # %%
 pairs = interpolation.random_pairs(data.y_test, n_interpolation_pairs, np.random.default_rng(seed))
 codes = {"AE": mnist_models.encode_mean(ae, data.x_test), "VAE": mnist_models.encode_mean(vae, data.x_test)}
-study = interpolation.interpolation_study(judge, data.x_test, codes, {"AE": ae.decoder, "VAE": vae.decoder}, pairs,
+study = interpolation.interpolation_scores(judge, data.x_test, codes, {"AE": ae.decoder, "VAE": vae.decoder}, pairs,
                                           interpolation_steps)
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 print(f"{len(pairs)} pairs, {interpolation_steps - 2} interior steps each")
-print(study.round(2).to_string())
+
+# %%
+confidence = {name: table["mean confidence"] for name, table in study.items()}
+study_table = pd.DataFrame({name: table.mean() for name, table in study.items()}).T
+study_table["confidence ± se"] = spread.mean_and_error(confidence, rng_boot)["± se"]
+show_table("mnist_interpolation_study", study_table, caption="Interior steps, averaged over the pairs")
+study_gaps = spread.paired_differences(confidence, [("AE latent", "pixel blend"), ("VAE latent", "pixel blend"),
+                                                    ("VAE latent", "AE latent")], rng_boot)
+show_table("mnist_interpolation_gaps", study_gaps, digits=3, caption="Paired differences of the mean confidence")
 
 # %% [markdown]
 # The same question asked of random codes rather than lines: decode points drawn from a Gaussian fitted
 # to each model's test codes (mean and covariance), and ask the classifier how digit-like they are.
 
 # %%
-# NBVAL_CHECK_OUTPUT
 samples = {name: mnist_models.sample_like_codes(codes[name], 500, np.random.default_rng(seed)) for name in codes}
 decoded = {"AE": ae.decoder.predict(samples["AE"], verbose=0), "VAE": vae.decoder.predict(samples["VAE"], verbose=0)}
-for name, images_ in decoded.items():
-    confidence = judge.confidence(images_)
-    print(f"{name}: random codes decoded; mean confidence {confidence.mean():.2f}, "
-          f"share ≥ 0.9 {np.mean(confidence >= 0.9):.2f}")
+sample_confidence = {name: judge.confidence(images_) for name, images_ in decoded.items()}
+random_codes = spread.mean_and_error(sample_confidence, rng_boot)
+random_codes["share ≥ 0.9"] = [np.mean(c >= 0.9) for c in sample_confidence.values()]
+show_table("mnist_random_codes", random_codes, caption="Random codes decoded: the classifier's confidence")
 
 # %% [markdown]
 # ## What the numbers say
 #
-# Measured with the default parameters and the shipped weights (offline subset: 4,000 training and 1,000
-# test digits; 25 epochs; the tables above are the source of truth if you change anything):
-#
-# * **Reconstruction.** Test binary cross-entropy per image: AE 75.1, VAE (decoding μ) 74.8 nats — with a
-#   32-d code the KL term (≈ 28 nats) costs the VAE no reconstruction quality here.
-# * **Maps.** 10-NN accuracy in the 2-D map: pixels 0.86, AE codes 0.86, VAE mean codes 0.89 (in the
-#   spaces themselves 0.86, 0.89, 0.88). Trustworthiness T(10): 0.96, 0.98, 0.96 — each map is faithful to
-#   its own space. The codes separate the digits somewhat better than the pixels, but the gap is a few
-#   points, not the night-and-day difference the seed's pictures suggest: MNIST pixels already cluster well.
-# * **Arithmetic.** 7 + (1 − 1′) is read as a 7 in both code spaces; the pixel version too, but as a double
-#   exposure.
-# * **Interpolation.** Over 200 random pairs (7 interior steps each), mean classifier confidence is
-#   0.85 for pixel blends, 0.85 for AE latent lines and 0.87 for VAE latent lines; the distance to the
-#   nearest training image (in units of a real digit's) is 1.02, 0.93 and 0.91. Latent interpolations stay
-#   closer to real digits than blends, the VAE's slightly more than the AE's. Random codes from a Gaussian
-#   fitted to the codes are judged digits (confidence ≥ 0.9) 31 % of the time for the AE and 36 % for the
-#   VAE. With a 32-d code the AE's "holes" are small, and the judges are lenient: the classifier gives
-#   pixel blends the same mean confidence as AE latent lines, so read the distance ratios and the pictures
-#   too. A smaller code does not widen the gap: with `latent_dim = 2` (measured once, not shipped) both
-#   models reconstruct far worse (test BCE AE 188, VAE 174), interior latent steps fall to a mean confidence
-#   of 0.67 (AE) and 0.62 (VAE), and the 10-NN accuracy of the codes drops to 0.28 / 0.38.
-#
-# **Benchmarks** (`make bench`, i.e. `tests/bench/bench_tsne.py`; one shared 2-core CPU, so trust the ratios,
-# not the seconds). t-SNE after PCA-50, one thread, perplexity 30, on the same MNIST pixels:
-#
-# | n | openTSNE | scikit-learn | time ratio | T(10) openTSNE / sklearn | 10-NN accuracy |
-# |---|---|---|---|---|---|
-# | 5,000 | 41.4 s | 104.6 s | 2.5× | 0.984 / 0.984 | 0.938 / 0.937 |
-# | 1,000 | 15.7 s | 27.9 s | 1.8× | 0.960 / 0.965 | 0.866 / 0.866 |
-#
-# Same quality, openTSNE 1.8–2.5× faster: it is the default (`tsne_method`). This notebook's default run
-# (papermill, kernel start included) took 26.9 s with the shipped weights and 155.1 s with
-# `force_retrain=True` — 5.8× longer; the AE and the VAE take ~1 minute each to train here.
+# Computed by the cells above (the tables are the source of truth if you change anything). A
+# difference is called real only when its bootstrap share of positive resamples is above 0.975 or
+# below 0.025.
+
+# %%
+def verdict(gaps: pd.DataFrame, row: str) -> str:
+    share = gaps.loc[row, "share > 0"]
+    return "a real difference" if share > 0.975 or share < 0.025 else "within the noise"
+
+
+show_takeaway("mnist_closing_note", """\
+* **Reconstruction.** Test binary cross-entropy per image: AE {ae_bce:.1f}, VAE (decoding μ) {vae_bce:.1f} nats, with
+  a {latent_dim}-d code.
+* **Maps.** 10-NN accuracy in the 2-D map: pixels {pix:.3f} ± {pix_se:.3f}, AE codes {ae_map:.3f} ± {ae_se:.3f},
+  VAE mean codes {vae_map:.3f} ± {vae_se:.3f} (bootstrap standard errors). VAE codes − pixels:
+  {vae_gap:+.3f} ± {vae_gap_se:.3f}, {vae_verdict}; AE codes − pixels: {ae_gap:+.3f} ± {ae_gap_se:.3f},
+  {ae_verdict}. MNIST pixels already cluster well: the codes' gain, if any, is a few points.
+* **Interpolation.** Over {pairs} random pairs, mean classifier confidence on the interior steps: pixel blends
+  {blend:.3f}, AE latent lines {ae_line:.3f}, VAE latent lines {vae_line:.3f}; VAE − AE {line_gap:+.3f} ±
+  {line_gap_se:.3f}, {line_verdict}. The distance to the nearest training image (in units of a real digit's) is
+  {blend_d:.2f}, {ae_d:.2f} and {vae_d:.2f}: latent interpolations stay closer to real digits than blends.
+* **Random codes** from a Gaussian fitted to the codes are judged digits (confidence ≥ 0.9) {ae_ok:.0%} of the
+  time for the AE and {vae_ok:.0%} for the VAE. With a {latent_dim}-d code the AE's "holes" are small, and the judge
+  is lenient, so read the distance ratios and the pictures too.""",
+              ae_bce=quality.loc["AE", "test BCE per image"], vae_bce=quality.loc["VAE (decoding μ)", "test BCE per image"],
+              latent_dim=latent_dim, pix=map_spread.loc["pixels", "mean"], pix_se=map_spread.loc["pixels", "± se"],
+              ae_map=map_spread.loc["AE codes", "mean"], ae_se=map_spread.loc["AE codes", "± se"],
+              vae_map=map_spread.loc["VAE mean codes", "mean"], vae_se=map_spread.loc["VAE mean codes", "± se"],
+              vae_gap=map_gaps.loc["VAE mean codes − pixels", "difference"],
+              vae_gap_se=map_gaps.loc["VAE mean codes − pixels", "± se"],
+              vae_verdict=verdict(map_gaps, "VAE mean codes − pixels"),
+              ae_gap=map_gaps.loc["AE codes − pixels", "difference"], ae_gap_se=map_gaps.loc["AE codes − pixels", "± se"],
+              ae_verdict=verdict(map_gaps, "AE codes − pixels"), pairs=len(pairs),
+              blend=study_table.loc["pixel blend", "mean confidence"], ae_line=study_table.loc["AE latent", "mean confidence"],
+              vae_line=study_table.loc["VAE latent", "mean confidence"],
+              line_gap=study_gaps.loc["VAE latent − AE latent", "difference"],
+              line_gap_se=study_gaps.loc["VAE latent − AE latent", "± se"],
+              line_verdict=verdict(study_gaps, "VAE latent − AE latent"),
+              blend_d=study_table.loc["pixel blend", "mean distance ratio"],
+              ae_d=study_table.loc["AE latent", "mean distance ratio"],
+              vae_d=study_table.loc["VAE latent", "mean distance ratio"],
+              ae_ok=random_codes.loc["AE", "share ≥ 0.9"], vae_ok=random_codes.loc["VAE", "share ≥ 0.9"])

@@ -1,17 +1,17 @@
 # %% [markdown]
 # # Study 4b — a convolutional autoencoder that colours grey shapes
 #
-# The second half of the t-SNE/MNIST seed: images with a grey background and a few white squares and
+# The second half of the original t-SNE/MNIST study: images with a grey background and a few white squares and
 # circles go in; the same images come out with every square red and every circle blue. The input does
 # not say which blob is which shape, so the network must recognise each outline — an
 # encoder–decoder that learns a *mapping* rather than an identity.
 #
-# *Relative to the seed:* the shapes are drawn with Pillow (no OpenCV), at 48×48 directly so every pixel
-# has an exact class; and the seed's network is repaired — its first convolution's output was discarded,
+# *Relative to the original study:* the shapes are drawn with Pillow (no OpenCV), at 48×48 directly so every pixel
+# has an exact class; and the original network is repaired — its first convolution's output was discarded,
 # it pooled three times but upsampled only twice (a 24×24 output for a 48×48 target), and its ReLU output
 # sat under a binary cross-entropy loss. Its shapes were also irreproducible (Python's `random` seeded from
 # the clock) and its colours were OpenCV BGR tuples. Quality is reported per shape class instead of a
-# pixel "accuracy" that the grey background alone makes look high (≈ 78 % of all pixels are background).
+# pixel "accuracy" that the grey background alone makes look high (most pixels are background).
 
 # %%
 import helpers  # noqa: F401  (first: sets the TensorFlow environment before TensorFlow loads)
@@ -42,6 +42,7 @@ import numpy as np
 
 from helpers import digit_plots, shapes
 from helpers.plotting import plot_history
+from helpers.report import show_table
 from helpers.training import fit_or_load, set_seed
 
 rng = set_seed(seed)
@@ -98,12 +99,10 @@ plt.show()
 # are the real task, and where shapes overlap the outline is ambiguous even to a human.
 
 # %%
-# NBVAL_CHECK_OUTPUT
 errors = shapes.per_class_error(predicted, test)
-print(errors.round(3).to_string())
+show_table("shapes_errors", errors, digits=3)
 
 # %%
-# NBVAL_CHECK_OUTPUT
 confused = shapes.confusion_of_shapes(predicted, test)
-print("shape pixels by true class (rows) and nearest palette colour of the output (columns):")
-print(confused.round(3).to_string())
+show_table("shapes_confusion", confused, digits=3, caption="Shape pixels by true class (rows) and nearest palette "
+           "colour of the output (columns)")
