@@ -16,14 +16,18 @@ def _as_display(image):
 
 
 def thumbnail_scatter(points, images, labels, n_thumbnails: int = 300, seed: int = 0, ax=None, zoom: float = 0.45,
-                      title: str = ""):
-    """All points as small dots coloured by label, plus ``n_thumbnails`` of them drawn as the images
-    themselves at their embedded positions (a seeded random choice, so the figure is reproducible)."""
+                      title: str = "", max_overlap: float = 0.25):
+    """All points as small dots coloured by label, plus up to ``n_thumbnails`` of them drawn as the
+    images themselves at their embedded positions: a seeded random order (so the figure is reproducible)
+    in which an image is skipped when its thumbnail would cover more than ``max_overlap`` of one
+    already drawn (so dense clusters do not pile up into unreadable stacks)."""
     ax = ax or plt.subplots(figsize=(7, 7))[1]
     points, labels = np.asarray(points), np.asarray(labels)
     ax.scatter(points[:, 0], points[:, 1], c=[DIGIT_COLOURS(int(v)) for v in labels], s=4, alpha=0.5)
-    chosen = np.random.default_rng(seed).choice(len(points), size=min(n_thumbnails, len(points)), replace=False)
-    for i in chosen:
+    ax.set(xlim=ax.get_xlim(), ylim=ax.get_ylim())  # fixed, so that display positions are final
+    order = np.random.default_rng(seed).permutation(len(points))
+    side = np.shape(images)[1] * zoom * ax.figure.dpi / 72  # thumbnail side in pixels
+    for i in spread_choice(ax.transData.transform(points), order, side, n_thumbnails, max_overlap):
         box = OffsetImage(1.0 - _as_display(images[i]), cmap="gray", zoom=zoom, norm=Normalize(0, 1))
         ax.add_artist(AnnotationBbox(box, points[i], frameon=False, pad=0))
     for digit in range(10):
@@ -31,6 +35,20 @@ def thumbnail_scatter(points, images, labels, n_thumbnails: int = 300, seed: int
     ax.legend(title="digit", fontsize=7, loc="upper right", ncol=2, markerscale=1)
     ax.set(title=title, xticks=[], yticks=[])
     return ax
+
+
+def spread_choice(centres, order, side: float, n: int, max_overlap: float) -> list[int]:
+    """Up to ``n`` indices taken in ``order`` whose squares (``side`` wide, centred on ``centres``)
+    overlap every square taken before by at most ``max_overlap`` of a square's area."""
+    centres = np.asarray(centres, np.float64)
+    kept: list[int] = []
+    for i in order:
+        if len(kept) == n:
+            break
+        gap = np.clip(side - np.abs(centres[kept] - centres[i]), 0, None)
+        if not kept or (gap.prod(1) / side**2).max() <= max_overlap:
+            kept.append(int(i))
+    return kept
 
 
 def image_rows(rows: dict, col_titles=None, scores: dict | None = None, size: float = 1.0, suptitle: str = ""):

@@ -8,7 +8,7 @@ import itertools
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.offsetbox import AnnotationBbox, OffsetImage
+from matplotlib.offsetbox import AnnotationBbox, OffsetImage, TextArea, VPacker
 
 FACTOR_CMAPS = {"var_x": "viridis", "var_y": "plasma", "cor": "coolwarm"}
 #: One colour per class in the by-class figures (the first class red, the second blue, …).
@@ -105,24 +105,124 @@ def scatter3d_with_walls(codes, colour, label: str, title: str = "", ax=None, si
     ax.scatter(codes[:, 0], codes[:, 1], np.full(len(codes), lo[2]), **grey)
     art = ax.scatter(*codes.T, c=colour, s=size, cmap="coolwarm", rasterized=True)
     ax.set(xlabel="z1", ylabel="z2", zlabel="z3", title=title)
-    ax.figure.colorbar(art, ax=ax, shrink=0.6, label=label)
+    # a 3-D axes' z tick labels and z label lie outside its box, so the colour bar needs a wide pad
+    ax.figure.colorbar(art, ax=ax, shrink=0.6, pad=0.16, label=label)
     return ax.figure
 
 
 def path_with_thumbnails(codes, path, images, dims=(0, 1), thumbs: int = 7, title: str = "", ax=None,
                          zoom: float = 0.9):
-    """The codes (grey) and a latent path projected on two coordinates, with decoded thumbnails
-    placed at evenly spaced points along the path."""
+    """The codes (grey) and a latent path projected on two coordinates, with decoded thumbnails of
+    evenly spaced points along the path (numbered in path order), each joined to its point by a leader
+    line and placed off the path and off the other thumbnails (:func:`add_path_thumbnails`)."""
     if ax is None:
         _, ax = plt.subplots(figsize=(6.5, 5))
+    draw_path_panel(codes, path, dims, title, ax)
+    add_path_thumbnails(ax, path[:, list(dims)], images, thumbs, zoom)
+    return ax.figure
+
+
+def draw_path_panel(codes, path, dims, title: str, ax) -> None:
+    """The codes (grey) and the path (red) on coordinates ``dims``; the axis limits are then fixed."""
     i, j = dims
     ax.scatter(codes[:, i], codes[:, j], s=1, c="0.8", rasterized=True)
     ax.plot(path[:, i], path[:, j], c="#D62728", lw=2)
-    for k in np.linspace(0, len(path) - 1, thumbs).round().astype(int):
-        box = OffsetImage(np.squeeze(images[k]), cmap="inferno", zoom=zoom, norm=plt.Normalize(0, 1))
-        ax.add_artist(AnnotationBbox(box, (path[k, i], path[k, j]), frameon=True, pad=0.1))
     ax.set(xlabel=f"z{i + 1}", ylabel=f"z{j + 1}", title=title)
-    return ax.figure
+    ax.set(xlim=ax.get_xlim(), ylim=ax.get_ylim())
+
+
+def _renderer(fig):
+    """The figure's renderer (to measure artists before the figure is shown)."""
+    return fig.canvas.get_renderer() if hasattr(fig.canvas, "get_renderer") else fig._get_renderer()
+
+
+def _thumbnail(image, number: int, zoom: float):
+    """A decoded image with its number (position along the path) above it."""
+    picture = OffsetImage(np.squeeze(image), cmap="inferno", zoom=zoom, norm=plt.Normalize(0, 1))
+    return VPacker(children=[TextArea(str(number), textprops={"fontsize": 7}), picture], align="center", pad=0, sep=1)
+
+
+def add_path_thumbnails(ax, path_2d, images, thumbs: int, zoom: float) -> list:
+    """Thumbnails of ``images`` at ``thumbs`` evenly spaced points of the 2-D path (data units of
+    ``ax``, whose limits must be final): the points are marked, and each thumbnail sits at the
+    position chosen by :func:`place_boxes` with a leader line to its point. Returns the annotations."""
+    fig = ax.figure
+    index = np.linspace(0, len(path_2d) - 1, thumbs).round().astype(int)
+    to_axes = ax.transData + ax.transAxes.inverted()
+    anchors = to_axes.transform(path_2d[index])
+    ax.scatter(*path_2d[index].T, s=12, c="white", edgecolors="k", linewidths=0.8, zorder=3)
+    leader = {"arrowstyle": "-", "color": "0.25", "lw": 0.8, "shrinkA": 0, "shrinkB": 2}
+    boxes = [AnnotationBbox(_thumbnail(images[k], n + 1, zoom), path_2d[k], frameon=True, pad=0.1, arrowprops=leader)
+             for n, k in enumerate(index)]
+    renderer = _renderer(fig)
+    for box in boxes:
+        ax.add_artist(box)
+        box.update_positions(renderer)
+    axes_px = ax.get_window_extent(renderer)
+    size = np.max([[b.patch.get_window_extent(renderer).width / axes_px.width,
+                    b.patch.get_window_extent(renderer).height / axes_px.height] for b in boxes], axis=0)
+    centres = place_boxes(anchors, size, _resample(to_axes.transform(path_2d)))
+    for box, centre in zip(boxes, centres, strict=True):
+        box.xybox, box.boxcoords = tuple(centre), "axes fraction"
+    return boxes
+
+
+def _resample(points, n: int = 400) -> np.ndarray:
+    """``n`` points evenly spaced along the polyline ``points`` (arc length)."""
+    points = np.asarray(points, np.float64)
+    arc = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(points, axis=0), axis=1))])
+    if arc[-1] == 0:
+        return points[:1]
+    t = np.linspace(0, arc[-1], n)
+    return np.stack([np.interp(t, arc, points[:, 0]), np.interp(t, arc, points[:, 1])], axis=1)
+
+
+def _overlap(centre, others, size) -> float:
+    """Summed overlap of a box (centre, size) with boxes of the same size at ``others``, as a fraction
+    of one box's area."""
+    if len(others) == 0:
+        return 0.0
+    gap = np.clip(size - np.abs(np.asarray(others) - centre), 0, None)
+    return float((gap[:, 0] * gap[:, 1]).sum() / (size[0] * size[1]))
+
+
+def _candidates(anchor, size, radii=(0.0, 0.8, 1.25, 1.8, 2.5, 3.3, 4.2, 5.2), directions: int = 24):
+    """Candidate centres on rings around ``anchor`` (radii in box sizes), moved inside the unit square."""
+    angle = np.linspace(0, 2 * np.pi, directions, endpoint=False)
+    ring = np.stack([np.cos(angle), np.sin(angle)], axis=1)
+    offsets = np.concatenate([[[0.0, 0.0]]] + [r * ring for r in radii[1:]]) * size
+    return np.clip(anchor + offsets, size / 2, 1 - size / 2)
+
+
+def _leader_crossings(anchor, candidates, placed, size) -> np.ndarray:
+    """Per candidate centre, how many points of the leader line from ``anchor`` to it fall inside the
+    boxes placed so far."""
+    if len(placed) == 0:
+        return np.zeros(len(candidates))
+    t = np.linspace(0, 1, 12)[None, :, None]
+    line = anchor + t * (candidates[:, None, :] - anchor)  # (candidates, 12, 2)
+    inside = (np.abs(line[:, :, None, :] - np.asarray(placed)[None, None]) < size / 2).all(-1)
+    return inside.any(-1).sum(-1).astype(float)
+
+
+def place_boxes(anchors, size, avoid) -> np.ndarray:
+    """Greedy centres (axes fractions) for boxes of ``size`` (width, height; axes fractions), one per
+    anchor in order: of the candidates around each anchor, the one that least overlaps the boxes
+    placed so far, then covers the fewest ``avoid`` points (the path) and has the fewest leader-line
+    crossings, then lies nearest its anchor."""
+    size = np.asarray(size, np.float64)
+    avoid = np.asarray(avoid, np.float64)
+    placed = []
+    for anchor in np.asarray(anchors, np.float64):
+        candidates = _candidates(anchor, size)
+        overlap = np.array([_overlap(c, placed, size) for c in candidates])
+        covered = np.array([(np.abs(avoid - c) < size / 2 + 0.01).all(1).sum() for c in candidates])
+        crossings = _leader_crossings(anchor, candidates, placed, size)
+        distance = np.linalg.norm((candidates - anchor) / size, axis=1)
+        score = (100 * overlap + 5 * (covered > 0) + covered / max(len(avoid), 1) + 0.5 * crossings
+                 + 0.1 * distance)
+        placed.append(candidates[np.argmin(score)])
+    return np.array(placed)
 
 
 def factor_traces(estimated: dict, names=("var_x", "var_y", "cor")):
@@ -139,21 +239,26 @@ def factor_traces(estimated: dict, names=("var_x", "var_y", "cor")):
 
 def paths_figure(codes, paths: dict, decoded: dict, thumbs: int = 5, title: str = ""):
     """One panel per path: codes and path projected on the codes' first two principal axes,
-    with decoded thumbnails along the path."""
+    with numbered decoded thumbnails placed off the path (leader lines to their points). A single
+    path gets a larger panel and thumbnails."""
     from helpers.trajectories import principal_axes
 
     centre, axes = principal_axes(codes)
     project = lambda p: (np.asarray(p, np.float64) - centre) @ axes[:2].T  # noqa: E731
     ncols = min(4, len(paths))
     nrows = int(np.ceil(len(paths) / ncols))
-    fig, axs = plt.subplots(nrows, ncols, figsize=(4.2 * ncols, 3.8 * nrows), squeeze=False)
-    for ax, (name, path) in zip(axs.flat, paths.items(), strict=False):
-        path_with_thumbnails(project(codes), project(path), decoded[name], thumbs=thumbs, title=name, ax=ax, zoom=0.7)
+    (width, height), zoom = ((4.2, 3.8), 0.7) if len(paths) > 1 else ((6.5, 5.0), 0.9)
+    fig, axs = plt.subplots(nrows, ncols, figsize=(width * ncols, height * nrows), squeeze=False)
+    panels = list(zip(axs.flat, paths.items(), strict=False))
+    for ax, (name, path) in panels:
+        draw_path_panel(project(codes), project(path), (0, 1), name, ax)
         ax.set(xlabel="PC 1", ylabel="PC 2")
     for ax in list(axs.flat)[len(paths):]:
         ax.axis("off")
     fig.suptitle(title)
-    fig.tight_layout()
+    fig.tight_layout()  # before the thumbnails: they are placed for the final panel sizes
+    for ax, (name, path) in panels:
+        add_path_thumbnails(ax, project(path), decoded[name], thumbs, zoom)
     return fig
 
 

@@ -8,9 +8,12 @@ executed notebook so the exported HTML works offline; the stored notebooks use
 
 from __future__ import annotations
 
+import itertools
+
 import matplotlib.pyplot as plt
 import numpy as np
 import plotly.graph_objects as go
+from matplotlib.ticker import MaxNLocator
 
 CLASS_COLOURS = {"upper": "#494EB2", "lower": "#FF881E"}
 LINE_COLOUR = "#D62728"
@@ -22,11 +25,23 @@ def show_plotly(fig: go.Figure) -> None:
     fig.show(config=PLOTLY_CONFIG)
 
 
-def plotly_layout(title: str, height: int = 450, **scene) -> go.Layout:
-    """A compact layout for 3-D figures; ``scene`` entries override axis titles."""
-    axes = {"xaxis_title": "x", "yaxis_title": "y", "zaxis_title": "z", **scene}
-    return go.Layout(title=title, height=height, margin={"l": 0, "r": 0, "b": 0, "t": 40},
-                     scene=axes, legend={"itemsizing": "constant"})
+#: Height (px) of the 3-D figures: the notebook's output box is ~1,100 px wide, so a scene of this
+#: height keeps its tick labels at a readable size.
+PLOTLY_HEIGHT = 650
+#: Margins (px) around the scene; the 3-D box's corners and tick labels reach beyond the scene's
+#: domain when it is rotated, so it needs room on every side.
+PLOTLY_MARGIN = {"l": 30, "r": 30, "b": 40, "t": 60}
+#: Camera a little farther out and lower than plotly's default eye (1.25, 1.25, 1.25), aimed a little
+#: below the box's centre so that the box sits higher: a flat box (study 1's surface) otherwise runs
+#: off the bottom of the figure with its front tick labels.
+PLOTLY_CAMERA = {"eye": {"x": 1.6, "y": 1.6, "z": 0.85}, "center": {"x": 0, "y": 0, "z": -0.12}}
+
+
+def plotly_layout(title: str, height: int = PLOTLY_HEIGHT, **scene) -> go.Layout:
+    """A layout for 3-D figures; ``scene`` entries override axis titles (or camera, aspect, …)."""
+    axes = {"xaxis_title": "x", "yaxis_title": "y", "zaxis_title": "z", "camera": PLOTLY_CAMERA, **scene}
+    return go.Layout(title=title, height=height, margin=PLOTLY_MARGIN, scene=axes,
+                     legend={"itemsizing": "constant"})
 
 
 def scatter3d_trace(points: np.ndarray, name: str, colour: str, size: int = 2) -> go.Scatter3d:
@@ -53,17 +68,67 @@ def figure_3d(traces, title: str, **scene) -> go.Figure:
     return go.Figure(data=list(traces), layout=plotly_layout(title, **scene))
 
 
-def plot_history(history: dict, keys=None, title: str = "Training", ax=None):
-    """Loss curves per epoch (training solid, validation dashed) on a log-free axis."""
-    ax = ax or plt.subplots(figsize=(6, 3.5))[1]
-    keys = keys or [k for k in history if not k.startswith("val_")]
+def _is_score(key: str) -> bool:
+    """Whether a history key is a score in [0, 1] (accuracy) rather than a loss."""
+    base = key.removeprefix("val_")
+    return "accuracy" in base or base == "acc" or base.endswith("_acc")
+
+
+def history_series(history: dict, keys=None) -> list[tuple[str, str | None]]:
+    """(key, validation key or None) per curve to draw: ``keys`` (default: every non-``val_`` key),
+    with a ``val_`` key that is listed next to its training key drawn once, as that key's dashed partner."""
+    keys = list(keys or [k for k in history if not k.startswith("val_")])
+    series = []
     for key in keys:
-        line, = ax.plot(np.arange(1, len(history[key]) + 1), history[key], label=key)
-        if f"val_{key}" in history:
-            ax.plot(np.arange(1, len(history[key]) + 1), history[f"val_{key}"], "--", color=line.get_color(),
-                    label=f"val_{key}")
-    ax.set(xlabel="epoch", ylabel="loss per example", title=title)
-    ax.legend(fontsize=8)
+        if key.startswith("val_") and key.removeprefix("val_") in keys:
+            continue
+        series.append((key, f"val_{key}" if f"val_{key}" in history else None))
+    return series
+
+
+def _default_ylabel(title: str, scores: bool) -> str:
+    """'accuracy' for scores; for losses 'loss per example', or just 'loss' when the title already
+    names the unit (e.g. '… per pixel')."""
+    if scores:
+        return "accuracy"
+    return "loss" if " per " in f" {title}" else "loss per example"
+
+
+def _draw_series(ax, history: dict, series, colours) -> None:
+    """Training curves solid, their validation partners dashed in the same colour (one colour per
+    series, taken from the iterator ``colours``)."""
+    for key, val_key in series:
+        epochs = np.arange(1, len(history[key]) + 1)
+        colour = next(colours)
+        ax.plot(epochs, history[key], color=colour, label=key)
+        if val_key:
+            ax.plot(epochs, history[val_key], "--", color=colour, label=val_key)
+
+
+def plot_history(history: dict, keys=None, title: str = "Training", ax=None, ylabel: str | None = None):
+    """Curves per epoch (training solid, validation dashed) with integer epoch ticks.
+
+    Losses and scores (accuracy) listed together get separate y axes: losses on the left, scores on
+    a twin axis on the right. ``ylabel`` overrides the (left) axis label derived from the keys."""
+    ax = ax or plt.subplots(figsize=(6, 3.5))[1]
+    series = history_series(history, keys)
+    losses = [s for s in series if not _is_score(s[0])]
+    scores = [s for s in series if _is_score(s[0])]
+    main, twin = (losses, scores) if losses else (scores, [])
+    colours = itertools.cycle(plt.rcParams["axes.prop_cycle"].by_key()["color"])
+    _draw_series(ax, history, main, colours)
+    ax.set(xlabel="epoch", ylabel=ylabel or _default_ylabel(title, scores=not losses), title=title)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    handles, labels = ax.get_legend_handles_labels()
+    legend_ax = ax
+    if twin:
+        legend_ax = ax.twinx()  # drawn above ax, so the legend goes on it
+        _draw_series(legend_ax, history, twin, colours)
+        legend_ax.set_ylabel("accuracy")
+        more = legend_ax.get_legend_handles_labels()
+        handles, labels = handles + more[0], labels + more[1]
+    # losses fall and scores rise, so the middle of the right edge is usually free
+    legend_ax.legend(handles, labels, fontsize=8, loc="center right" if twin else "best")
     return ax
 
 
