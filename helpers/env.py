@@ -7,6 +7,7 @@
   would otherwise land on stderr and break nbval comparisons.
 * ``KERAS_BACKEND=tensorflow`` — the models use TensorFlow ``GradientTape`` in
   ``train_step``.
+* ``TF_NUM_INTRAOP_THREADS`` / ``TF_NUM_INTEROP_THREADS``, if set, fix TensorFlow's thread pools.
 
 Values already present in the environment win, so a user can still switch oneDNN
 off (``TF_ENABLE_ONEDNN_OPTS=0``) for comparison.
@@ -27,6 +28,15 @@ for _name, _value in DEFAULTS.items():
 warnings.filterwarnings("ignore", module="keras")
 
 
+def _apply_thread_limits(tf) -> None:
+    """Honour ``TF_NUM_INTRAOP_THREADS`` / ``TF_NUM_INTEROP_THREADS`` explicitly (e.g. one thread, to check
+    that results do not depend on the thread count: ``make portability``); unset means TensorFlow's default."""
+    for name, setter in (("TF_NUM_INTRAOP_THREADS", tf.config.threading.set_intra_op_parallelism_threads),
+                         ("TF_NUM_INTEROP_THREADS", tf.config.threading.set_inter_op_parallelism_threads)):
+        if os.environ.get(name):
+            setter(int(os.environ[name]))
+
+
 def _import_tensorflow_quietly() -> None:
     """Import TensorFlow and probe its devices with file descriptor 2 sent to /dev/null.
 
@@ -45,6 +55,7 @@ def _import_tensorflow_quietly() -> None:
         os.dup2(devnull, 2)
         import tensorflow as tf
 
+        _apply_thread_limits(tf)
         tf.config.list_physical_devices()
         # "N out of the last M calls triggered tf.function retracing" notes (one predict function per
         # model) are advice, not errors; on stderr they would land in nbval's comparisons.

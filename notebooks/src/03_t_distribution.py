@@ -24,13 +24,14 @@ import pandas as pd
 
 from helpers import heatmaps, image_plots, probes, t_study, trajectories
 from helpers.plotting import plot_history, show_plotly
+from helpers.report import show_table, show_takeaway
 from helpers.validation import validate
 
 pd.set_option("display.width", 160)
 
 # %% tags=["parameters"]
 seed: int = 19  # draws the degrees of freedom and seeds training; the repeats use seed, seed + 1, …
-config: str = "lean"  # the heatmap study's network: "lean" (default) or "seed" (the original's)
+config: str = "lean"  # the heatmap study's network: "lean" (default) or "seed" (the original study's)
 beta: float = 0.33  # weight of the KL term (the heatmap study's default)
 epochs: int = 12  # at most this many epochs; early stopping on a 10 % hold-out
 patience: int = 3  # epochs without validation improvement before stopping (best weights restored)
@@ -66,7 +67,7 @@ training = {"config": config, "beta": beta, "epochs": epochs, "patience": patien
 # The degrees of freedom follow the original study's rule: $\nu = 2$ where
 # $(v_x + v_y)^2 - U > 20$ with $U \sim \mathrm{Uniform}(0, 10)$, else $\nu = 200$. Wide densities
 # are therefore mostly heavy-tailed and narrow ones mostly normal; only in the band
-# $20 < (v_x + v_y)^2 < 30$ does the coin $U$ decide. The split is the seed's (80/20,
+# $20 < (v_x + v_y)^2 < 30$ does the coin $U$ decide. The split is the original study's (80/20,
 # `random_state=19`); the `seed` parameter draws $U$.
 
 # %%
@@ -104,10 +105,10 @@ plt.show()
 # cannot beat this number; a probe that does beat it is reading the tails off the representation.
 
 # %%
-# NBVAL_CHECK_OUTPUT
 everything = np.concatenate([data.y_train, data.y_test])
-print(f"share of ν = 2: {t_study.heavy_labels(everything).mean():.3f} (original study: 0.50)")
-print(f"Bayes accuracy from var_x + var_y alone, test split: {t_study.bayes_accuracy_from_sum(data.y_test):.3f}")
+show_takeaway("t_classes", "Share of ν = 2: {heavy:.3f} (the original study: 0.50). Bayes accuracy from "
+              "var_x + var_y alone on the test split: **{bayes:.3f}**.", heavy=t_study.heavy_labels(everything).mean(),
+              bayes=t_study.bayes_accuracy_from_sum(data.y_test))
 
 # %% [markdown]
 # ## The models
@@ -127,13 +128,11 @@ plot_history(fits["ae"].history, keys=["loss", "val_loss"], title="AE: BCE per i
 plt.show()
 
 # %%
-# NBVAL_CHECK_OUTPUT
 recon = heatmaps.reconstructions(vae, ae, data.x_test, seed)
 errors = {name: heatmaps.frobenius_errors(data.x_test, images) for name, images in recon.items()}
-for kind, fit in fits.items():
-    print(f"{kind}: {fit.epochs_run} epochs, best validation loss {min(fit.history['val_loss']):.0f}")
-print("test Frobenius reconstruction error:")
-print(heatmaps.error_summary(errors).round(3))
+show_table("t_training", pd.DataFrame({kind: {"epochs": fit.epochs_run, "best validation loss":
+                                              min(fit.history["val_loss"])} for kind, fit in fits.items()}).T, digits=1)
+show_table("t_errors", heatmaps.error_summary(errors), digits=3, caption="Test Frobenius reconstruction error")
 
 # %% [markdown]
 # ## The latent spaces, by degrees of freedom
@@ -152,7 +151,6 @@ for name, c in codes.items():
 plt.show()
 
 # %%
-# NBVAL_IGNORE_OUTPUT
 few = rng.choice(len(data.x_test), size=min(plotted_points, len(data.x_test)), replace=False)
 hover = [f"ν={int(f[3])} {t}" for f, t in zip(data.y_test[few], image_plots.factor_titles(data.y_test[few]),
                                                strict=True)]
@@ -168,7 +166,6 @@ for name, c in codes.items():
 # versions are practically the same point.
 
 # %%
-# NBVAL_CHECK_OUTPUT
 twins = {df: heatmaps.t_heatmaps(data.y_test[:, :3], df).astype("float32")[..., None]
          for df in (heatmaps.HEAVY_DF, heatmaps.LIGHT_DF)}
 s_test = data.y_test[:, 0] + data.y_test[:, 1]
@@ -179,23 +176,21 @@ for name, model in (("VAE", vae), ("AE", ae)):
     shift_rows[name] = {"median shift": np.median(shift), "share > 1 spacing": (shift > 1).mean(),
                         "median shift, s < 4.5": np.median(shift[s_test < 4.5]),
                         "median shift, s ≥ 4.5": np.median(shift[s_test >= 4.5])}
-print("code shift between the ν = 2 and ν = 200 renderings of the same test factors (nearest-neighbour spacings):")
-print(pd.DataFrame(shift_rows).T.round(2).to_string())
+show_table("t_code_shift", pd.DataFrame(shift_rows).T, caption="Code shift between the ν = 2 and ν = 200 renderings "
+           "of the same test factors (in nearest-neighbour spacings)")
 
 # %% [markdown]
-# A linear probe of the three Gaussian factors and the principal spreads of the codes, as in study 2
-# (where the VAE's codes had R² 0.69 / 0.68 / 0.91 and spreads 1 : 0.96 : 0.91): how much of
-# $v_x, v_y, \rho$ is still laid out linearly, and how round the cloud is, when the code also holds $\nu$.
+# A linear probe of the three Gaussian factors and the principal spreads of the codes, as in study 2:
+# how much of $v_x, v_y, \rho$ is still laid out linearly, and how round the cloud is, when the code
+# also holds $\nu$.
 
 # %%
-# NBVAL_CHECK_OUTPUT
 probe = pd.DataFrame({name: probes.linear_probe_r2(train_codes[name], data.y_train, codes[name], data.y_test,
                                                    heatmaps.FACTORS) for name in codes}).T
-print("test R² of a linear probe from the codes:")
-print(probe.round(2))
-for name, c in codes.items():
-    spread = np.linalg.svd(np.float64(c) - np.float64(c).mean(0), compute_uv=False)
-    print(f"{name}: principal spreads {np.round(spread / spread[0], 2).tolist()} (relative to the first)")
+spreads = pd.DataFrame({name: trajectories.relative_spreads(np.float64(c)) for name, c in codes.items()},
+                       index=["spread 1", "spread 2", "spread 3"]).T
+show_table("t_linear_probe", probe.join(spreads), caption="Test R² of a linear probe from the codes, and the "
+           "codes' principal spreads (relative to the first)")
 
 # %% [markdown]
 # ## The KNN probe, with baselines (this seed)
@@ -207,10 +202,8 @@ for name, c in codes.items():
 # true $v_x + v_y$.
 
 # %%
-# NBVAL_CHECK_OUTPUT
 this_seed = t_study.probe_table(vae, ae, data, seed)
-print(this_seed.drop(columns="seconds").set_index(["representation", "probe"]).round(3).to_string())
-print(f"probes took {this_seed['seconds'].sum():.0f} s in all")
+show_table("t_probes_this_seed", this_seed.drop(columns="seconds").set_index(["representation", "probe"]), digits=3)
 
 # %% [markdown]
 # ## Repeats: mean ± standard deviation over seeds
@@ -236,27 +229,24 @@ else:
     table = t_study.load_repeats(repeat_settings)
 
 # %%
-# NBVAL_CHECK_OUTPUT
 if table is None:
     print("No stored repeats for these parameters: run with recompute_repeats=True (about half an hour), "
           "or with the defaults to see the shipped table.")
     summary = None
 else:
     summary = t_study.with_seed_figures(t_study.summarise(table))
-    print(f"seeds {sorted(table['seed'].unique().tolist())}")
-    print(summary.round(3).to_string())
+    show_table("t_repeats", summary, digits=3, caption=f"Seeds {sorted(table['seed'].unique().tolist())}")
 
 # %% [markdown]
 # The standard deviations overlap, but every seed gives both models the same data, so the fair
 # comparison is **paired**: the difference within each seed, then its mean and spread.
 
 # %%
-# NBVAL_CHECK_OUTPUT
 if table is not None:
     pairs = [("VAE mean z", "AE z"), ("VAE sampled z", "AE z"), ("VAE mean z", "VAE sampled z"),
              ("true var_x + var_y", "VAE mean z"), ("pixels", "true var_x + var_y")]
-    print("KNN test accuracy, paired by seed:")
-    print(t_study.paired_differences(table, pairs).round(3).to_string())
+    paired = t_study.paired_differences(table, pairs)
+    show_table("t_paired", paired, digits=3, caption="KNN test accuracy, paired by seed")
 
 # %%
 if summary is not None:
@@ -267,29 +257,44 @@ if summary is not None:
 # %% [markdown]
 # ## What the numbers say
 #
-# Default run, shipped weights and the shipped five-seed table (seeds 19–23, lean configuration,
-# β = 0.33, 12 epochs); every number is printed above.
+# Computed from the cells above: this seed's models and probes, and the repeats table over seeds
+# (mean ± standard deviation).
+
+# %%
+if summary is not None:
+    knn = summary.xs("KNN", level="probe")
+    acc = lambda rep: (knn.loc[rep, "accuracy mean"], knn.loc[rep, "accuracy std"])  # noqa: E731
+    diff = lambda pair: (paired.loc[pair, "mean"], paired.loc[pair, "std"])  # noqa: E731
+    show_takeaway("t_closing_note", """\
+* **The original figure is reproduced, and it undersells both models.** Probed the original study's way (KNN on one
+  sampled $z$ per image) the VAE reaches {vae_s:.3f} ± {vae_s_sd:.3f} accuracy over {seeds} seeds, against the
+  original study's single run of {original_vae:.3f}. On the posterior means it reaches {vae_m:.3f} ± {vae_m_sd:.3f}:
+  the sampling noise alone costs {noise:.3f} ± {noise_sd:.3f}. The AE reaches {ae:.3f} ± {ae_sd:.3f} (the original
+  study: {original_ae:.3f}).
+* **VAE vs AE.** Paired by seed, the VAE's means differ from the AE's codes by {pair:+.3f} ± {pair_sd:.3f}; probed
+  on samples instead, by {pair_s:+.3f} ± {pair_s_sd:.3f}. Which model looks better depends on how the VAE is probed.
+* **Neither code keeps the fourth factor well.** The true $v_x + v_y$ alone gives {bound:.3f} (the closed-form
+  Bayes rule); the VAE's means stay {gap:.3f} ± {gap_sd:.3f} below it, while a KNN on the raw pixels reaches
+  {pixels:.3f}: the tails are plainly in the images. The codes do move when only $\\nu$ changes (median
+  {shift_vae:.1f} nearest-neighbour spacings for the VAE, {shift_ae:.1f} for the AE), but three dimensions must hold
+  four factors, so $\\nu$ is folded into the layout of the other three.
+* **Learned vs linear compression.** KNN on the first three principal components of the pixels reaches
+  {pca:.3f} ± {pca_sd:.3f}, below both learned codes.""",
+                  vae_s=acc("VAE sampled z")[0], vae_s_sd=acc("VAE sampled z")[1], seeds=table["seed"].nunique(),
+                  original_vae=t_study.SEED_KNN["VAE"]["accuracy"], original_ae=t_study.SEED_KNN["AE"]["accuracy"],
+                  vae_m=acc("VAE mean z")[0], vae_m_sd=acc("VAE mean z")[1],
+                  noise=diff("VAE mean z − VAE sampled z")[0], noise_sd=diff("VAE mean z − VAE sampled z")[1],
+                  ae=acc("AE z")[0], ae_sd=acc("AE z")[1], pair=diff("VAE mean z − AE z")[0],
+                  pair_sd=diff("VAE mean z − AE z")[1], pair_s=diff("VAE sampled z − AE z")[0],
+                  pair_s_sd=diff("VAE sampled z − AE z")[1],
+                  bound=summary.loc[("true var_x + var_y", "Bayes rule"), "accuracy mean"],
+                  gap=diff("true var_x + var_y − VAE mean z")[0], gap_sd=diff("true var_x + var_y − VAE mean z")[1],
+                  pixels=acc("pixels")[0], shift_vae=shift_rows["VAE"]["median shift"],
+                  shift_ae=shift_rows["AE"]["median shift"], pca=acc("PCA-3 of pixels")[0], pca_sd=acc("PCA-3 of pixels")[1])
+
+# %% [markdown]
+# ## To go further
 #
-# * **The original figure is reproduced — and it undersells both models.** Probed the original's way
-#   (KNN on one sampled $z$ per image) the VAE reaches 0.833 ± 0.006 accuracy (F1 0.841), close to the
-#   original's single-run 0.849 (0.856). On the posterior means it reaches 0.885 ± 0.009: the sampling
-#   noise alone costs 0.052 ± 0.006. The AE reaches 0.875 ± 0.009 (original: 0.847).
-# * **VAE vs AE.** Paired by seed, the VAE's means beat the AE's codes by 0.010 ± 0.003 — in every seed,
-#   but by one point. "They separate the classes about equally" holds; which one looks better depends on
-#   whether the VAE is probed on samples (the AE wins by 0.04) or on means (the VAE wins by 0.01).
-# * **Neither code keeps the fourth factor well.** The true $v_x + v_y$ alone gives 0.947 (the
-#   closed-form Bayes rule, matched by KNN and logistic regression on it); every latent probe stays
-#   0.06 or more below that, while a KNN on the raw pixels reaches 0.998 — the tails are plainly in
-#   the images. The codes do move when only $\nu$ changes (about 3 nearest-neighbour spacings, for
-#   both models), but three dimensions must hold four factors, so $\nu$ is folded into the layout of
-#   the other three rather than given a direction of its own: a logistic regression on the codes
-#   does far worse than KNN (0.76 VAE, 0.72 AE).
-# * **Learned vs linear compression.** Both learned 3-D codes beat the first three principal
-#   components of the pixels (0.815) by 6–7 points.
-# * **The layout.** The VAE's cloud stays nearly round (spreads 1 : 0.91 : 0.88) and the correlation
-#   stays linear in it (R² 0.91, as in study 2); the variances are laid out less linearly than in
-#   study 2 (R² 0.62 / 0.60 vs 0.69 / 0.68), the room they lose going to $\nu$.
-#
-# To go further: give the code a fourth dimension (`build_conv_vae` and `build_conv_ae` in
-# `helpers.convnets` take `latent_dim`; `train_heatmap_model` would have to pass it on), or sweep β —
-# both change how much room the code leaves for $\nu$. Compare with `recompute_repeats=True`.
+# Give the code a fourth dimension (`build_conv_vae` and `build_conv_ae` in `helpers.convnets` take
+# `latent_dim`; `train_heatmap_model` would have to pass it on), or sweep β: both change how much room
+# the code leaves for $\nu$. Compare with `recompute_repeats=True`.
