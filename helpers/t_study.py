@@ -16,7 +16,9 @@ over seeds (data draw and training), and :func:`summarise` reduces the repeats t
 
 from __future__ import annotations
 
+import inspect
 import json
+import math
 import time
 
 import numpy as np
@@ -24,16 +26,39 @@ import pandas as pd
 
 from helpers import heatmaps, probes
 from helpers.env import REPO_ROOT
-from helpers.validation import Flag, Integer
+from helpers.validation import Flag, Integer, Rules, Subset
 
-#: Study 2's rules for the parameters the two notebooks share, plus the repeats.
-PARAMETERS = {
-    **{name: heatmaps.PARAMETERS[name] for name in ("seed", "config", "beta", "epochs", "patience", "train_subset",
-                                                     "test_subset", "sample_images", "plotted_points",
-                                                     "force_retrain")},
+#: The KNN probe's grid of k and its number of cross-validation folds (``probes.knn_probe``'s defaults).
+KNN_K_VALUES = inspect.signature(probes.knn_probe).parameters["k_values"].default
+KNN_FOLDS = inspect.signature(probes.knn_probe).parameters["cv"].default
+
+
+def knn_train_minimum(neighbours: int = max(KNN_K_VALUES) + 1, folds: int = KNN_FOLDS) -> int:
+    """Fewest training codes for which every cross-validation fold trains on >= ``neighbours`` codes
+    (the largest of ``folds`` stratified test folds holds ceil(n / folds) codes). The default is what
+    ``probes.knn_grid_search`` needs: it searches max(k) + 1 neighbours per fold (one past the largest
+    k, to detect ties); GridSearchCV alone would need max(k)."""
+    n = neighbours
+    while n - math.ceil(n / folds) < neighbours:
+        n += 1
+    return n
+
+
+#: Study 2's rules for the parameters the two notebooks share (the KNN probe needs more training images),
+#: plus the repeats.
+PARAMETERS = Rules({
+    **{name: heatmaps.PARAMETERS[name] for name in ("seed", "config", "beta", "epochs", "patience",
+                                                     "sample_images", "plotted_points", "force_retrain")},
+    # every cross-validation fold must train on >= max k + 1 (25) codes: 32 with 5 folds. The first 30 training
+    # images hold 11 that are ν = 200 and 14 that are ν = 2 whatever the seed (s² < 20 or > 30 in the ν rule),
+    # so the stratified folds (>= 5 of each class) and the logistic probe (both classes) always work
+    "train_subset": Subset(knn_train_minimum(), 9_500),
+    # >= 3: the three principal spreads of the test codes (and their nearest-neighbour spacing); the first 3
+    # test images hold one sure ν = 200 and one sure ν = 2 image whatever the seed, so F1 is always defined
+    "test_subset": Subset(3, 2_375),
     "repeats": Integer(2, 20),
     "recompute_repeats": Flag(),
-}
+}, constraints=(heatmaps.SAMPLE_GRID,))
 
 #: The seed's single-run KNN results on latent codes (test accuracy, F1 with ν = 2 positive).
 SEED_KNN = {"VAE": {"accuracy": 0.849, "f1": 0.856}, "AE": {"accuracy": 0.847, "f1": 0.856}}

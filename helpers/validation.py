@@ -1,14 +1,22 @@
 """Declarative checks of notebook parameters.
 
-Each notebook declares a ``{name: rule}`` mapping and calls :func:`validate` once,
-right after its parameters cell. Every rule knows what it allows, so an error names
-the parameter, the value received and the allowed values, before any data or
-training work starts. All problems are collected and reported together.
+Each study declares its :class:`Rules` — a ``{name: rule}`` mapping plus a tuple of
+:class:`Constraint` s over several parameters — and each notebook calls :func:`validate`
+once, right after its parameters cell. Every rule knows what it allows, so an error names
+the parameter, the value received and the allowed values, before any data or training
+work starts. Parameters that are each valid can still be invalid together (a subset too
+small for the sample grid drawn from it, more images per strip than points on the path);
+constraints catch those, and name every parameter involved. All problems are collected
+and reported together.
+
+This module imports nothing but the standard library, so a notebook can validate before
+any heavy import.
 """
 
 from __future__ import annotations
 
 import numbers
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 
@@ -47,6 +55,22 @@ class Real:
 
 
 @dataclass(frozen=True)
+class Subset:
+    """A subset size: 0 (keep everything) or an integer in ``[low, high]``."""
+
+    low: int
+    high: int
+
+    def problem(self, value) -> str | None:
+        allowed = f"0 (all) or an integer in [{self.low}, {self.high}]"
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            return f"must be {allowed}, got {value!r}"
+        if value != 0 and not self.low <= value <= self.high:
+            return f"must be {allowed}, got {value!r}"
+        return None
+
+
+@dataclass(frozen=True)
 class Choice:
     """One of a fixed set of values (e.g. optimizer or activation names)."""
 
@@ -73,21 +97,117 @@ ACTIVATIONS = Choice(("softplus", "relu", "elu", "tanh", "sigmoid", "gelu", "sel
 OPTIMIZERS = Choice(("rmsprop", "adam", "sgd", "adamw"))
 
 
-def validate(rules: dict, **values) -> None:
-    """Check every value against its rule; raise one ``ValueError`` listing all problems.
+@dataclass(frozen=True)
+class Constraint:
+    """A named check over several parameters that are each valid on their own.
 
-    Unknown or missing names are problems too, so a typo in a ``papermill -p`` call
-    cannot pass silently.
+    ``check`` is called with the parameters' values as keywords (only once every one of them
+    has passed its own rule) and returns ``None`` when they fit together, else a sentence saying
+    what is allowed. The reported problem starts with every parameter and its value, so the
+    message always names them all.
     """
+
+    name: str
+    parameters: tuple[str, ...]
+    check: Callable[..., str | None]
+
+    def problem(self, values: Mapping) -> str | None:
+        message = self.check(**{name: values[name] for name in self.parameters})
+        if message is None:
+            return None
+        given = ", ".join(f"{name}={values[name]!r}" for name in self.parameters)
+        return f"{given} ({self.name}): {message}"
+
+
+class Rules(Mapping):
+    """The rules of one study: a read-only mapping ``name → rule`` plus combination ``constraints``.
+
+    Combine the rules of several studies with ``Rules.merge(a, b)`` or ``a | b`` (constraints
+    are kept); a name may appear in both only with the same rule.
+    """
+
+    def __init__(self, rules: Mapping | None = None, constraints: Iterable[Constraint] = ()):
+        self._rules = dict(rules or {})
+        self.constraints = tuple(dict.fromkeys(constraints))  # order kept, duplicates dropped
+        for constraint in self.constraints:
+            unknown = [name for name in constraint.parameters if name not in self._rules]
+            if unknown:
+                raise ValueError(f"constraint {constraint.name!r} names parameters without a rule: {unknown}")
+
+    def __getitem__(self, name):
+        return self._rules[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rules)
+
+    def __len__(self) -> int:
+        return len(self._rules)
+
+    def __repr__(self) -> str:
+        return f"Rules({self._rules!r}, constraints={[c.name for c in self.constraints]!r})"
+
+    @staticmethod
+    def merge(*parts: Mapping) -> Rules:
+        """One ``Rules`` holding every part's rules and constraints (plain dicts count as rules
+        without constraints)."""
+        rules: dict = {}
+        constraints: list = []
+        for part in parts:
+            for name, rule in part.items():
+                if name in rules and rules[name] != rule:
+                    raise ValueError(f"{name}: two different rules ({rules[name]!r} and {rule!r})")
+                rules[name] = rule
+            constraints.extend(getattr(part, "constraints", ()))
+        return Rules(rules, constraints)
+
+    def __or__(self, other: Mapping) -> Rules:
+        if not isinstance(other, Mapping):
+            return NotImplemented
+        return Rules.merge(self, other)
+
+    def __ror__(self, other: Mapping) -> Rules:
+        if not isinstance(other, Mapping):
+            return NotImplemented
+        return Rules.merge(other, self)
+
+    def problems(self, values: Mapping) -> list[str]:
+        """Every problem with ``values`` (which may hold other names too: they are ignored):
+        missing names, single-parameter rules, then the constraints over parameters that passed."""
+        problems, passed = [], set()
+        for name, rule in self._rules.items():
+            if name not in values:
+                problems.append(f"{name}: missing")
+                continue
+            message = rule.problem(values[name])
+            if message:
+                problems.append(f"{name}: {message}")
+            else:
+                passed.add(name)
+        for constraint in self.constraints:
+            if passed.issuperset(constraint.parameters):
+                message = constraint.problem(values)
+                if message:
+                    problems.append(message)
+        return problems
+
+
+def validate(rules: Mapping, values: Mapping | None = None, /, **keywords) -> None:
+    """Check parameters against ``rules``; raise one ``ValueError`` listing all problems.
+
+    ``validate(rules, globals())``: exactly the names in ``rules`` are checked (other names in
+    ``values`` are ignored; a missing one is a problem). The older keyword form
+    ``validate(rules, name=value, ...)`` also reports names that ``rules`` does not know, so a
+    typo cannot pass silently. Single-parameter rules are checked first; a constraint runs only
+    when all of its parameters passed theirs. ``rules`` may be a :class:`Rules` or a plain dict
+    (no constraints).
+    """
+    if values is not None and keywords:
+        raise TypeError("pass the values either as one mapping or as keywords, not both")
+    rules = rules if isinstance(rules, Rules) else Rules(rules)
     problems = []
-    for name in sorted(set(values) - set(rules)):
-        problems.append(f"{name}: unknown parameter; known: {sorted(rules)}")
-    for name, rule in rules.items():
-        if name not in values:
-            problems.append(f"{name}: missing")
-            continue
-        message = rule.problem(values[name])
-        if message:
-            problems.append(f"{name}: {message}")
+    if values is None:
+        values = keywords
+        problems += [f"{name}: unknown parameter; known: {sorted(rules)}" for name in sorted(set(values) - set(rules))]
+    problems += rules.problems(values)
     if problems:
         raise ValueError("invalid parameters:\n  " + "\n  ".join(problems))

@@ -82,7 +82,7 @@ def test_frobenius_errors_known_answer():
 
 def test_default_parameters_are_valid_and_complete():
     assert set(NOTEBOOK_DEFAULTS) == set(hm.PARAMETERS) | set(geodesics.PARAMETERS)
-    validate({**hm.PARAMETERS, **geodesics.PARAMETERS}, **NOTEBOOK_DEFAULTS)
+    validate(hm.PARAMETERS | geodesics.PARAMETERS, NOTEBOOK_DEFAULTS)
 
 
 @pytest.mark.parametrize("name, value", [("epochs", 0), ("config", "huge"), ("beta", -1.0), ("patience", 2.5),
