@@ -19,6 +19,20 @@
 # Everything below is set by the parameters cell; run it with other values via
 # `papermill -p beta 4 …` or by editing the cell.
 
+# %% [markdown]
+# ## What you will learn
+#
+# After this notebook you can …
+#
+# * explain why a straight line between two codes of a VAE can decode into a long detour through a
+#   region with no data, and measure it with three lengths (latent, decoded, chord);
+# * compute the local distortion $\sqrt{\det(J^\top J)}$ of a decoder on a latent grid and read off
+#   where the decoder stretches most (here: the empty gap between the classes);
+# * find a latent geodesic by minimising the decoded energy with L-BFGS, and check it against the
+#   true shortest path on the known surface;
+# * read a VAE encoder's posterior variances correctly, and see how the original study's
+#   $e^{\sigma^2}$ hid the difference between the two classes.
+
 # %%
 import helpers  # first: sets TensorFlow's environment (oneDNN, quiet logs) before TF loads
 
@@ -55,13 +69,7 @@ surface_mesh_points: int = 301      # mesh of the true surface for its shortest 
 force_retrain: bool = False         # True: ignore cached/shipped weights and train again
 
 # %%
-validate(cone.PARAMETERS, seed=seed, n_points=n_points, latent_dim=latent_dim, hidden_units=hidden_units,
-         activation=activation, beta=beta, decoder_scale=decoder_scale, optimizer=optimizer,
-         learning_rate=learning_rate, epochs=epochs, batch_size=batch_size,
-         steps_per_execution=steps_per_execution, grid_points_per_axis=grid_points_per_axis,
-         line_points=line_points, plotted_points_per_class=plotted_points_per_class,
-         geodesic_points=geodesic_points, geodesic_iterations=geodesic_iterations, geodesic_init=geodesic_init,
-         surface_mesh_points=surface_mesh_points, force_retrain=force_retrain)
+validate(cone.PARAMETERS, globals())  # every parameter above, and their combinations
 rng = set_seed(seed)
 
 # %% [markdown]
@@ -299,3 +307,62 @@ show_takeaway("cone_takeaways", """\
               gap=summary["median in the gap"], gap_ratio=summary["median in the gap"] / summary["median at upper codes"],
               geodesic=geodesic.length, straight=lengths["decoded length"], true=true_length,
               variance_ratio=variance["upper"] / variance["lower"])
+
+# %% [markdown]
+# ## Exercises
+#
+# Run the commands from the repository root; they write into `build/` (`mkdir -p build` on a fresh
+# clone). Open the result in JupyterLab (`make lab`) next to this notebook, or instead edit the cell
+# tagged `parameters` here and run all cells. Times are for a 2-core laptop. A parameter that changes
+# training misses the shipped weights, so the $\beta$-VAE is retrained (it took 17 s when the shipped
+# weights were made) and cached in `data/cache/`.
+#
+# **Exercise 1 — start the geodesic from the straight line** (shipped weights; under a minute).
+#
+# ```bash
+# .venv/bin/papermill -k vae-notebooks --cwd notebooks -p geodesic_init line \
+#     notebooks/01_cone_distortion.ipynb build/01_geodesic_from_line.ipynb
+# ```
+#
+# L-BFGS now starts from the straight latent line, which runs through the high-distortion gap, instead
+# of from a shortest path on the latent grid graph. Look at the table of path lengths under
+# *Geodesics*, the energy line below it and the figure *Paths over the distortion map*: does the
+# geodesic still leave the gap and come out about as long as the true surface path, or does it stay
+# in a longer local minimum near the straight line?
+#
+# **Exercise 2 — a stronger KL term** (retrains: about a minute).
+#
+# ```bash
+# .venv/bin/papermill -k vae-notebooks --cwd notebooks -p beta 4.0 \
+#     notebooks/01_cone_distortion.ipynb build/01_beta4.ipynb
+# ```
+#
+# With $\beta = 4$ the KL term pulls every posterior harder towards $N(0, I)$. Compare with this notebook:
+# the posterior variances per class (table under *What the encoder says about each class*), the gap's
+# distortion relative to the upper class (summary under *Local distortion*) and the three lengths of the
+# decoded straight line. Does a stronger pull towards the prior shrink the gap in latent space, and does
+# the decoder then have to stretch it more?
+#
+# **Exercise 3 — a piecewise-linear decoder** (retrains: about a minute).
+#
+# ```bash
+# .venv/bin/papermill -k vae-notebooks --cwd notebooks -p activation relu \
+#     notebooks/01_cone_distortion.ipynb build/01_relu.ipynb
+# ```
+#
+# With ReLU activations the decoder is piecewise linear, so its Jacobian $J$ is constant on each
+# linear piece. Look at the distortion heatmaps: they should break into sharp-edged patches of one
+# colour. Does the geodesic still find a path close to the true surface path, and how does the decoded
+# manifold (the 3-D sheet) look where the pieces meet?
+#
+# **Exercise 4 — is it the model or the seed?** (retrains: about a minute).
+#
+# ```bash
+# .venv/bin/papermill -k vae-notebooks --cwd notebooks -p seed 1 \
+#     notebooks/01_cone_distortion.ipynb build/01_seed1.ipynb
+# ```
+#
+# A new data draw, initialisation and training order. Compare the takeaways at the end: which of the
+# four statements hold with the same numbers (roughly), and which numbers move a lot — for example
+# the ratio of the gap's distortion to the upper class's, or how close the geodesic comes to the true
+# path?
