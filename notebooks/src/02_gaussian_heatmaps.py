@@ -12,6 +12,21 @@
 #   bounding planes, a walk through empty space — with the factors of every decoded image read back
 #   by a moment fit, their monotonicity (Spearman's $\rho$) and their distance from any valid heatmap.
 
+# %% [markdown]
+# ## What you will learn
+#
+# After this notebook you can …
+#
+# * use a data set with known generating factors to turn claims about a latent space into numbers:
+#   reconstruction errors, and a linear probe's $R^2$ for each factor;
+# * explain why the original study's VAE loss was inconsistent, and what a consistent ELBO with a
+#   weight $\beta$ on the KL term does to posterior widths and to decoding a mean vs a sampled $z$;
+# * decode latent paths (lines, a rotation, a spline along the hull, lines on bounding planes) and
+#   score them by the factors read back from the decoded images (Spearman's $\rho$, moment-fit residual);
+# * find the emptiest region inside an AE's codes and measure what its decoder makes of it;
+# * compare how unevenly two decoders stretch their latent spaces, and say when a geodesic is worth
+#   more than a straight line.
+
 # %%
 import helpers  # noqa: F401  (first: sets the TensorFlow environment before TF is imported)
 import matplotlib.pyplot as plt
@@ -45,11 +60,7 @@ geodesic_steps: int = 9  # images shown and scored along the straight and geodes
 force_retrain: bool = False  # retrain even when cached or shipped weights exist
 
 # %%
-validate({**heatmaps.PARAMETERS, **geodesics.PARAMETERS}, seed=seed, config=config, vae_loss=vae_loss, beta=beta,
-         epochs=epochs, patience=patience, train_subset=train_subset, test_subset=test_subset,
-         sample_images=sample_images, path_points=path_points, plotted_points=plotted_points,
-         slice_points=slice_points, geodesic_points=geodesic_points, geodesic_iterations=geodesic_iterations,
-         geodesic_steps=geodesic_steps, force_retrain=force_retrain)
+validate(heatmaps.PARAMETERS | geodesics.PARAMETERS, globals())  # every parameter above, and their combinations
 
 # %% [markdown]
 # ## The data
@@ -103,9 +114,9 @@ print(f"train {data.x_train.shape}, test {data.x_test.shape}; pixel range "
 # Training stops when the loss on a 10 % hold-out of the training images has not improved for
 # `patience` epochs and restores the best weights (the original study validated on its test images).
 #
-# **Choice of β.** With the consistent loss, β = 1 is a much stronger regulariser than the original
-# study's effective one: a smaller β decodes better, a larger one keeps wider posteriors. The default
-# β = 0.33 is the weight the original study's averaged KL effectively had (1/3 of the summed KL); the
+# **Choice of $\beta$.** With the consistent loss, $\beta = 1$ is a much stronger regulariser than the original
+# study's effective one: a smaller $\beta$ decodes better, a larger one keeps wider posteriors. The default
+# $\beta = 0.33$ is the weight the original study's averaged KL effectively had ($1/3$ of the summed KL); the
 # closing note shows what it gives. Rerun with `-p beta 1.0` to see the other side of the trade-off.
 
 # %%
@@ -234,9 +245,9 @@ show_takeaway("heatmap_code_spacing", "Median nearest-neighbour spacing, in unit
 # manifold's hull — and lines on the two planes that bound the codes along their thinnest direction.
 #
 # Each decoded image is read back with the moment fit of `helpers.heatmaps.estimate_factors`: the
-# normalised second moments $M = \sum_p w_p\, p p^\top / \sum_p w_p$, corrected for the ±3 window by
+# normalised second moments $M = \sum_p w_p\, p p^\top / \sum_p w_p$, corrected for the $\pm 3$ window by
 # matching the moments of the model on the same grid. The tables give Spearman's $\rho$ of each
-# recovered factor against the position on the path (±1: monotone) and the *residual* of the best
+# recovered factor against the position on the path ($\pm 1$: monotone) and the *residual* of the best
 # fit $\lVert x - a\,g(\hat\Sigma)\rVert_F / \lVert x\rVert_F$ — 0 for a valid heatmap.
 
 # %%
@@ -420,3 +431,61 @@ show_takeaway("heatmap_closing_note", """\
               ae_empty=walk_rows.loc["AE", "residual at emptiest point"], ae_ends=walk_rows.loc["AE", "residual at ends (mean)"],
               ae_push0=pushed.loc["AE", "step 0"], ae_push8=pushed.loc["AE", "step 0.8"],
               vae_push0=pushed.loc["VAE", "step 0"], vae_push8=pushed.loc["VAE", "step 0.8"])
+
+# %% [markdown]
+# ## Exercises
+#
+# Run the commands from the repository root; they write into `build/` (`mkdir -p build` on a fresh
+# clone). Open the result in JupyterLab (`make lab`) next to this notebook, or instead edit the cell
+# tagged `parameters` here and run all cells. Times are for a 2-core laptop: with shipped weights the
+# notebook runs in about 3 minutes. A change to the models or their training misses the shipped weights
+# and retrains — each of these convolutional models took about 15 minutes — so the first three
+# exercises change only what is analysed, or use weights that ship.
+#
+# **Exercise 1 — the original study's network and loss** (shipped weights; about 5 minutes).
+#
+# ```bash
+# .venv/bin/papermill -k vae-notebooks --cwd notebooks -p config seed -p vae_loss seed -p beta 1.0 \
+#     notebooks/02_gaussian_heatmaps.ipynb build/02_original_study.ipynb
+# ```
+#
+# `make weights` also ships the weights of this configuration, so nothing is trained. The section
+# *What the correct loss changes* predicts the outcome: the inconsistent loss lets the posteriors shrink,
+# so the codes spread out and the VAE becomes more AE-like. Check it: the posterior widths in the last
+# table, the gap between decoding the mean and a sampled $z$ in the table of test Frobenius errors (and
+# how the errors compare with the original study's), and the linear probe's $R^2$.
+#
+# **Exercise 2 — are the jumps along the paths real?** (shipped weights; about 4 minutes).
+#
+# ```bash
+# .venv/bin/papermill -k vae-notebooks --cwd notebooks -p path_points 120 \
+#     notebooks/02_gaussian_heatmaps.ipynb build/02_path_points.ipynb
+# ```
+#
+# Three times as many points on every decoded path. If a decoder changes smoothly along a path, the
+# largest change of a recovered factor between consecutive images (the VAE's table after the factor
+# traces) should shrink about threefold; a jump that stays as large is a fold or a tear in the decoded
+# manifold. Which paths keep their jumps? Do the Spearman $\rho$ values in the two path tables move?
+#
+# **Exercise 3 — is the distortion map resolved?** (shipped weights; about 5 minutes).
+#
+# ```bash
+# .venv/bin/papermill -k vae-notebooks --cwd notebooks -p slice_points 80 \
+#     notebooks/02_gaussian_heatmaps.ipynb build/02_slice_points.ipynb
+# ```
+#
+# The latent slice is sampled on an $80 \times 80$ grid instead of $40 \times 40$. Compare the table
+# *Distortion on the slice*: if the AE's max / median grows with the resolution, its sharpest folds are
+# narrower than the old grid spacing, and the default map understated them.
+#
+# **Exercise 4 — the other side of the trade-off** (retrains the VAE: about 20 minutes in all).
+#
+# ```bash
+# .venv/bin/papermill -k vae-notebooks --cwd notebooks -p beta 1.0 \
+#     notebooks/02_gaussian_heatmaps.ipynb build/02_beta1.ipynb
+# ```
+#
+# The consistent loss with the full KL weight (the AE is unchanged and loads from the shipped weights).
+# Compare the test Frobenius errors (mean and sampled $z$), the posterior widths, the linear probe's
+# $R^2$ and the principal spreads of the codes with this notebook's: what does a larger $\beta$ buy, and
+# what does it cost?

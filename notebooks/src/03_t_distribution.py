@@ -44,10 +44,7 @@ recompute_repeats: bool = False  # retrain (or load from the local cache) and re
 force_retrain: bool = False  # retrain even when cached or shipped weights exist
 
 # %%
-validate(t_study.PARAMETERS, seed=seed, config=config, beta=beta, epochs=epochs, patience=patience,
-         train_subset=train_subset, test_subset=test_subset, sample_images=sample_images,
-         plotted_points=plotted_points, repeats=repeats, recompute_repeats=recompute_repeats,
-         force_retrain=force_retrain)
+validate(t_study.PARAMETERS, globals())  # every parameter above, and their combinations
 training = {"config": config, "beta": beta, "epochs": epochs, "patience": patience,
             "train_subset": train_subset, "test_subset": test_subset}
 

@@ -6,7 +6,7 @@
 #
 # 1. **Maps.** t-SNE draws pixel space and code space in 2-D; trustworthiness and a 10-nearest-neighbour
 #    vote turn "the codes separate the digits better" into numbers.
-# 2. **Arithmetic.** Decode z_A + z_B − z_C for digits picked by label.
+# 2. **Arithmetic.** Decode $z_A + z_B - z_C$ for digits picked by label.
 # 3. **Interpolation.** Cross-fading two pictures versus walking a straight line between their codes,
 #    with a number per step that says how digit-like each image is — for the AE *and* for a VAE of
 #    the same architecture, whose training objective leaves fewer "holes" between the codes.
@@ -15,6 +15,21 @@
 #
 # *Relative to the original study:* MNIST is loaded offline (the original study downloaded it), the models are fresh Keras 3
 # code with cached weights, and every claim the original study made from pictures is backed by a printed number.
+
+# %% [markdown]
+# ## What you will learn
+#
+# After this notebook you can …
+#
+# * explain what t-SNE keeps (local neighbourhoods) and what it gives up (cluster sizes, gaps), and
+#   judge a map with numbers: trustworthiness and a nearest-neighbour vote, with bootstrap errors;
+# * do arithmetic on codes, $z_A + (z_B - z_C)$, and tell it apart from the same sum in pixel space;
+# * contrast a pixel cross-fade with a latent interpolation, and score every step by a classifier's
+#   confidence and the distance to the nearest real digit;
+# * compare an AE and a VAE of the same architecture on "holes" in the code space: interpolations
+#   between many random pairs, and random codes decoded;
+# * compute a latent geodesic, and see why a path that is shortest in pixel distance need not look
+#   more like a digit.
 
 # %%
 import helpers  # noqa: F401  (first: sets the TensorFlow environment before TensorFlow loads)
@@ -48,12 +63,7 @@ force_retrain: bool = False  # ignore shipped/cached weights and train again
 from helpers.mnist import PARAMETERS
 from helpers.validation import validate
 
-validate(PARAMETERS, seed=seed, n_train=n_train, n_test=n_test, latent_dim=latent_dim, beta=beta, epochs=epochs,
-         classifier_epochs=classifier_epochs, batch_size=batch_size, learning_rate=learning_rate, n_tsne=n_tsne,
-         perplexity=perplexity, tsne_method=tsne_method, n_thumbnails=n_thumbnails, digit_a=digit_a,
-         digit_b=digit_b, digit_c=digit_c, interpolate_from=interpolate_from, interpolate_to=interpolate_to,
-         interpolation_steps=interpolation_steps, n_interpolation_pairs=n_interpolation_pairs,
-         geodesic_points=geodesic_points, geodesic_iterations=geodesic_iterations, force_retrain=force_retrain)
+validate(PARAMETERS, globals())  # every parameter above, and their combinations
 
 # %%
 import matplotlib.pyplot as plt
@@ -85,9 +95,10 @@ print("test images per digit:", np.bincount(data.y_test, minlength=10).tolist())
 #
 # * **AE** — the original study's architecture: Conv 32 (ELU) → max-pool → Conv 64 (ELU) → max-pool → Dense 32 (ELU)
 #   and a mirrored decoder with upsampling and a sigmoid output. Loss: binary cross-entropy summed over
-#   the 784 pixels, −Σᵢ [xᵢ log x̂ᵢ + (1 − xᵢ) log(1 − x̂ᵢ)].
-# * **VAE** — the same layers, but the encoder ends in two linear heads μ(x), log σ²(x); the loss adds
-#   β·KL(N(μ, σ²) ‖ N(0, I)) to the same reconstruction term, evaluated at a sampled z = μ + σ·ε.
+#   the 784 pixels, $-\sum_i \big[x_i \log \hat x_i + (1 - x_i)\log(1 - \hat x_i)\big]$.
+# * **VAE** — the same layers, but the encoder ends in two linear heads $\mu(x)$ and $\log\sigma^2(x)$; the
+#   loss adds $\beta\,\mathrm{KL}\big(N(\mu, \sigma^2)\,\|\,N(0, I)\big)$ to the same reconstruction term,
+#   evaluated at a sampled $z = \mu + \sigma\,\varepsilon$.
 # * **Classifier** — a small CNN trained on the same training images; its top softmax probability is
 #   our "how digit-like is this image" judge (it never sees AE or VAE outputs during training).
 #
@@ -149,27 +160,28 @@ show_takeaway("mnist_classifier", "The digit classifier's test accuracy: {accura
 # %% [markdown]
 # ## t-SNE: pixel space vs code space
 #
-# t-SNE turns distances into neighbour probabilities. In the input space, point j is a neighbour of
-# point i with probability
+# t-SNE turns distances into neighbour probabilities. In the input space, point $j$ is a neighbour of
+# point $i$ with probability
 #
 # $$p_{j|i} = \frac{\exp(-\lVert x_i - x_j\rVert^2 / 2\sigma_i^2)}
 #                {\sum_{k\neq i}\exp(-\lVert x_i - x_k\rVert^2 / 2\sigma_i^2)},
 # \qquad p_{ij} = \frac{p_{j|i} + p_{i|j}}{2n},$$
 #
-# where each bandwidth σᵢ is tuned so the distribution has a fixed *perplexity* 2^H (roughly, the
+# where each bandwidth $\sigma_i$ is tuned so that the distribution $P_i = (p_{j|i})_j$ has a fixed
+# *perplexity* $2^{H(P_i)}$, with the entropy $H(P_i) = -\sum_j p_{j|i}\log_2 p_{j|i}$ (roughly, the
 # number of neighbours that count). In the 2-D map the similarities use a heavy-tailed Student-t kernel,
 #
 # $$q_{ij} = \frac{(1 + \lVert y_i - y_j\rVert^2)^{-1}}{\sum_{k\neq l}(1 + \lVert y_k - y_l\rVert^2)^{-1}},$$
 #
-# and the map points yᵢ are moved by gradient descent on
+# and the map points $y_i$ are moved by gradient descent on
 # $\mathrm{KL}(P\,\|\,Q) = \sum_{i\neq j} p_{ij}\log (p_{ij}/q_{ij})$. The KL divergence punishes
-# neighbours that are torn apart (large p, small q) far more than strangers placed close together,
+# neighbours that are torn apart (large $p_{ij}$, small $q_{ij}$) far more than strangers placed close together,
 # so t-SNE keeps local neighbourhoods and gives up global distances: cluster sizes and the gaps between
 # clusters in the map mean little.
 #
 # We embed the same test images twice — as 784 pixels and as the AE's 32-number codes (and the VAE's
 # mean codes) — after reducing inputs wider than 50 to their first 50 principal components, from a PCA
-# initialisation with a fixed seed. Two numbers judge each map: **trustworthiness** T(10) (are the map's
+# initialisation with a fixed seed. Two numbers judge each map: **trustworthiness** $T(10)$ (are the map's
 # 10 nearest neighbours true neighbours in the space it came from? 1 = always) and **10-NN accuracy**
 # (classify each point by a vote of its 10 nearest map neighbours; how often is the digit right?).
 
@@ -209,14 +221,14 @@ show_table("mnist_map_accuracy", map_spread, digits=3, caption="10-NN accuracy i
 show_table("mnist_map_gaps", map_gaps, digits=3, caption="Paired differences of the 10-NN accuracy in the map")
 
 # %% [markdown]
-# ## Latent arithmetic: A + B − C
+# ## Latent arithmetic: $A + B - C$
 #
-# Read A + B − C as A + (B − C): if the code space is roughly linear, z_B − z_C is "what changes from C to
-# B", and adding it to z_A should apply that change to A. With the defaults, B and C are two different
-# 1s, so B − C is a change of *style* (slant, stroke width) and A = 7 should stay a 7 in B's style. The
-# images are picked from the test set by label (change `digit_a`, `digit_b`, `digit_c`). For comparison,
-# the same sum in pixel space (clipped to [0, 1]): a double exposure with C's strokes cut out. Under
-# each image: the classifier's label and confidence.
+# Read $A + B - C$ as $A + (B - C)$: if the code space is roughly linear, $z_B - z_C$ is "what changes from
+# $C$ to $B$", and adding it to $z_A$ should apply that change to $A$. With the defaults, $B$ and $C$ are two
+# different 1s, so $B - C$ is a change of *style* (slant, stroke width) and $A$, a 7, should stay a 7 in
+# $B$'s style. The images are picked from the test set by label (change `digit_a`, `digit_b`, `digit_c`).
+# For comparison, the same sum in pixel space (clipped to $[0, 1]$): a double exposure with $C$'s strokes
+# cut out. Under each image: the classifier's label and confidence.
 
 # %%
 ia, ib, ic = mnist.examples_by_label(data.y_test, [digit_a, digit_b, digit_c], np.random.default_rng(seed))
@@ -246,14 +258,14 @@ show_table("mnist_arithmetic", pd.DataFrame({"read as": judge.predicted(results)
 # %% [markdown]
 # ## Interpolation: blending pictures vs walking between codes
 #
-# A pixel cross-fade x(t) = (1 − t)·x_a + t·x_b is a straight line in pixel space; halfway it shows two
+# A pixel cross-fade $x(t) = (1 - t)\,x_a + t\,x_b$ is a straight line in pixel space; halfway it shows two
 # faint digits on top of each other — a picture no one would write. A latent interpolation decodes the
-# straight line z(t) = (1 − t)·z_a + t·z_b instead: the decoder g is non-linear, so g(z(t)) is a *curve*
-# in pixel space, and if the codes in between belong to the region the decoder was trained on, every
-# step is a plausible digit that morphs from one into the other.
+# straight line $z(t) = (1 - t)\,z_a + t\,z_b$ instead: the decoder $g$ is non-linear, so $g(z(t))$ is a
+# *curve* in pixel space, and if the codes in between belong to the region the decoder was trained on,
+# every step is a plausible digit that morphs from one into the other.
 #
 # Under each image: the classifier's confidence and (after "|") the distance to the nearest training
-# image divided by the median of that distance for real test digits (≈ 1 for a typical real digit).
+# image divided by the median of that distance for real test digits ($\approx 1$ for a typical real digit).
 
 # %%
 i_from, i_to = mnist.examples_by_label(data.y_test, [interpolate_from, interpolate_to], np.random.default_rng(seed))
@@ -322,11 +334,11 @@ show_takeaway("mnist_geodesic_takeaway", "Read the table with care. The geodesic
 # ## AE vs VAE: holes in the code space
 #
 # One strip is an anecdote. Below, the same comparison over many random pairs of test digits with
-# different labels, averaging the digit-likeness over the interior steps (0 < t < 1).
+# different labels, averaging the digit-likeness over the interior steps ($0 < t < 1$).
 #
 # The AE is only asked to reconstruct its training images, so nothing constrains what the decoder does
 # *between* their codes; straight lines can cross empty regions ("holes") that decode to smudges. The
-# VAE's KL term pulls all codes towards one N(0, I) ball and its sampling noise forces the decoder to
+# VAE's KL term pulls all codes towards one $N(0, I)$ ball and its sampling noise forces the decoder to
 # map whole neighbourhoods of each code, not single points, to sensible images — so the space between
 # codes is used, and interpolations should stay digit-like more often.
 
@@ -405,3 +417,61 @@ show_takeaway("mnist_closing_note", """\
               ae_d=study_table.loc["AE latent", "mean distance ratio"],
               vae_d=study_table.loc["VAE latent", "mean distance ratio"],
               ae_ok=random_codes.loc["AE", "share ≥ 0.9"], vae_ok=random_codes.loc["VAE", "share ≥ 0.9"])
+
+# %% [markdown]
+# ## Exercises
+#
+# Run the commands from the repository root; they write into `build/` (`mkdir -p build` on a fresh
+# clone). Open the result in JupyterLab (`make lab`) next to this notebook, or instead edit the cell
+# tagged `parameters` here and run all cells. Times are for a 2-core laptop: with shipped weights the
+# notebook runs in about 2 minutes. A change to the models or their training misses the shipped weights
+# and retrains them (about 2 minutes each for the AE and the VAE).
+#
+# **Exercise 1 — what perplexity does to a map** (shipped weights; about 2 minutes per run).
+#
+# ```bash
+# .venv/bin/papermill -k vae-notebooks --cwd notebooks -p perplexity 5 \
+#     notebooks/04_tsne_mnist_interpolation.ipynb build/04_perplexity5.ipynb
+# .venv/bin/papermill -k vae-notebooks --cwd notebooks -p perplexity 100 \
+#     notebooks/04_tsne_mnist_interpolation.ipynb build/04_perplexity100.ipynb
+# ```
+#
+# With a perplexity of 5 each point counts only a handful of neighbours; with 100 it counts a tenth of
+# the 1,000 embedded images. Compare the two t-SNE maps (do the clusters break into fragments, or merge?)
+# and the table of trustworthiness and 10-NN accuracy: which of the two numbers depends more on the
+# perplexity, and does the ranking of pixels, AE codes and VAE codes survive?
+#
+# **Exercise 2 — arithmetic that changes the digit** (shipped weights; about 2 minutes).
+#
+# ```bash
+# .venv/bin/papermill -k vae-notebooks --cwd notebooks -p digit_b 8 -p digit_c 3 \
+#     notebooks/04_tsne_mnist_interpolation.ipynb build/04_arithmetic.ipynb
+# ```
+#
+# Now $B - C$ is "an 8 minus a 3", a change of class rather than of style, and $A$ is still a 7. Look
+# at the strip *Latent arithmetic* and the table under it: what does the classifier read in
+# $A + (B - C)$ for the AE, the VAE and the pixel sum, how confident is it, and how far is each result
+# from the nearest training digit? Is "add the difference" still a meaningful operation?
+#
+# **Exercise 3 — is the VAE's advantage real?** (shipped weights; about 3 minutes).
+#
+# ```bash
+# .venv/bin/papermill -k vae-notebooks --cwd notebooks -p n_interpolation_pairs 800 \
+#     notebooks/04_tsne_mnist_interpolation.ipynb build/04_pairs800.ipynb
+# ```
+#
+# Four times as many random pairs. In the table *Paired differences of the mean confidence* the
+# standard errors should roughly halve ($1/\sqrt{4}$). Does the difference "VAE latent − AE latent"
+# stay the same size, and does the verdict in *What the numbers say* change?
+#
+# **Exercise 4 — a 2-D code** (retrains all three models: about 6 minutes in all).
+#
+# ```bash
+# .venv/bin/papermill -k vae-notebooks --cwd notebooks -p latent_dim 2 \
+#     notebooks/04_tsne_mnist_interpolation.ipynb build/04_latent2.ipynb
+# ```
+#
+# Two numbers per digit instead of 32. Compare the reconstruction table, the map quality of the codes,
+# the interpolation study and the table *Random codes decoded*: with so little room, do the AE's holes
+# grow, and does the VAE's advantage in the last two tables grow with them? (The classifier retrains too,
+# because its cache key includes the shared settings; it trains in seconds.)
