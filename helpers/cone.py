@@ -52,8 +52,8 @@ PARAMETERS = Rules({
 
 
 def latent_statistics(z_mean: np.ndarray, z_log_var: np.ndarray, labels: np.ndarray) -> pd.DataFrame:
-    """Per class and latent dimension: mean |μ|, mean σ² (the true variance) and the seed's
-    number exp(σ²) (it exponentiated what its encoder already returned as a variance)."""
+    """Per class and latent dimension: mean |μ|, mean σ² (the true variance) and the original
+    study's number exp(σ²) (it exponentiated what its encoder already returned as a variance)."""
     rows = []
     variance = np.exp(z_log_var.astype(np.float64))
     for name, label in (("upper", UPPER), ("lower", LOWER)):
@@ -64,7 +64,7 @@ def latent_statistics(z_mean: np.ndarray, z_log_var: np.ndarray, labels: np.ndar
                 "dim": dim + 1,
                 "mean |mu|": np.abs(z_mean[mask, dim]).mean(),
                 "mean variance": variance[mask, dim].mean(),
-                "seed's exp(variance)": np.exp(variance[mask, dim]).mean(),
+                "original study's exp(variance)": np.exp(variance[mask, dim]).mean(),
             })
     return pd.DataFrame(rows).set_index(["class", "dim"])
 

@@ -80,7 +80,12 @@ def trustworthiness(x: np.ndarray, embedded: np.ndarray, k: int = 10) -> float:
 
 
 def knn_accuracy(points: np.ndarray, labels: np.ndarray, k: int = 10) -> float:
-    """Leave-one-out k-NN accuracy: majority label among each point's k nearest *other* points.
+    """Leave-one-out k-NN accuracy: the mean of :func:`knn_correct`."""
+    return float(np.mean(knn_correct(points, labels, k)))
+
+
+def knn_correct(points: np.ndarray, labels: np.ndarray, k: int = 10) -> np.ndarray:
+    """Per point: is the majority label among its k nearest *other* points its own label?
 
     Ties go to the smallest label (``np.bincount(...).argmax()``), so the result is deterministic.
     """
@@ -92,7 +97,7 @@ def knn_accuracy(points: np.ndarray, labels: np.ndarray, k: int = 10) -> float:
     neighbours = _drop_self(index)
     n_classes = int(labels.max()) + 1
     votes = np.stack([np.bincount(labels[row], minlength=n_classes) for row in neighbours])
-    return float(np.mean(votes.argmax(axis=1) == labels))
+    return votes.argmax(axis=1) == labels
 
 
 def _drop_self(index: np.ndarray) -> np.ndarray:

@@ -287,7 +287,7 @@ def frobenius_errors(images: np.ndarray, reconstructions: np.ndarray) -> np.ndar
 
 
 def error_summary(errors: dict) -> pd.DataFrame:
-    """Mean, median, 95th percentile and max per model, rounded for stable printing."""
+    """Mean, median, 95th percentile and max of the errors per model."""
     rows = {name: {"mean": e.mean(), "median": np.median(e), "p95": np.quantile(e, 0.95), "max": e.max()}
             for name, e in errors.items()}
     return pd.DataFrame(rows).T
@@ -328,8 +328,8 @@ SEED_ERRORS = {"VAE": 0.322, "AE": 0.256}
 
 
 def quality_bar(errors: dict) -> pd.DataFrame:
-    """Mean errors next to the seed's figures, and whether each decoding meets its bar."""
-    rows = {name: {"mean error": round(float(e.mean()), 3), "seed's figure": SEED_ERRORS[name.split(",")[0]],
+    """Mean errors next to the original study's figures, and whether each decoding meets its bar."""
+    rows = {name: {"mean error": float(e.mean()), "original study's figure": SEED_ERRORS[name.split(",")[0]],
                    "meets the bar": bool(e.mean() <= SEED_ERRORS[name.split(",")[0]])}
             for name, e in errors.items()}
     return pd.DataFrame(rows).T

@@ -189,13 +189,14 @@ def paired_differences(table: pd.DataFrame, pairs, probe: str = "KNN", metric: s
 
 
 def with_seed_figures(summary: pd.DataFrame) -> pd.DataFrame:
-    """The summary with the seed's single-run KNN figures beside the matching rows."""
+    """The summary with the original study's single-run KNN figures beside the matching rows."""
     out = summary.copy()
-    out["seed's accuracy"], out["seed's F1"] = np.nan, np.nan
+    out["original study's accuracy"], out["original study's F1"] = np.nan, np.nan
     for model, rep in (("VAE", "VAE sampled z"), ("AE", "AE z")):
         if (rep, "KNN") in out.index:
             figures = SEED_KNN[model]
-            out.loc[(rep, "KNN"), ["seed's accuracy", "seed's F1"]] = [figures["accuracy"], figures["f1"]]
+            out.loc[(rep, "KNN"), ["original study's accuracy", "original study's F1"]] = [figures["accuracy"],
+                                                                                          figures["f1"]]
     return out
 
 

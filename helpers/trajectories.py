@@ -117,6 +117,12 @@ def empty_traversal(codes, rng: np.random.Generator, n_points: int):
     return path.astype(np.float32), point, gap
 
 
+def relative_spreads(codes) -> np.ndarray:
+    """Standard deviations of the codes along their principal axes, relative to the largest (1 ≥ s₂ ≥ s₃ …)."""
+    spread = np.linalg.svd(codes - codes.mean(0), compute_uv=False) / np.sqrt(len(codes))
+    return spread / spread[0]
+
+
 def typical_spacing(codes) -> float:
     """Median distance from a code to its nearest neighbour."""
     return float(np.median(cKDTree(codes).query(codes, k=2)[0][:, 1]))
@@ -158,10 +164,10 @@ def path_table(decoder, paths: dict) -> pd.DataFrame:
     rows = {}
     for name, path in paths.items():
         _, est, residual = path_factors(decoder, path)
-        row = {f"rho {f}": round(monotonicity(est[:, k]), 2) for k, f in enumerate(FACTORS)}
-        row.update({f"{f} start→end": f"{est[0, k]:.2g}→{est[-1, k]:.2g}" for k, f in enumerate(FACTORS)})
-        row.update({"residual median": round(float(np.median(residual)), 2),
-                    "residual max": round(float(residual.max()), 2)})
+        row = {f"rho {f}": monotonicity(est[:, k]) for k, f in enumerate(FACTORS)}
+        row.update({f"{f} {end}": float(est[i, k]) for k, f in enumerate(FACTORS) for end, i in (("start", 0),
+                                                                                               ("end", -1))})
+        row.update({"residual median": float(np.median(residual)), "residual max": float(residual.max())})
         rows[name] = row
     return pd.DataFrame(rows).T
 

@@ -86,8 +86,8 @@ def test_paired_differences_are_per_seed_with_their_mean_and_spread():
 
 def test_seed_figures_stand_beside_the_matching_rows_only():
     out = t_study.with_seed_figures(t_study.summarise(_table()))
-    assert out.loc[("AE z", "KNN"), "seed's accuracy"] == t_study.SEED_KNN["AE"]["accuracy"]
-    assert np.isnan(out.loc[("pixels", "KNN"), "seed's accuracy"])
+    assert out.loc[("AE z", "KNN"), "original study's accuracy"] == t_study.SEED_KNN["AE"]["accuracy"]
+    assert np.isnan(out.loc[("pixels", "KNN"), "original study's accuracy"])
 
 
 def test_repeats_round_trip_and_refuse_other_settings(tmp_path):
