@@ -15,7 +15,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export KERAS_BACKEND := tensorflow
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
-.PHONY: help setup run test lint unit nbval smoke sync store weights bench lab clean
+.PHONY: help setup run test lint unit nbval portability smoke sync store weights bench lab clean
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -47,11 +47,27 @@ lint: setup
 	$(BIN)/ruff check helpers tests notebooks
 
 unit: setup
-	$(BIN)/pytest -q tests -m "not smoke"
+	$(BIN)/pytest -q tests -m "not smoke and not values and not site"
 
-nbval: setup  ## re-execute the stored notebooks and compare their checked outputs
-	$(BIN)/pytest -q -p no:randomly --nbval-lax --nbval-current-env --nbval-cell-timeout 1200 \
-	  --nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS)
+# nbval re-executes the stored notebooks and compares the exact text of cells tagged nbval-check-output;
+# every number the notebooks record (helpers.report) is written to $(VALUES) during that run and then
+# compared with the stored one within the tolerances of tests/tolerances.yaml.
+VALUES ?= $(BUILD)/values
+nbval: setup  ## re-execute the stored notebooks; compare exact text, then their numbers within tolerances
+	@rm -rf $(VALUES)
+	HELPERS_VALUES_DIR=$(abspath $(VALUES)) $(BIN)/pytest -q -p no:randomly --nbval-lax --nbval-current-env \
+	  --nbval-cell-timeout 1200 --nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS)
+	HELPERS_VALUES_DIR=$(abspath $(VALUES)) $(BIN)/pytest -q tests -m values
+
+# Proof of portability: the same regression with other kernels (oneDNN off) and with one thread.
+# Each run's numbers are kept in tests/portability/ (the spread the tolerances come from).
+portability: setup  ## nbval + numbers with oneDNN off, then with one thread; keeps the measured values
+	TF_ENABLE_ONEDNN_OPTS=0 $(MAKE) --no-print-directory nbval VALUES=$(BUILD)/values-onednn-off
+	$(BIN)/python tests/recorded_values.py save $(BUILD)/values-onednn-off tests/portability/onednn-off.json
+	OMP_NUM_THREADS=1 TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 \
+	  $(MAKE) --no-print-directory nbval VALUES=$(BUILD)/values-one-thread
+	$(BIN)/python tests/recorded_values.py save $(BUILD)/values-one-thread tests/portability/one-thread.json
+	$(BIN)/python tests/recorded_values.py spread tests/portability/*.json
 
 smoke: setup  ## papermill run of every notebook with tiny parameters and retraining forced
 	$(BIN)/pytest -q tests -m smoke
