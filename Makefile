@@ -15,7 +15,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export KERAS_BACKEND := tensorflow
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
-.PHONY: help setup run test lint unit nbval portability smoke sync store weights bench lab clean
+.PHONY: help setup run site site-check test lint unit nbval portability smoke sync store weights bench lab clean
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -31,17 +31,30 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (vae-notebooks)" > /dev/null
 	touch $@
 
-run: setup  ## execute every notebook headless (defaults) into build/, render offline HTML pages
-	@mkdir -p $(BUILD)/executed $(BUILD)/html
+# make run times each papermill run (stem, start, end in $(BUILD)/run_times.tsv); the site builder turns that into
+# $(BUILD)/run_times.json, shows the times on the course's front page and prints them as a table at the end.
+# PLOTLY_RENDERER=plotly_mimetype: figures are stored as plotly JSON, as in the stored notebooks; the pages
+# draw them with the site's one copy of plotly.js.
+run: setup  ## execute every notebook headless (defaults) into build/executed, build the offline site in build/html
+	@mkdir -p $(BUILD)/executed
+	@rm -f $(BUILD)/run_times.tsv $(BUILD)/run_times.json
 	@set -e; for nb in $(NOTEBOOKS); do \
-	  name=$$(basename $$nb .ipynb); echo "== $$name"; \
-	  PLOTLY_RENDERER=notebook $(BIN)/papermill -k $(KERNEL) --cwd notebooks --log-level ERROR --no-progress-bar \
+	  name=$$(basename $$nb .ipynb); echo "== $$name"; start=$$EPOCHREALTIME; \
+	  PLOTLY_RENDERER=plotly_mimetype $(BIN)/papermill -k $(KERNEL) --cwd notebooks --log-level ERROR --no-progress-bar \
 	    --execution-timeout 3600 $$nb $(BUILD)/executed/$$name.ipynb; \
+	  printf '%s\t%s\t%s\n' "$$name" "$$start" "$$EPOCHREALTIME" >> $(BUILD)/run_times.tsv; \
 	done
-	@$(BIN)/python notebooks/src/render_html.py $(BUILD)/html $(BUILD)/executed/*.ipynb
-	@echo "Results: $(BUILD)/html/index.html (executed notebooks in $(BUILD)/executed/)"
+	@$(BIN)/python -m helpers.site $(BUILD)/html $(patsubst notebooks/%,$(BUILD)/executed/%,$(NOTEBOOKS)) \
+	  --record-times $(BUILD)/run_times.tsv --run-times $(BUILD)/run_times.json
+	@echo "Results: $(BUILD)/html/index.html (executed notebooks in $(BUILD)/executed/, times in $(BUILD)/run_times.json)"
 
-test: setup lint unit nbval smoke  ## everything CI runs: lint, unit tests, nbval, smoke runs
+site: setup  ## build the offline site from the stored notebooks (no execution) into build/site
+	$(BIN)/python -m helpers.site $(BUILD)/site $(NOTEBOOKS) --run-times $(BUILD)/run_times.json
+
+site-check: setup  ## build the site from the stored notebooks and check every page in headless Chromium
+	$(BIN)/pytest -q tests/test_site.py -m site
+
+test: setup lint unit site-check nbval smoke  ## everything CI runs: lint, unit tests, nbval, smoke runs
 
 lint: setup
 	$(BIN)/ruff check helpers tests notebooks

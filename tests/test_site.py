@@ -1,0 +1,218 @@
+"""The HTML site, opened in a real browser: headless Chromium from Debian (``apt-get install chromium``).
+
+The site is built from the STORED notebooks (``notebooks/[0-9]*.ipynb``, nothing is executed) into
+``build/site-check/``. Every page is opened with all non-``file://`` requests blocked and recorded; the
+test asserts that no request tried to leave the machine, that no file the page asks for is missing,
+that every plotly figure drew its data (WebGL canvas or SVG), that MathJax finished without
+``mjx-merror``, that no script error occurred, that the page does not scroll sideways at 1280 or 768 px,
+and that every link of the index resolves. Full-page screenshots at 1280 and 768 px go to
+``build/screenshots/`` for a person to look at.
+
+Run with ``make site-check`` (or ``pytest -m site``). Without Chromium the test fails with how to
+install it; only a non-root user outside CI (``CI`` unset) gets a skip instead.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import pytest
+
+pytestmark = pytest.mark.site
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+SITE = ROOT / "build" / "site-check"
+SCREENSHOTS = ROOT / "build" / "screenshots"
+WIDTHS = (1280, 768)
+# Flags that keep Chromium offline and quiet here (no sandbox: tests may run as root in a container).
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
+
+INSTALL = ("headless Chromium is needed to check the HTML site in a real browser, and "
+           f"{CHROMIUM} is missing: install it with `apt-get update && apt-get install -y chromium` "
+           "(Debian/Ubuntu, as root), or point the CHROMIUM environment variable at a Chromium binary")
+
+
+def require_chromium() -> None:
+    if CHROMIUM.exists():
+        return
+    if os.geteuid() != 0 and not os.environ.get("CI"):
+        pytest.skip(INSTALL + " (skipped: not root and not in CI)")
+    pytest.fail(INSTALL)
+
+
+@pytest.fixture(scope="module")
+def site() -> list[Path]:
+    from helpers.site import DEFAULT_COURSE, build_site, read_run_times
+
+    assert NOTEBOOKS, "no stored notebooks in notebooks/"
+    return build_site(SITE, NOTEBOOKS, DEFAULT_COURSE, read_run_times(ROOT / "build" / "run_times.json"))
+
+
+@pytest.fixture(scope="module")
+def browser():
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS, headless=True)
+        yield browser
+        browser.close()
+
+
+class Visit:
+    """One page opened in its own browser context, with its requests and errors recorded."""
+
+    def __init__(self, browser, path: Path, width: int = WIDTHS[0]):
+        self.context = browser.new_context(viewport={"width": width, "height": 900}, service_workers="block")
+        self.page = self.context.new_page()
+        self.remote: list[str] = []
+        self.failed: list[str] = []
+        self.errors: list[str] = []
+        self.context.route("**/*", self._route)
+        self.page.on("requestfailed", lambda request: self.failed.append(f"{request.url} ({request.failure})"))
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.on("console", lambda message: self.errors.append(message.text) if message.type == "error" else None)
+        self.page.goto(path.as_uri(), wait_until="load")
+        self.page.evaluate(
+            "() => window.MathJax && MathJax.startup && MathJax.startup.promise ? MathJax.startup.promise : null"
+        )
+
+    def _route(self, route):
+        url = route.request.url
+        if url.startswith("file://"):
+            route.continue_()
+        else:
+            self.remote.append(url)
+            route.abort()
+
+    def close(self):
+        self.context.close()
+
+
+def titles() -> dict[str, str]:
+    from helpers.site import DEFAULT_COURSE, load_course
+
+    course = load_course(DEFAULT_COURSE, NOTEBOOKS)
+    return {"index": course.title} | {study.stem: study.title for study in course.studies}
+
+
+def page_names() -> list[str]:
+    return list(titles())
+
+
+def local_target(url: str) -> tuple[Path, str] | None:
+    parsed = urlparse(url)
+    if parsed.scheme != "file":
+        return None
+    return Path(unquote(parsed.path)), parsed.fragment
+
+
+@pytest.mark.parametrize("name", page_names())
+def test_page_in_browser(site, browser, name):
+    path = SITE / f"{name}.html"
+    assert path in site
+    visit = Visit(browser, path)
+    page = visit.page
+    try:
+        assert not visit.remote, f"{name}: requests tried to leave the machine: {visit.remote}"
+        assert not visit.failed, f"{name}: files the page asked for failed to load: {visit.failed}"
+        html = path.read_text(encoding="utf-8")
+        assert "https://cdn" not in html and "//cdn." not in html, f"{name}: a CDN reference is left in the page"
+
+        # Plotly: every figure div was drawn, with data, into an SVG or a WebGL canvas.
+        expected = html.count('class="plotly-graph-div"')
+        figures = page.evaluate(
+            """() => [...document.querySelectorAll('.plotly-graph-div')].map(d => ({
+                id: d.id, drawn: d.classList.contains('js-plotly-plot'), traces: d.data ? d.data.length : 0,
+                surface: !!d.querySelector('svg.main-svg, canvas'),
+                webglMissing: /WebGL is not supported/i.test(d.innerText)}))"""
+        )
+        assert len(figures) == expected
+        for figure in figures:
+            assert figure["drawn"] and figure["traces"] > 0 and figure["surface"], f"{name}: figure not drawn: {figure}"
+            assert not figure["webglMissing"], f"{name}: {figure['id']} says WebGL is not supported"
+
+        # MathJax: where a page loads it, it typeset the maths, and no TeX error.
+        if "mathjax/startup.js" in html:
+            typeset = page.locator("mjx-container").count()
+            assert typeset > 0, f"{name}: MathJax typeset nothing"
+        assert page.locator("mjx-merror").count() == 0, f"{name}: MathJax reported a TeX error"
+        assert not visit.errors, f"{name}: script errors: {visit.errors}"
+
+        # Page chrome: the study's title, a link home, the contents; markers stripped.
+        assert page.title() == titles()[name]
+        if name != "index":
+            assert page.locator('a[href="index.html"]').count() >= 1
+            assert page.locator("nav.toc li").count() >= 3, f"{name}: table of contents is missing"
+            assert page.locator("text=NBVAL_").count() == 0, f"{name}: an nbval marker is shown"
+            assert "# noqa" not in page.evaluate("() => document.body.innerText")
+
+        # Screenshots, and no sideways scrolling of the page itself at either width.
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": 900})
+            page.wait_for_timeout(600)  # plotly's responsive figures redraw on resize
+            overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 1, f"{name}: the page scrolls sideways by {overflow} px at {width} px"
+            page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
+    finally:
+        visit.close()
+
+
+def test_every_link_resolves(site, browser):
+    """Every link, image, script and style sheet of every page points at a file of the site (and at an
+    element that exists, for links with a #fragment); the index links every study page."""
+    missing = []
+    visit = Visit(browser, SITE / "index.html")
+    try:
+        index_links = visit.page.evaluate("() => [...document.querySelectorAll('a[href]')].map(a => a.href)")
+    finally:
+        visit.close()
+    studies = [name for name in page_names() if name != "index"]
+    assert {Path(urlparse(u).path).stem for u in index_links} >= set(studies), "the index misses a study page"
+    for link in index_links:
+        target = local_target(link)
+        if target is None or not target[0].is_file():
+            missing.append(f"index.html -> {link}")
+
+    for path in site:
+        visit = Visit(browser, path)
+        try:
+            urls = visit.page.evaluate(
+                """() => [...document.querySelectorAll('a[href], img[src], script[src], link[href]')]
+                          .map(e => e.href || e.src)"""
+            )
+            ids = set(visit.page.evaluate("() => [...document.querySelectorAll('[id]')].map(e => e.id)"))
+        finally:
+            visit.close()
+        for url in urls:
+            target = local_target(url)
+            if target is None:
+                if urlparse(url).scheme not in ("http", "https", "mailto"):
+                    missing.append(f"{path.name} -> {url}")
+                continue  # a link out (a reference in the text) is not a request
+            file, fragment = target
+            if not file.is_file():
+                missing.append(f"{path.name} -> {url}")
+            elif fragment and file == path and fragment not in ids and unquote(fragment) not in ids:
+                missing.append(f"{path.name} -> #{fragment} (no such element)")
+    assert not missing, "links that do not resolve:\n" + "\n".join(missing)
+
+
+def test_site_is_small_and_ships_libraries_once(site):
+    total = sum(f.stat().st_size for f in SITE.rglob("*") if f.is_file())
+    assert total <= 8 * 1024 * 1024, f"the site is {total / 2**20:.1f} MiB (limit 8 MiB)"
+    assert len(list(SITE.rglob("plotly*.js"))) == 1
+    for page in site:
+        html = page.read_text(encoding="utf-8")
+        assert html.count("<script src=") <= 2, f"{page.name}: scripts beyond plotly.js and MathJax"
+        assert "plotly.js v" not in html, f"{page.name}: embeds a copy of plotly.js"
+    times = ROOT / "build" / "run_times.json"
+    if times.exists():
+        assert json.loads(times.read_text()), "build/run_times.json is empty"
