@@ -2,11 +2,11 @@
 
 A configuration fixes the architecture and the optimiser; :data:`CONFIGS` holds
 
-* ``"seed"`` — the seed's network as is: Conv 32 → [Conv + MaxPool] 64 / 128 / 64 → Dense 64 →
+* ``"seed"`` — the original study's network as is: Conv 32 → [Conv + MaxPool] 64 / 128 / 64 → Dense 64 →
   latent; decoder Dense 1024 → 4×4×64 → ConvT 64 (stride 1), 64 (stride 3), 32 (stride 3) →
   ConvT 1 sigmoid; Adam with ExponentialDecay(1e-3, 30, 0.99), batch 64.
 * ``"lean"`` — the default: the same layout with narrower encoder convolutions (16 → 32 / 64 / 64),
-  which carry almost all of the seed's FLOPs (the 36×36 and 18×18 convolutions), batch 128 and a
+  which carry almost all of the original study's FLOPs (the 36×36 and 18×18 convolutions), batch 128 and a
   matching schedule. ``make bench`` measures both side by side.
 
 The VAE and the AE share the encoder trunk and the decoder; the VAE's encoder ends in two heads
@@ -141,7 +141,7 @@ VALIDATION_FRACTION = 0.1
 
 def validation_split(x: np.ndarray, seed: int, fraction: float = VALIDATION_FRACTION):
     """(x_fit, x_val, fit_index, val_index): a seeded hold-out carved from the training split, so
-    early stopping never looks at the test images (the seed validated on its test set)."""
+    early stopping never looks at the test images (the original study validated on its test set)."""
     order = np.random.default_rng(seed).permutation(len(x))
     n_val = max(1, int(round(fraction * len(x))))
     return x[order[n_val:]], x[order[:n_val]], order[n_val:], order[:n_val]

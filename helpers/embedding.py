@@ -51,7 +51,7 @@ def tsne(x: np.ndarray, perplexity: float = 30.0, seed: int = 0, method: str = "
          n_jobs: int = 1) -> Embedding:
     """A 2-D t-SNE map of ``x`` (flattened per row) after PCA-50, from a PCA initialisation.
 
-    ``n_jobs=1`` keeps the result reproducible for the seed (multi-threaded gradient sums can
+    ``n_jobs=1`` keeps the result reproducible for a given `seed` (multi-threaded gradient sums can
     differ in the last digits between runs).
     """
     if method not in METHODS:

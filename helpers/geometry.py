@@ -81,7 +81,7 @@ def _forward_batch(decoder, z_chunk):
 
 
 def jacobian_per_output(decoder, z) -> np.ndarray:
-    """The seed's method, eagerly: one gradient of the batch sum per output coordinate.
+    """The original study's method, eagerly: one gradient of the batch sum per output coordinate.
 
     Correct because output i of example n depends only on z_n. Kept for benchmarks.
     """

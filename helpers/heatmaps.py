@@ -25,7 +25,7 @@ import pandas as pd
 
 from helpers.validation import SEED, Choice, Constraint, Flag, Integer, Real, Rules, Subset
 
-#: The seed's grid: 36 points from −3 to 2.95 in steps of 0.17 (x indexes rows, y columns).
+#: The original study's grid: 36 points from −3 to 2.95 in steps of 0.17 (x indexes rows, y columns).
 GRID_AXIS = np.mgrid[-3:3:0.17]
 IMAGE_SIZE = len(GRID_AXIS)
 VARIANCES = np.arange(0.1, 5, 0.2)
@@ -147,7 +147,7 @@ def grid_points() -> tuple[np.ndarray, np.ndarray]:
 
 
 def factor_grid() -> np.ndarray:
-    """All (var_x, var_y, cor) combinations in the seed's order: (11875, 3)."""
+    """All (var_x, var_y, cor) combinations in the original study's order: (11875, 3)."""
     mesh = np.array(np.meshgrid(VARIANCES, VARIANCES, CORRELATIONS))
     return mesh.T.reshape(-1, 3)
 
@@ -182,7 +182,7 @@ def gaussian_heatmaps(factors: np.ndarray) -> np.ndarray:
 
 
 def gaussian_heatmaps_loop(factors: np.ndarray) -> np.ndarray:
-    """The seed's way, one scipy ``multivariate_normal`` per image (kept for tests and benchmarks)."""
+    """The original study's way, one scipy ``multivariate_normal`` per image (kept for tests and benchmarks)."""
     from scipy.stats import multivariate_normal
 
     x, y = grid_points()
@@ -196,7 +196,7 @@ def gaussian_heatmaps_loop(factors: np.ndarray) -> np.ndarray:
 
 @dataclass
 class HeatmapData:
-    """The seed's 80/20 split: images (n, 36, 36, 1) float32 and factors (n, 3)."""
+    """The original study's 80/20 split: images (n, 36, 36, 1) float32 and factors (n, 3)."""
 
     x_train: np.ndarray
     x_test: np.ndarray
@@ -205,7 +205,7 @@ class HeatmapData:
 
 
 def load_heatmaps(train_subset: int = 0, test_subset: int = 0) -> HeatmapData:
-    """Generate all 11,875 images and split them exactly as the seed (random_state 19).
+    """Generate all 11,875 images and split them exactly as the original study (random_state 19).
 
     ``train_subset`` / ``test_subset`` > 0 keep only the first rows of each split (smoke runs).
     """
@@ -280,7 +280,7 @@ def moment_fit_residual(images: np.ndarray, **kwargs) -> np.ndarray:
 # ---------------------------------------------------------------- reconstruction errors
 
 def frobenius_errors(images: np.ndarray, reconstructions: np.ndarray) -> np.ndarray:
-    """Per-image Frobenius norm ‖x̂ − x‖_F (the seed's reconstruction error)."""
+    """Per-image Frobenius norm ‖x̂ − x‖_F (the original study's reconstruction error)."""
     a = np.asarray(images, dtype=np.float64).reshape(len(images), -1)
     b = np.asarray(reconstructions, dtype=np.float64).reshape(len(reconstructions), -1)
     return np.linalg.norm(a - b, axis=1)
@@ -303,7 +303,7 @@ def encode(model, x) -> np.ndarray:
 
 def posterior_sigma(vae, z_log_var: np.ndarray) -> np.ndarray:
     """The posterior standard deviation the VAE samples with: exp(½ s) for the standard loss (s = log σ²);
-    the seed's loss used exp(s) as σ, and so does its variant."""
+    the original study's loss used exp(s) as σ, and so does its variant."""
     return np.exp(z_log_var) if vae.loss_variant == "seed" else np.exp(0.5 * z_log_var)
 
 
@@ -315,7 +315,7 @@ def sample_codes(vae, x, seed: int) -> tuple[np.ndarray, np.ndarray]:
 
 def reconstructions(vae, ae, x, seed: int) -> dict:
     """Decoded test images three ways: the VAE from its mean μ(x), the VAE from one sampled
-    z = μ + σ·ε (the seed's way, see :func:`sample_codes`), and the AE."""
+    z = μ + σ·ε (the original study's way, see :func:`sample_codes`), and the AE."""
     from helpers.geometry import decode
 
     z_mean, z_sampled = sample_codes(vae, x, seed)
@@ -323,7 +323,7 @@ def reconstructions(vae, ae, x, seed: int) -> dict:
             "AE": decode(ae.decoder, encode(ae, x))}
 
 
-#: The seed's reported test-set mean Frobenius errors (the quality bar).
+#: The original study's reported test-set mean Frobenius errors (the quality bar).
 SEED_ERRORS = {"VAE": 0.322, "AE": 0.256}
 
 
@@ -367,12 +367,12 @@ def t_heatmaps(factors: np.ndarray, df) -> np.ndarray:
     return np.exp(log_density - log_density.max(axis=(1, 2), keepdims=True))
 
 
-#: The seed's rule for ν: heavy where (var_x + var_y)² − U(0, DF_NOISE) > DF_THRESHOLD.
+#: The original study's rule for ν: heavy where (var_x + var_y)² − U(0, DF_NOISE) > DF_THRESHOLD.
 DF_THRESHOLD, DF_NOISE = 20.0, 10.0
 
 
 def degrees_of_freedom(factors: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """The seed's rule: ν = 2 where (var_x + var_y)² − U(0, 10) > 20, else ν = 200."""
+    """The original study's rule: ν = 2 where (var_x + var_y)² − U(0, 10) > 20, else ν = 200."""
     f = np.asarray(factors)
     heavy = (f[:, 0] + f[:, 1]) ** 2 - rng.uniform(0, DF_NOISE, len(f)) > DF_THRESHOLD
     return np.where(heavy, HEAVY_DF, LIGHT_DF)
@@ -380,7 +380,7 @@ def degrees_of_freedom(factors: np.ndarray, rng: np.random.Generator) -> np.ndar
 
 def load_t_heatmaps(seed: int, train_subset: int = 0, test_subset: int = 0) -> HeatmapData:
     """t-distribution images with ν drawn by :func:`degrees_of_freedom` from a generator seeded by
-    ``seed``; factors get a fourth column ν. Split 80/20 with random_state 19 as the seed."""
+    ``seed``; factors get a fourth column ν. Split 80/20 with random_state 19 as the original study."""
     from sklearn.model_selection import train_test_split
 
     factors = factor_grid()

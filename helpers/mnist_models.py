@@ -1,12 +1,12 @@
-"""Study 4's models: the seed's convolutional MNIST autoencoder, a VAE of the same architecture,
+"""Study 4's models: the original study's convolutional MNIST autoencoder, a VAE of the same architecture,
 a small digit classifier (the "digit-likeness" judge) and a trainer for (input, target) pairs.
 
-Architecture (as in the seed)::
+Architecture (as in the original study)::
 
     encoder  28×28×1 → Conv 32 (3×3, same) ELU → MaxPool 2 → Conv 64 ELU → MaxPool 2 → Flatten → Dense d
     decoder  d → Dense 7·7·64 ELU → Reshape → UpSample 2 → Conv 32 ELU → UpSample 2 → Conv 1 sigmoid
 
-The AE's code is ``ELU(Dense d)`` as in the seed. The VAE keeps every layer but replaces that last
+The AE's code is ``ELU(Dense d)`` as in the original study. The VAE keeps every layer but replaces that last
 Dense by two linear heads, the mean μ and the log-variance log σ²: an ELU would forbid codes below
 −1, which the N(0, I) prior puts mass on. Both reconstruct with the Bernoulli likelihood (binary
 cross-entropy summed over the 784 pixels), so their reconstruction losses are comparable.
@@ -37,7 +37,7 @@ def _conv_trunk(x):
 
 
 def build_decoder(latent_dim: int) -> keras.Model:
-    """Latent code → 28×28×1 image in [0, 1] (the seed's mirrored decoder)."""
+    """Latent code → 28×28×1 image in [0, 1] (the original study's mirrored decoder)."""
     z = keras.Input((latent_dim,), name="z")
     x = layers.Dense(7 * 7 * 64, name="dec_dense")(z)
     x = layers.ELU(name="dec_elu_dense")(x)
@@ -51,7 +51,7 @@ def build_decoder(latent_dim: int) -> keras.Model:
 
 
 def build_mnist_ae(latent_dim: int = 32, learning_rate: float = 1e-3) -> Autoencoder:
-    """The seed's conv AE (ELU code), compiled with Adam."""
+    """The original study's conv AE (ELU code), compiled with Adam."""
     x_in = keras.Input(IMAGE_SHAPE, name="image")
     z = layers.ELU(name="code_elu")(layers.Dense(latent_dim, name="code")(_conv_trunk(x_in)))
     encoder = keras.Model(x_in, z, name="encoder")

@@ -160,7 +160,7 @@ class VAE(_AutoencoderBase):
     """Variational autoencoder; the encoder returns ``[z_mean, z_log_var]``.
 
     ``loss="standard"`` is the consistent ELBO in the module docstring.
-    ``loss="seed"`` reproduces the heatmap seed's inconsistent loss for comparison:
+    ``loss="seed"`` reproduces the original heatmap study's inconsistent loss for comparison:
     it samples with σ = exp(log σ²) (treating the log-variance output as a log *standard
     deviation*) while its KL term treats it as a log-variance and is *averaged* over
     latent dimensions instead of summed.
@@ -253,7 +253,7 @@ def build_mlp_vae(
 ):
     """Dense VAE input → hidden… → (μ, log σ²) and latent → hidden… → linear output.
 
-    ``variance="softplus"`` makes σ² = softplus(Dense(h)) (the cone seed's choice);
+    ``variance="softplus"`` makes σ² = softplus(Dense(h)) (the original cone study's choice);
     ``variance="log"`` makes log σ² = Dense(h).
     """
     _check_choice("variance", variance, ("softplus", "log"))

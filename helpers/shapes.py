@@ -102,7 +102,7 @@ def per_class_error(predicted: np.ndarray, target: Shapes) -> pd.DataFrame:
         where = target.mask == value
         rows[name] = {"pixels": int(where.sum()), "mean squared error": float(squared[where].mean()),
                       "share coloured right": float(right[where].mean())}
-    return pd.DataFrame(rows).T
+    return pd.DataFrame.from_dict(rows, orient="index")
 
 
 def build_colouring_ae(learning_rate: float = 1e-3):
@@ -110,7 +110,7 @@ def build_colouring_ae(learning_rate: float = 1e-3):
 
     Encoder Conv 16 → pool → Conv 32 → pool → Conv 64 → pool (6×6×64 bottleneck); decoder
     UpSample → Conv 32 → UpSample → Conv 16 → UpSample → Conv 3 sigmoid; all convs 3×3 ReLU.
-    This is the seed's intent with its defects fixed: its first convolution's output was thrown
+    This is the original study's intent with its defects fixed: its first convolution's output was thrown
     away (the second one was applied to the input again), it pooled three times but upsampled
     twice (a 24×24 output for a 48×48 target), and it ended in a ReLU under a binary
     cross-entropy loss (outputs not confined to [0, 1]).

@@ -1,7 +1,7 @@
 """Study 3 (t-distribution heatmaps): a hidden fourth factor and the probes that look for it.
 
 Every image is a max-normalised multivariate t density (:func:`helpers.heatmaps.t_heatmaps`) with
-ν = 2 (heavy tails) or ν = 200 (almost normal) degrees of freedom, drawn by the seed's rule
+ν = 2 (heavy tails) or ν = 200 (almost normal) degrees of freedom, drawn by the original study's rule
 
     ν = 2  where (v_x + v_y)² − U > 20,  U ~ Uniform(0, 10),   else ν = 200.
 
@@ -60,7 +60,7 @@ PARAMETERS = Rules({
     "recompute_repeats": Flag(),
 }, constraints=(heatmaps.SAMPLE_GRID,))
 
-#: The seed's single-run KNN results on latent codes (test accuracy, F1 with ν = 2 positive).
+#: The original study's single-run KNN results on latent codes (test accuracy, F1 with ν = 2 positive).
 SEED_KNN = {"VAE": {"accuracy": 0.849, "f1": 0.856}, "AE": {"accuracy": 0.847, "f1": 0.856}}
 
 #: The shipped table of repeated probes (``make weights`` writes it; the notebook reads it).

@@ -4,7 +4,7 @@ A retrained model (another seed, another configuration) lays its latent space ou
 so no coordinate is ever typed in: each path starts and ends at codes of images chosen by their
 generating factors, at extremes along directions fitted to the codes, or at points found from the
 codes (the emptiest point of the AE's latent space). Decoding a path and reading the factors of
-the decoded images back with :func:`helpers.heatmaps.estimate_factors` turns the seed's visual
+the decoded images back with :func:`helpers.heatmaps.estimate_factors` turns the original study's visual
 impressions into numbers: how monotonically each factor changes along the path (Spearman's ρ
 against the step) and how far the decoded images are from any valid Gaussian heatmap.
 """

@@ -78,8 +78,16 @@ def rule_for(path: str, rules: list[Tolerance]) -> Tolerance | None:
 
 def differences(stored: dict, computed: dict, rules: list[Tolerance]) -> list[str]:
     """Every way ``computed`` records differ from ``stored`` beyond the tolerances (empty: they agree)."""
-    flat_stored = {p: v for key, values in stored.items() for p, v in flatten(values, key).items()}
-    flat_computed = {p: v for key, values in computed.items() for p, v in flatten(values, key).items()}
+    return flat_differences(flat_records(stored), flat_records(computed), rules)
+
+
+def flat_records(records: dict) -> dict:
+    """``{key: values}`` → ``{"key/row/column": number}`` for every number of every record."""
+    return {p: v for key, values in records.items() for p, v in flatten(values, key).items()}
+
+
+def flat_differences(flat_stored: dict, flat_computed: dict, rules: list[Tolerance]) -> list[str]:
+    """:func:`differences` on flattened records."""
     problems = [f"{p}: stored but not computed" for p in sorted(set(flat_stored) - set(flat_computed))]
     problems += [f"{p}: computed but not stored" for p in sorted(set(flat_computed) - set(flat_stored))]
     for path in sorted(set(flat_stored) & set(flat_computed)):

@@ -1,4 +1,4 @@
-"""The named configurations build the seed's layer shapes; losses and builders behave."""
+"""The named configurations build the original study's layer shapes; losses and builders behave."""
 
 import numpy as np
 import pytest
@@ -15,7 +15,7 @@ def test_seed_encoder_has_the_seeds_shapes_and_parameters():
     encoder = convnets.build_encoder(config, variational=False)
     assert shapes(encoder) == [(36, 36, 32), (36, 36, 64), (18, 18, 64), (18, 18, 128), (9, 9, 128),
                                (9, 9, 64), (4, 4, 64), (1024,), (64,), (3,)]
-    assert encoder.count_params() == 232_259  # the seed's AE encoder summary
+    assert encoder.count_params() == 232_259  # the original study's AE encoder summary
     assert convnets.build_encoder(config, variational=True).count_params() == 232_454  # two heads
 
 

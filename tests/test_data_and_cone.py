@@ -45,7 +45,7 @@ def test_latent_statistics_report_true_and_seed_variances():
     table = cone.latent_statistics(z_mean, z_log_var, np.array([data.UPPER, data.UPPER, data.LOWER]))
     assert table.loc[("upper", 1), "mean |mu|"] == pytest.approx(2.0)
     assert table.loc[("upper", 1), "mean variance"] == pytest.approx(0.2)
-    assert table.loc[("upper", 1), "seed's exp(variance)"] == pytest.approx((np.exp(0.1) + np.exp(0.3)) / 2)
+    assert table.loc[("upper", 1), "original study's exp(variance)"] == pytest.approx((np.exp(0.1) + np.exp(0.3)) / 2)
     assert table.loc[("lower", 2), "mean variance"] == pytest.approx(0.04)
 
 

@@ -42,7 +42,7 @@ def test_loop_and_vectorised_agree():
 def test_split_is_the_seeds():
     data = hm.load_heatmaps()
     assert data.x_train.shape == (9_500, 36, 36, 1) and data.x_test.shape == (2_375, 36, 36, 1)
-    # The first training rows the seed printed after train_test_split(..., random_state=19).
+    # The first training rows the original study printed after train_test_split(..., random_state=19).
     np.testing.assert_allclose(data.y_train[:3], [[4.1, 4.3, -0.75], [1.5, 2.5, -0.15], [0.9, 2.3, -0.15]])
     assert data.x_train.max() == pytest.approx(1.0)
 
@@ -162,7 +162,7 @@ def test_degrees_of_freedom_rule():
     total = factors[:, 0] + factors[:, 1]
     assert set(np.unique(df)) == {2, 200}
     assert (df[total**2 > 30] == 2).all() and (df[total**2 <= 20] == 200).all()
-    assert 0.45 < (df == 2).mean() < 0.55  # the seed got 0.50
+    assert 0.45 < (df == 2).mean() < 0.55  # the original study got 0.50
     np.testing.assert_array_equal(df, hm.degrees_of_freedom(factors, np.random.default_rng(0)))
 
 
@@ -172,7 +172,7 @@ def test_t_split_carries_the_degrees_of_freedom():
     np.testing.assert_allclose(data.y_train[:3, :3], [[4.1, 4.3, -0.75], [1.5, 2.5, -0.15], [0.9, 2.3, -0.15]])
 
 
-# ------------------------------------------- the seed's configuration and loss, retrained by `make weights`
+# ------------------------------------------- the original study's configuration and loss, retrained by `make weights`
 
 SEED_CONFIGURATION = {**NOTEBOOK_DEFAULTS, "config": "seed", "vae_loss": "seed", "beta": 1.0}
 
@@ -187,6 +187,6 @@ def test_seed_configuration_reproduces_the_seeds_vae_error_within_ten_percent(se
 
 
 def test_seed_configuration_ae_is_no_more_than_ten_percent_worse_than_the_seeds(seed_configuration):
-    """One-sided: retrained here (early stopping on a hold-out, up to 40 epochs) the seed's AE beats the
-    seed's 0.256 by about a fifth (0.201), so "within 10 %" can only be asked of the worse side."""
+    """One-sided: retrained here (early stopping on a hold-out, up to 40 epochs) the original study's AE beats the
+    original study's 0.256 by about a fifth (0.201), so "within 10 %" can only be asked of the worse side."""
     assert seed_configuration["AE"] <= 1.10 * hm.SEED_ERRORS["AE"]

@@ -13,7 +13,7 @@ def factors_with_sum(s: float, n: int) -> np.ndarray:
 
 @pytest.mark.parametrize("s, expected", [(4.0, 0.0), (4.9, 0.401), (5.0, 0.5), (5.3, 0.809), (6.0, 1.0)])
 def test_heavy_probability_matches_the_rule_it_summarises(s, expected):
-    """clip((s² − 20)/10, 0, 1) against the seed's rule applied to 200,000 draws of U."""
+    """clip((s² − 20)/10, 0, 1) against the original study's rule applied to 200,000 draws of U."""
     f = factors_with_sum(s, 200_000)
     drawn = (heatmaps.degrees_of_freedom(f, np.random.default_rng(0)) == heatmaps.HEAVY_DF).mean()
     assert t_study.heavy_probability_from_sum(f[:1])[0] == pytest.approx(expected, abs=1e-9)

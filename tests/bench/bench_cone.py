@@ -1,8 +1,8 @@
 """Benchmarks of study 1, measured side by side in one run (`make bench`).
 
 1. Decoder Jacobians on the 100×100 latent grid: batched reverse mode and forward mode
-   (compiled, warm) vs the seed's one-gradient-per-output (eager) vs a per-point loop.
-2. The cone VAE's training: the seed's batch 32 vs the notebook's default (batch 256,
+   (compiled, warm) vs the original study's one-gradient-per-output (eager) vs a per-point loop.
+2. The cone VAE's training: the original study's batch 32 vs the notebook's default (batch 256,
    32 steps per compiled call, doubled learning rate), with the latent statistics each reaches.
 3. Notebook 01 with the shipped weights vs with retraining forced (papermill, end to end).
 """

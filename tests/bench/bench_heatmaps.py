@@ -1,13 +1,13 @@
 """Benchmarks of study 2, measured side by side in one run (prints ratios; never a test).
 
-1. The vectorised heatmap generator vs the seed's per-image scipy loop (all 11,875 images).
-2. Epoch time of the default ("lean") configuration vs the seed's, with oneDNN on (the project's
+1. The vectorised heatmap generator vs the original study's per-image scipy loop (all 11,875 images).
+2. Epoch time of the default ("lean") configuration vs the original study's, with oneDNN on (the project's
    default) and with TensorFlow's defaults (oneDNN off), each in a fresh process because the switch
    is read when TensorFlow is imported; the test error each VAE reaches after the same few epochs;
    the achieved training GFLOP/s as a fraction of a numpy float32 matrix multiply in this run.
 3. Total training time to the quality bar: estimated from the shipped default's recorded epochs × its
    measured epoch time, and measured by training the default VAE and AE one epoch at a time until
-   their test errors meet the bar; both against the seed's 30 + 25 epochs × its epoch time with
+   their test errors meet the bar; both against the original study's 30 + 25 epochs × its epoch time with
    TensorFlow's defaults.
 
     .venv/bin/python tests/bench/bench_heatmaps.py [--epochs 2] [--quick]
@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SEED_EPOCHS = {"vae": 30, "ae": 25}  # the seed trained its VAE for 20 + 10 epochs, its AE for 20 + 5
+SEED_EPOCHS = {"vae": 30, "ae": 25}  # the original study trained its VAE for 20 + 10 epochs, its AE for 20 + 5
 
 
 def worker(config: str, epochs: int) -> dict:
