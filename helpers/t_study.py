@@ -33,11 +33,11 @@ KNN_K_VALUES = inspect.signature(probes.knn_probe).parameters["k_values"].defaul
 KNN_FOLDS = inspect.signature(probes.knn_probe).parameters["cv"].default
 
 
-def knn_train_minimum(neighbours: int = max(KNN_K_VALUES) + 1, folds: int = KNN_FOLDS) -> int:
+def knn_train_minimum(neighbours: int = max(KNN_K_VALUES), folds: int = KNN_FOLDS) -> int:
     """Fewest training codes for which every cross-validation fold trains on >= ``neighbours`` codes
-    (the largest of ``folds`` stratified test folds holds ceil(n / folds) codes). The default is what
-    ``probes.knn_grid_search`` needs: it searches max(k) + 1 neighbours per fold (one past the largest
-    k, to detect ties); GridSearchCV alone would need max(k)."""
+    (the largest of ``folds`` stratified test folds holds ceil(n / folds) codes), so that every k up to
+    max(k) can be scored: the limit of GridSearchCV, which ``probes.knn_probe`` falls back to where its
+    one-search-per-fold shortcut lacks the neighbour past the largest k."""
     n = neighbours
     while n - math.ceil(n / folds) < neighbours:
         n += 1

@@ -286,21 +286,18 @@ def test_strip_limit_is_where_evenly_spaced_rows_stop_repeating(rules, points, s
 def test_knn_train_minimum_is_where_every_k_can_be_cross_validated():
     from helpers import probes
 
-    assert t_study.knn_train_minimum() == 32 == t_study.PARAMETERS["train_subset"].low
+    assert t_study.knn_train_minimum() == 30 == t_study.PARAMETERS["train_subset"].low
     rng = np.random.default_rng(0)
 
-    def probe(n, **search):
+    def probe(n):
         labels = np.arange(n) % 2
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # GridSearchCV warns when a k cannot be scored
-            probes.knn_probe(rng.normal(size=(n, 3)), labels, rng.normal(size=(10, 3)), np.arange(10) % 2, **search)
+            probes.knn_probe(rng.normal(size=(n, 3)), labels, rng.normal(size=(10, 3)), np.arange(10) % 2)
 
-    probe(32)
-    if not hasattr(probes, "knn_grid_search"):
-        pytest.skip("the limit's + 1 comes from probes.knn_grid_search (one neighbour past the largest k)")
-    probe(32, search="GridSearchCV")
-    with pytest.raises(ValueError, match="n_neighbors"):
-        probe(31, search="per fold")
+    probe(30)
+    with pytest.raises(UserWarning, match="Scoring failed"):
+        probe(29)
 
 
 def test_t_study_minimum_subsets_hold_both_classes_for_every_seed():
