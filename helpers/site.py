@@ -540,7 +540,8 @@ def index_html(course: Course, thumbs: dict[str, str]) -> str:
     total = [s.seconds for s in course.studies if s.seconds is not None]
     footer = "Each page is a notebook executed with its default parameters. Everything here works offline."
     if total:
-        footer += f" All {len(total)} notebooks ran in {human_duration(sum(total))} in all."
+        footer += (f" Run times were measured by <code>make run</code>; the {len(total)} notebooks took "
+                   f"{human_duration(sum(total))} together.")
     return INDEX.format(title=html.escape(course.title), paragraph=html.escape(course.paragraph), style=STYLE,
                         cards="\n".join(cards), footer=footer)
 
@@ -693,14 +694,16 @@ details.boilerplate { margin: 0 0 .3rem; }
 details.boilerplate > summary { cursor: pointer; color: var(--muted); font-size: .88rem; }
 details.boilerplate[open] > summary { margin-bottom: .3rem; }
 
-/* tables (pandas' HTML): compact, striped, scroll sideways when wide */
-.jp-RenderedHTMLCommon table, .jp-MarkdownCell table { border-collapse: collapse; font-size: .85rem;
-  font-variant-numeric: tabular-nums; margin: .4rem 0; display: block; max-width: 100%; overflow-x: auto; }
+/* tables (pandas' HTML, also with border="1"): compact and striped; the output area scrolls sideways */
+.jp-RenderedHTMLCommon table, .jp-MarkdownCell table { border-collapse: collapse; border: 0; font-size: .85rem;
+  font-variant-numeric: tabular-nums; margin: .4rem 0; }
 .jp-RenderedHTMLCommon th, .jp-RenderedHTMLCommon td, .jp-MarkdownCell th, .jp-MarkdownCell td {
-  padding: .3rem .6rem; border-bottom: 1px solid var(--line); text-align: right; white-space: nowrap; }
+  padding: .3rem .6rem; border: 0; border-bottom: 1px solid var(--line); text-align: right; white-space: nowrap; }
 .jp-RenderedHTMLCommon thead th, .jp-MarkdownCell thead th { border-bottom: 2px solid #afb8c1;
   vertical-align: bottom; }
 .jp-RenderedHTMLCommon tbody th { text-align: left; font-weight: 600; }
+.jp-RenderedHTMLCommon caption { caption-side: top; text-align: left; font-weight: 600; color: var(--muted);
+  padding: 0 .6rem .3rem; white-space: normal; }
 .jp-RenderedHTMLCommon tbody tr:nth-child(odd), .jp-MarkdownCell tbody tr:nth-child(odd) { background: #f6f8fa; }
 .jp-RenderedHTMLCommon tbody tr:hover { background: #eaf2fb; }
 .jp-MarkdownCell td, .jp-MarkdownCell th { text-align: left; white-space: normal; }

@@ -8,7 +8,8 @@ that every plotly figure drew its data (WebGL canvas or SVG), that MathJax finis
 and that every link of the index resolves. Full-page screenshots at 1280 and 768 px go to
 ``build/screenshots/`` for a person to look at.
 
-Run with ``make site-check`` (or ``pytest -m site``). Without Chromium the test fails with how to
+The browser checks are marked ``site``: run them with ``make site-check`` (``pytest -m site``). The
+builder's own tests at the end of this file need no browser and run with the unit tests. Without Chromium the test fails with how to
 install it; only a non-root user outside CI (``CI`` unset) gets a skip instead.
 """
 
@@ -21,7 +22,7 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-pytestmark = pytest.mark.site
+browser_check = pytest.mark.site  # the slow part: make site-check runs it, make unit leaves it out
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
@@ -113,6 +114,7 @@ def local_target(url: str) -> tuple[Path, str] | None:
     return Path(unquote(parsed.path)), parsed.fragment
 
 
+@browser_check
 @pytest.mark.parametrize("name", page_names())
 def test_page_in_browser(site, browser, name):
     path = SITE / f"{name}.html"
@@ -165,6 +167,7 @@ def test_page_in_browser(site, browser, name):
         visit.close()
 
 
+@browser_check
 def test_every_link_resolves(site, browser):
     """Every link, image, script and style sheet of every page points at a file of the site (and at an
     element that exists, for links with a #fragment); the index links every study page."""
@@ -205,6 +208,7 @@ def test_every_link_resolves(site, browser):
     assert not missing, "links that do not resolve:\n" + "\n".join(missing)
 
 
+@browser_check
 def test_site_is_small_and_ships_libraries_once(site):
     total = sum(f.stat().st_size for f in SITE.rglob("*") if f.is_file())
     assert total <= 8 * 1024 * 1024, f"the site is {total / 2**20:.1f} MiB (limit 8 MiB)"
@@ -216,3 +220,74 @@ def test_site_is_small_and_ships_libraries_once(site):
     times = ROOT / "build" / "run_times.json"
     if times.exists():
         assert json.loads(times.read_text()), "build/run_times.json is empty"
+
+
+# ---------------------------------------------------------------------------------------------
+# The builder without a browser (fast; part of make unit)
+# ---------------------------------------------------------------------------------------------
+
+FAKE_PLOTLY_JS = "/**\n* plotly.js v3.0.0\n* Copyright 2012-2025, Plotly, Inc.\n*/\n" + "var x=1;" * 100
+
+
+def tiny_notebook(path: Path) -> Path:
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+    figure = {"data": [{"type": "scatter", "x": [1, 2, 3], "y": [3, 1, 2]}], "layout": {"height": 300},
+              "config": {"plotlyServerURL": "https://plot.ly"}}
+    nb = new_notebook(cells=[
+        new_markdown_cell("# A title\n\nText with $x^2$.\n\n## Part one\n\n## Part two"),
+        new_code_cell("import numpy  # noqa: F401\n# NBVAL_CHECK_OUTPUT\nsecret_setup = 1",
+                      metadata={"tags": ["boilerplate"]}),
+        new_code_cell("hidden_cell = 2", metadata={"tags": ["remove-cell"]}),
+        new_code_cell("hidden_input = 3", metadata={"tags": ["remove-input"]},
+                      outputs=[new_output("stream", name="stdout", text="shown output\n")]),
+        new_code_cell("fig", outputs=[new_output("display_data", data={"application/vnd.plotly.v1+json": figure,
+                                                                       "text/plain": "Figure"})]),
+        new_code_cell("old", outputs=[new_output("display_data", data={"text/html": (
+            '<script src="https://cdn.plot.ly/plotly-3.0.0.min.js"></script>'
+            f'<script type="text/javascript">{FAKE_PLOTLY_JS}</script><div>kept</div>')})]),
+    ])
+    nbformat.write(nb, path)
+    return path
+
+
+def test_builder_applies_tags_strips_markers_and_ships_plotly_once(tmp_path):
+    from helpers.site import build_site
+
+    notebook = tiny_notebook(tmp_path / "01_tiny.ipynb")
+    course = tmp_path / "course.yaml"
+    course.write_text("title: T\nparagraph: P\norder: [01_tiny]\nstudies:\n  01_tiny: {title: Tiny study}\n")
+    pages = build_site(tmp_path / "site", [notebook], course, {"01_tiny": 75})
+    html = (tmp_path / "site" / "01_tiny.html").read_text()
+    assert "<title>Tiny study</title>" in html
+    assert "hidden_cell" not in html and "hidden_input" not in html and "shown output" in html
+    assert '<details class="boilerplate">' in html and "secret_setup" in html
+    assert "NBVAL" not in html and "noqa" not in html
+    assert "Plotly.newPlot" in html and '<script src="assets/plotly.min.js">' in html
+    assert "plotly.js v3" not in html and "cdn.plot.ly" not in html and "<div>kept</div>" in html
+    assert 'href="#Part-one"' in html and 'href="#Part-two"' in html
+    assert (tmp_path / "site" / "assets" / "plotly.min.js").stat().st_size > 1_000_000
+    assert "1 min 15 s" in pages[0].read_text()
+
+
+def test_course_skips_missing_notebooks_and_entries_with_a_warning(tmp_path, capsys):
+    from helpers.site import load_course
+
+    course = tmp_path / "course.yaml"
+    course.write_text("title: T\norder: [01_a, 02_gone]\nstudies:\n  01_a: {title: A}\n  02_gone: {title: Gone}\n")
+    studies = load_course(course, [tmp_path / "01_a.ipynb", tmp_path / "03_new.ipynb"]).studies
+    assert [s.stem for s in studies] == ["01_a"]
+    warnings = capsys.readouterr().err
+    assert "02_gone" in warnings and "03_new" in warnings
+
+
+def test_run_times_are_recorded_and_tabled(tmp_path):
+    from helpers.site import format_run_times, record_run_times
+
+    tsv = tmp_path / "t.tsv"
+    tsv.write_text("01_a\t100.5\t110.0\n02_b\t110,0\t170,3\n")  # a comma: EPOCHREALTIME in some locales
+    times = record_run_times(tsv, tmp_path / "t.json")
+    assert times == {"01_a": 9.5, "02_b": 60.3}
+    assert json.loads((tmp_path / "t.json").read_text()) == times
+    assert format_run_times(times).splitlines()[-1].split() == ["total", f"{sum(times.values()):.1f}"]
