@@ -433,12 +433,14 @@ def toc_html(headings: list[tuple[int, str, str]]) -> str:
 
 
 def pager_html(previous: Study | None, following: Study | None, where: str) -> str:
-    parts = ['<a class="home" href="index.html">Course index</a>']
+    parts = []
     if previous:
-        parts.append(f'<a class="prev" rel="prev" href="{previous.stem}.html">← {html.escape(previous.title)}</a>')
+        parts.append(f'<a class="prev" rel="prev" href="{previous.stem}.html"><span class="label">← Previous</span>'
+                     f'<span class="title">{html.escape(previous.title)}</span></a>')
     if following:
-        parts.append(f'<a class="next" rel="next" href="{following.stem}.html">{html.escape(following.title)} →</a>')
-    return f'<nav class="pager pager-{where}" aria-label="Studies">{"".join(parts)}</nav>'
+        parts.append(f'<a class="next" rel="next" href="{following.stem}.html"><span class="label">Next →</span>'
+                     f'<span class="title">{html.escape(following.title)}</span></a>')
+    return f'<nav class="pager pager-{where}" aria-label="Previous and next study">{"".join(parts)}</nav>'
 
 
 PAGE = """<!DOCTYPE html>
@@ -451,7 +453,8 @@ PAGE = """<!DOCTYPE html>
 {head_scripts}
 </head>
 <body class="study">
-<header class="site-header"><a href="index.html">{course}</a></header>
+<header class="site-header"><a class="course-title" href="index.html">{course}</a>
+<a class="home" href="index.html">Course index</a></header>
 {pager_top}
 <div class="layout">
 {toc}
@@ -638,13 +641,17 @@ code, pre { font-family: var(--mono); }
 img { max-width: 100%; height: auto; }
 
 /* study pages */
-.site-header { padding: .6rem 1.25rem; border-bottom: 1px solid var(--line); font-weight: 600; background: #fbfcfd; }
-.site-header a { color: var(--text); }
-.pager { display: flex; flex-wrap: wrap; gap: .4rem 1rem; align-items: baseline; max-width: 80rem; margin: 0 auto;
-         padding: .6rem 1.25rem; font-size: .92rem; }
-.pager a { display: inline-block; }
-.pager .home { font-weight: 600; margin-right: auto; }
-.pager-bottom { border-top: 1px solid var(--line); margin-top: 2rem; padding-bottom: 2rem; }
+.site-header { display: flex; gap: 1rem; justify-content: space-between; align-items: baseline;
+               padding: .6rem 1.25rem; border-bottom: 1px solid var(--line); background: #fbfcfd; }
+.site-header .course-title { color: var(--text); font-weight: 600; }
+.site-header .home { white-space: nowrap; font-size: .92rem; }
+.pager { display: grid; grid-template-columns: 1fr 1fr; gap: .75rem; max-width: 80rem; margin: 0 auto;
+         padding: .75rem 1.25rem; font-size: .9rem; line-height: 1.35; }
+.pager a { display: block; padding: .45rem .75rem; border: 1px solid var(--line); border-radius: 6px; }
+.pager a:hover { border-color: var(--accent); text-decoration: none; }
+.pager .label { display: block; color: var(--muted); font-size: .78rem; }
+.pager .next { grid-column: 2; text-align: right; }
+.pager-bottom { margin-top: 2rem; padding-bottom: 2.5rem; border-top: 1px solid var(--line); padding-top: 1.25rem; }
 .layout { max-width: 80rem; margin: 0 auto; padding: 0 1.25rem; }
 .toc { font-size: .9rem; line-height: 1.35; }
 .toc summary { font-weight: 600; cursor: pointer; margin-bottom: .4rem; }
