@@ -84,3 +84,40 @@ def test_distortion_on_a_plane_of_a_linear_decoder():
     _, _, values, points = geometry.distortion_on_plane(decoder, [0.3, -0.2, 0.1], basis, 1.5, 5)
     np.testing.assert_allclose(values, np.sqrt(np.linalg.det(basis.T @ a.T @ a @ basis)), rtol=1e-4)
     np.testing.assert_allclose((points - [0.3, -0.2, 0.1]) @ np.cross(*basis.T), 0.0, atol=1e-5)  # in the plane
+
+
+def test_decode_is_predict_without_its_set_up(decoder):
+    z = np.random.default_rng(7).standard_normal((50, 2)).astype(np.float32)
+    expected = decoder.predict(z, verbose=0)
+    np.testing.assert_array_equal(geometry.decode(decoder, z), expected)
+    np.testing.assert_array_equal(geometry.decode(decoder, z, batch_size=16), expected)  # 16 + 16 + 16 + 2 rows
+    assert geometry.inference_function(decoder) is geometry.inference_function(decoder)  # traced once, reused
+
+
+def test_decode_known_answer_and_empty_input():
+    linear = linear_decoder([[1.0, 2.0], [0.0, -1.0], [3.0, 0.5]], [0.5, 0.0, -1.0])
+    z = np.array([[1.0, 0.0], [0.0, 1.0], [2.0, -2.0]])
+    np.testing.assert_allclose(geometry.decode(linear, z), [[1.5, 0.0, 2.0], [2.5, -1.0, -0.5], [-1.5, 2.0, 4.0]],
+                               rtol=1e-6)
+    assert geometry.decode(linear, np.zeros((0, 2))).shape[0] == 0
+
+
+def test_jacobian_vector_products_known_answer_and_full_jacobian(decoder):
+    matrix = np.array([[1.0, 2.0, 0.0], [0.0, -1.0, 3.0]])  # D = 2, d = 3: J = matrix everywhere
+    linear = linear_decoder(matrix, [0.0, 1.0])
+    directions = np.array([[1.0, 0.0], [0.0, 0.6], [0.0, 0.8]])
+    products = geometry.jacobian_vector_products(linear, np.zeros((4, 3)), directions, chunk_size=3)
+    np.testing.assert_allclose(products, np.broadcast_to(matrix @ directions, (4, 2, 2)), rtol=1e-6)
+    z = np.random.default_rng(8).standard_normal((30, 2)).astype(np.float32)
+    np.testing.assert_allclose(geometry.jacobian_vector_products(decoder, z, np.eye(2)),
+                               geometry.decoder_jacobian(decoder, z, "forward"), rtol=1e-5, atol=1e-6)
+
+
+def test_distortion_on_plane_agrees_across_methods():
+    linear = linear_decoder(np.random.default_rng(9).standard_normal((6, 3)), np.zeros(6))
+    basis = np.linalg.qr(np.random.default_rng(10).standard_normal((3, 2)))[0]
+    forward = geometry.distortion_on_plane(linear, np.zeros(3), basis, 1.0, 5)[2]
+    reverse = geometry.distortion_on_plane(linear, np.zeros(3), basis, 1.0, 5, method="reverse")[2]
+    a = linear.layers[-1].get_weights()[0].T.astype(np.float64) @ basis  # J·B for the linear map
+    np.testing.assert_allclose(forward, np.sqrt(np.linalg.det(a.T @ a)), rtol=1e-5)
+    np.testing.assert_allclose(reverse, forward, rtol=1e-5)
