@@ -755,7 +755,7 @@ def main(argv: list[str] | None = None) -> int:
             parser.error("--record-times needs --run-times")
         recorded = record_run_times(args.record_times, args.run_times)
     pages = build_site(args.output, args.notebooks, args.course, read_run_times(args.run_times))
-    print(f"Site: {pages[0]} ({len(pages) - 1} study pages)")
+    print(f"Site: {pages[0]} ({len(pages) - 1} study page{'s' if len(pages) != 2 else ''})")
     if recorded:
         print("Run times (papermill, seconds):")
         print(format_run_times(recorded))

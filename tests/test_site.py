@@ -9,8 +9,9 @@ and that every link of the index resolves. Full-page screenshots at 1280 and 768
 ``build/screenshots/`` for a person to look at.
 
 The browser checks are marked ``site``: run them with ``make site-check`` (``pytest -m site``). The
-builder's own tests at the end of this file need no browser and run with the unit tests. Without Chromium the test fails with how to
-install it; only a non-root user outside CI (``CI`` unset) gets a skip instead.
+builder's own tests at the end of this file need no browser and run with the unit tests. Without
+Chromium the browser checks fail with how to install it; only a non-root user outside CI (``CI``
+unset) gets a skip instead.
 """
 
 from __future__ import annotations
