@@ -18,7 +18,7 @@ export PYTHONWARNINGS := ignore::DeprecationWarning
 .PHONY: help setup run site site-check test lint unit nbval portability smoke sync store weights bench lab clean
 
 help:  ## list the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
 
 setup: $(STAMP)  ## create .venv with the pinned packages and register the Jupyter kernel
 
@@ -54,7 +54,7 @@ site: setup  ## build the offline site from the stored notebooks (no execution) 
 site-check: setup  ## build the site from the stored notebooks and check every page in headless Chromium
 	$(BIN)/pytest -q tests/test_site.py -m site
 
-test: setup lint unit site-check nbval smoke  ## everything CI runs: lint, unit tests, nbval, smoke runs
+test: setup lint unit site-check nbval smoke  ## everything CI runs: lint, unit tests, the site in a browser, nbval + numbers, smoke runs
 
 lint: setup
 	$(BIN)/ruff check helpers tests notebooks

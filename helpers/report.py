@@ -75,16 +75,16 @@ def _display(bundle: dict) -> None:
     display(bundle, raw=True)
 
 
-def show_takeaway(key: str, template: str, **values) -> str:
+def show_takeaway(key: str, template: str, **values) -> None:
     """Render ``template.format(**values)`` as Markdown and record the numeric ``values`` under ``key``.
 
     Templates use Python's format syntax: ``{error:.3f}``, ``{share:.0%}``. String values (e.g. a list of
-    numbers already formatted) are shown but not recorded: record their numbers in a table. Returns the text.
+    numbers already formatted) are shown but not recorded: record their numbers in a table. Returns nothing,
+    so that a call that ends a cell shows the text once.
     """
     text = template.format(**values)
     numbers = {name: value for name, value in values.items() if not isinstance(value, str)}
     _display({"text/markdown": text, "text/plain": text, **record(key, numbers)})
-    return text
 
 
 def table_html(frame: pd.DataFrame, digits: int = 2, caption: str | None = None) -> str:
@@ -95,10 +95,11 @@ def table_html(frame: pd.DataFrame, digits: int = 2, caption: str | None = None)
     return styler.to_html()
 
 
-def show_table(key: str, frame: pd.DataFrame, digits: int = 2, caption: str | None = None) -> pd.DataFrame:
-    """Display ``frame`` as an HTML table (text for terminals) and record its values under ``key``."""
+def show_table(key: str, frame: pd.DataFrame, digits: int = 2, caption: str | None = None) -> None:
+    """Display ``frame`` as an HTML table (text for terminals) and record its values under ``key``.
+
+    Returns nothing, so that a call that ends a cell shows the table once."""
     text = frame.to_string(float_format=lambda v: f"{v:.{digits}f}")
     if caption:
         text = f"{caption}\n{text}"
     _display({"text/html": table_html(frame, digits, caption), "text/plain": text, **record(key, frame)})
-    return frame

@@ -1,4 +1,4 @@
-"""Random shapes for the grey-to-colour autoencoder (notebook 05).
+"""Random shapes for the grey-to-colour autoencoder (the opening section of study 4's notebook).
 
 Each 48×48 image has a grey background and a few filled squares and circles, drawn with Pillow
 (no OpenCV). Later shapes cover earlier ones. Three aligned arrays come out of the generator:
@@ -30,26 +30,27 @@ GREY_LEVEL = 0.5
 PALETTE = np.array([[GREY_LEVEL] * 3, [1.0, 0.0, 0.0], [0.0, 0.0, 1.0]], dtype=np.float32)
 
 
-def _shown_fit(n_test: int, n_shown: int) -> str | None:
-    if n_shown > n_test:
-        return (f"the strips show the first n_shown test images (the notebook would silently show {n_test}): "
-                f"use n_shown <= {n_test} or n_test >= {n_shown}")
+def _shown_fit(shapes_test: int, shapes_shown: int) -> str | None:
+    if shapes_shown > shapes_test:
+        return (f"the strips show the first shapes_shown test images (the notebook would silently show "
+                f"{shapes_test}): use shapes_shown <= {shapes_test} or shapes_test >= {shapes_shown}")
     return None
 
 
-#: Parameter rules of notebook 05.
+#: Parameter rules of study 4's opening section (the shapes colouring); `seed`, `learning_rate` and
+#: `force_retrain` are shared with the MNIST part (helpers.mnist.PARAMETERS), with the same rules.
 PARAMETERS = Rules({
     "seed": SEED,
-    "n_train": Integer(100, 100_000),
-    "n_test": Integer(20, 20_000),
+    "shapes_train": Integer(100, 100_000),
+    "shapes_test": Integer(20, 20_000),
     "shapes_per_image": Integer(1, 20),
     "shape_size": Integer(4, 40),
-    "epochs": Integer(1, 500),
-    "batch_size": Integer(8, 4_096),
+    "shapes_epochs": Integer(1, 500),
+    "shapes_batch_size": Integer(8, 4_096),
     "learning_rate": Real(0.0, 1.0, low_inclusive=False),
-    "n_shown": Integer(1, 30),
+    "shapes_shown": Integer(1, 30),
     "force_retrain": Flag(),
-}, constraints=(Constraint("shown images", ("n_test", "n_shown"), _shown_fit),))
+}, constraints=(Constraint("shown images", ("shapes_test", "shapes_shown"), _shown_fit),))
 
 
 @dataclass

@@ -140,6 +140,6 @@ def test_a_bad_exercise_is_caught():
     assert any("not a parameter" in p and "betta" in p for p in exercise_problems(stem, unknown))
     assert any("beta" in p and "-1" in p for p in exercise_problems(stem, invalid))
     assert any("geodesic_init" in p for p in exercise_problems(stem, bad_choice))
-    other = good.replace(f"notebooks/{stem}.ipynb", "notebooks/05_shapes_colouring.ipynb")
+    other = good.replace(f"notebooks/{stem}.ipynb", "notebooks/04_tsne_mnist_interpolation.ipynb")
     assert any("not notebooks/01" in p for p in exercise_problems(stem, other))
     assert exercise_problems(stem, "No command here.") == ["no papermill command"]

@@ -5,7 +5,7 @@ import pytest
 from conftest import notebook_defaults
 
 import helpers  # noqa: F401  (TF environment first)
-from helpers import mnist
+from helpers import mnist, shapes
 from helpers.validation import validate
 
 
@@ -76,15 +76,17 @@ DEFAULTS = notebook_defaults("04_tsne_mnist_interpolation")
 
 
 def test_default_parameters_are_valid_and_complete():
-    assert set(DEFAULTS) == set(mnist.PARAMETERS)
-    validate(mnist.PARAMETERS, **DEFAULTS)
+    """The notebook's parameters are the MNIST part's and the opening shapes section's, all validated."""
+    rules = mnist.PARAMETERS | shapes.PARAMETERS
+    assert set(DEFAULTS) == set(rules)
+    validate(rules, DEFAULTS)
 
 
 @pytest.mark.parametrize("name, value", [("digit_a", 10), ("perplexity", 0.5), ("tsne_method", "umap"),
                                          ("n_train", 12.5), ("force_retrain", "yes"), ("interpolation_steps", 2)])
 def test_bad_parameters_raise(name, value):
     with pytest.raises(ValueError, match=name):
-        validate(mnist.PARAMETERS, **{**DEFAULTS, name: value})
+        validate(mnist.PARAMETERS | shapes.PARAMETERS, {**DEFAULTS, name: value})
 
 
 # --- models (helpers.mnist_models) -------------------------------------------------------------

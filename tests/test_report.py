@@ -32,16 +32,15 @@ def test_record_writes_one_json_file_per_key(tmp_path, monkeypatch):
 def test_takeaway_text_comes_from_the_values_and_only_numbers_are_recorded(monkeypatch):
     shown = []
     monkeypatch.setattr(report, "_display", shown.append)
-    text = report.show_takeaway("k", "{a:.2f} and {label}", a=1 / 3, label="text")
-    assert text == "0.33 and text"
-    assert shown[0]["text/markdown"] == text
+    assert report.show_takeaway("k", "{a:.2f} and {label}", a=1 / 3, label="text") is None  # nothing shown twice
+    assert shown[0]["text/markdown"] == "0.33 and text"
     assert shown[0][report.VALUES_MIME] == {"k": {"a": 1 / 3}}
 
 
 def test_table_is_html_with_the_stated_precision(monkeypatch):
     shown = []
     monkeypatch.setattr(report, "_display", shown.append)
-    report.show_table("t", pd.DataFrame({"v": [0.123456]}, index=["row"]), digits=3)
+    assert report.show_table("t", pd.DataFrame({"v": [0.123456]}, index=["row"]), digits=3) is None
     assert "0.123" in shown[0]["text/html"] and "0.1235" not in shown[0]["text/html"]
     assert shown[0][report.VALUES_MIME] == {"t": {"row": {"v": 0.123456}}}
 

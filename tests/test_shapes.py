@@ -60,8 +60,8 @@ def test_colouring_model_maps_grey_to_colour_and_learns():
 
 
 def test_parameters():
-    good = dict(seed=0, n_train=3000, n_test=500, shapes_per_image=5, shape_size=12, epochs=15, batch_size=64,
-                learning_rate=1e-3, n_shown=8, force_retrain=False)
+    good = dict(seed=0, shapes_train=3000, shapes_test=500, shapes_per_image=5, shape_size=12, shapes_epochs=15,
+                shapes_batch_size=64, learning_rate=1e-3, shapes_shown=8, force_retrain=False)
     validate(shapes.PARAMETERS, **good)
     with pytest.raises(ValueError, match="shape_size"):
         validate(shapes.PARAMETERS, **{**good, "shape_size": 100})

@@ -131,8 +131,7 @@ STUDIES = {
     "01_cone_distortion": cone.PARAMETERS,
     "02_gaussian_heatmaps": heatmaps.PARAMETERS | geodesics.PARAMETERS,
     "03_t_distribution": t_study.PARAMETERS,
-    "04_tsne_mnist_interpolation": mnist.PARAMETERS,
-    "05_shapes_colouring": shapes.PARAMETERS,
+    "04_tsne_mnist_interpolation": mnist.PARAMETERS | shapes.PARAMETERS,
 }
 SMOKE = Path(__file__).resolve().parent / "smoke"
 
@@ -169,7 +168,7 @@ BAD_COMBINATIONS = [
     ("04_tsne_mnist_interpolation", {"interpolation_steps": 12, "geodesic_points": 10}, "geodesic strip"),
     ("04_tsne_mnist_interpolation", {"n_test": 60, "n_tsne": 60, "n_thumbnails": 60, "latent_dim": 64},
      "Gaussian of the codes"),
-    ("05_shapes_colouring", {"n_test": 20, "n_shown": 25}, "shown images"),
+    ("04_tsne_mnist_interpolation", {"shapes_test": 20, "shapes_shown": 25}, "shown images"),
 ]
 
 
