@@ -211,3 +211,18 @@ def test_encoder_outputs_are_remembered_until_the_weights_or_images_change():
     vae.encoder.set_weights([w + 0.01 for w in vae.encoder.get_weights()])  # other weights (as after training)
     changed = hm.encode(vae, x)
     assert len(calls) == 3 and not np.allclose(changed, expected[0])
+
+
+def test_estimated_covariances_are_remembered_and_returned_as_new_arrays(monkeypatch):
+    images = hm.gaussian_heatmaps(np.array([[1.0, 2.0, 0.3], [0.5, 0.5, -0.6]]))
+    calls = []
+    fit = hm._fit_covariances
+    monkeypatch.setattr(hm, "_fit_covariances", lambda *args: calls.append(1) or fit(*args))
+    first = hm.estimate_covariances(images)
+    np.testing.assert_allclose(first, hm.covariances([[1.0, 2.0, 0.3], [0.5, 0.5, -0.6]]), atol=1e-5)
+    first[:] = 0.0  # a caller's copy
+    np.testing.assert_array_equal(hm.estimate_covariances(images), fit(images, 200, 1e-3, 50.0))
+    assert len(calls) == 1
+    hm.estimate_covariances(images, iterations=5)  # other settings
+    hm.estimate_covariances(images[:1])  # other images
+    assert len(calls) == 3
