@@ -1,5 +1,5 @@
 # %% [markdown]
-# # 1 · How a VAE's decoder stretches its latent space: a cone in 2-D
+# # Study 1 — How a VAE's decoder stretches its latent space: a cone in 2-D
 #
 # A variational autoencoder (VAE) learns a latent space in which *straight* lines look like
 # natural paths. But distances there are not distances in the data: the decoder $g$ stretches
@@ -33,11 +33,9 @@
 # * read a VAE encoder's posterior variances correctly, and see how the original study's
 #   $e^{\sigma^2}$ hid the difference between the two classes.
 
-# %%
+# %% tags=["boilerplate"]
 import helpers  # first: sets TensorFlow's environment (oneDNN, quiet logs) before TF loads
-
 import matplotlib.pyplot as plt
-
 import numpy as np
 
 from helpers import cone, data, geodesics, geometry, latent, plotting
@@ -68,7 +66,7 @@ geodesic_init: str = "graph"        # "graph": start from a shortest path on the
 surface_mesh_points: int = 301      # mesh of the true surface for its shortest path (per axis)
 force_retrain: bool = False         # True: ignore cached/shipped weights and train again
 
-# %%
+# %% tags=["boilerplate"]
 validate(cone.PARAMETERS, globals())  # every parameter above, and their combinations
 rng = set_seed(seed)
 
@@ -146,7 +144,7 @@ show_table("cone_latent_statistics", statistics, digits=3)
 variance = statistics["mean variance"].groupby(level="class").mean()
 show_takeaway("cone_latent_variances", "The *upper* class (the large rim) lies far from the origin with a mean "
               "posterior variance of {upper:.3f}; the *lower* class (the small tip) is encoded {ratio:.0f}× more "
-              "tightly ({lower:.4f}). The original study's $e^{{\sigma^2}}$ gives {upper_exp:.3f} and {lower_exp:.3f}: "
+              "tightly ({lower:.4f}). The original study's $e^{{\\sigma^2}}$ gives {upper_exp:.3f} and {lower_exp:.3f}: "
               "both near 1.", upper=variance["upper"], lower=variance["lower"],
               ratio=variance["upper"] / variance["lower"],
               upper_exp=statistics["original study's exp(variance)"].loc["upper"].mean(),

@@ -27,7 +27,7 @@
 # * compare how unevenly two decoders stretch their latent spaces, and say when a geodesic is worth
 #   more than a straight line.
 
-# %%
+# %% tags=["boilerplate"]
 import helpers  # noqa: F401  (first: sets the TensorFlow environment before TF is imported)
 import matplotlib.pyplot as plt
 import numpy as np
@@ -59,7 +59,7 @@ geodesic_iterations: int = 200  # at most this many L-BFGS iterations per geodes
 geodesic_steps: int = 9  # images shown and scored along the straight and geodesic paths
 force_retrain: bool = False  # retrain even when cached or shipped weights exist
 
-# %%
+# %% tags=["boilerplate"]
 validate(heatmaps.PARAMETERS | geodesics.PARAMETERS, globals())  # every parameter above, and their combinations
 
 # %% [markdown]
@@ -131,8 +131,8 @@ plot_history(fits["ae"].history, keys=["loss"], title="AE: BCE per image", ax=ax
 plt.show()
 
 # %%
-show_table("heatmap_training", pd.DataFrame({kind: {"epochs": fit.epochs_run, "best validation loss":
-                                                    min(fit.history["val_loss"])} for kind, fit in fits.items()}).T,
+show_table("heatmap_training", pd.DataFrame.from_dict({kind: {"epochs": fit.epochs_run, "best validation loss":
+                                                    min(fit.history["val_loss"])} for kind, fit in fits.items()}, orient="index"),
            digits=1)
 
 # %% [markdown]

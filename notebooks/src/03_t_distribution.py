@@ -28,7 +28,7 @@
 # * repeat a comparison over seeds, report mean ± standard deviation, and pair the differences by seed;
 # * see how the way a VAE is probed — one sampled $z$ or the posterior mean — can decide "VAE vs AE".
 
-# %%
+# %% tags=["boilerplate"]
 import helpers  # noqa: F401  (first: sets the TensorFlow environment before TF is imported)
 import matplotlib.pyplot as plt
 import numpy as np
@@ -55,7 +55,7 @@ repeats: int = 5  # seeds in the repeated-probe table
 recompute_repeats: bool = False  # retrain (or load from the local cache) and re-probe every seed
 force_retrain: bool = False  # retrain even when cached or shipped weights exist
 
-# %%
+# %% tags=["boilerplate"]
 validate(t_study.PARAMETERS, globals())  # every parameter above, and their combinations
 training = {"config": config, "beta": beta, "epochs": epochs, "patience": patience,
             "train_subset": train_subset, "test_subset": test_subset}
@@ -139,8 +139,8 @@ plt.show()
 # %%
 recon = heatmaps.reconstructions(vae, ae, data.x_test, seed)
 errors = {name: heatmaps.frobenius_errors(data.x_test, images) for name, images in recon.items()}
-show_table("t_training", pd.DataFrame({kind: {"epochs": fit.epochs_run, "best validation loss":
-                                              min(fit.history["val_loss"])} for kind, fit in fits.items()}).T, digits=1)
+show_table("t_training", pd.DataFrame.from_dict({kind: {"epochs": fit.epochs_run, "best validation loss":
+                                              min(fit.history["val_loss"])} for kind, fit in fits.items()}, orient="index"), digits=1)
 show_table("t_errors", heatmaps.error_summary(errors), digits=3, caption="Test Frobenius reconstruction error")
 
 # %% [markdown]
