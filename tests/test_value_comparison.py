@@ -59,8 +59,9 @@ def test_numbers_measured_with_other_kernels_and_threads_are_accepted(run, store
     # Numbers recorded by both are compared; a run that no longer covers most of what the notebooks record is stale.
     flat_stored, flat_run = flat_records(stored), flat_records(computed)
     shared = set(flat_stored) & set(flat_run)
-    assert len(shared) >= 0.9 * len(flat_stored), f"{run.name} covers {len(shared)} of {len(flat_stored)}: make portability"
-    problems = flat_differences({p: flat_stored[p] for p in shared}, {p: flat_run[p] for p in shared}, load_tolerances())
+    assert len(shared) >= 0.9 * len(flat_stored), f"{run.name} covers {len(shared)} of {len(flat_stored)}: rerun it"
+    problems = flat_differences({p: flat_stored[p] for p in shared}, {p: flat_run[p] for p in shared},
+                                load_tolerances())
     assert not problems, "\n".join(problems)
 
 
