@@ -155,3 +155,15 @@ def test_paired_model_rejects_unknown_loss():
 
     with pytest.raises(ValueError, match="loss"):
         PairedModel(keras.Sequential([keras.layers.Dense(1)]), loss="hinge")
+
+
+def test_encode_mean_is_the_encoders_predict_without_its_set_up():
+    from helpers import mnist_models
+
+    vae = mnist_models.build_mnist_vae(latent_dim=4, seed=1)
+    ae = mnist_models.build_mnist_ae(latent_dim=4)
+    x = np.random.default_rng(1).random((7, 28, 28, 1))  # float64, as reconstruction_bce passes it
+    # the same batches as predict's (a batch's size can change oneDNN's kernels, and the last digits)
+    np.testing.assert_array_equal(mnist_models.encode_mean(vae, x, batch_size=3),
+                                  vae.encoder.predict(x.astype(np.float32), batch_size=3, verbose=0)[0])
+    np.testing.assert_array_equal(mnist_models.encode_mean(ae, x), ae.encoder.predict(x, batch_size=512, verbose=0))
