@@ -200,7 +200,7 @@ plt.show()
 
 # %%
 few = rng.choice(len(codes["VAE"]), size=min(plotted_points, len(codes["VAE"])), replace=False)
-hover = [image_plots.factor_titles(data.y_test[few])[i] for i in range(len(few))]
+hover = image_plots.factor_titles(data.y_test[few])
 show_plotly(image_plots.latent_plotly(codes["VAE"][few], data.y_test[few, 2], "cor", "VAE codes by cor", hover))
 show_plotly(image_plots.latent_plotly(codes["VAE"][few], np.abs(data.y_test[few, 0] - data.y_test[few, 1]),
                                       "|vx−vy|", "VAE codes by |var_x − var_y|", hover))
