@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 
 from helpers.data import LOWER, UPPER, make_cone_points
-from helpers.geometry import decode, distortion_from_jacobians, decoder_jacobian, polyline_length
+from helpers.geometry import distortion_from_jacobians, decoder_jacobian, polyline_length
+from helpers.model_io import decode
 from helpers.validation import ACTIVATIONS, OPTIMIZERS, SEED, Choice, Constraint, Flag, Integer, Real, Rules
 
 

@@ -29,7 +29,8 @@ import scipy.sparse.csgraph
 import helpers.env  # noqa: F401
 import tensorflow as tf
 
-from helpers.geometry import decode, latent_grid
+from helpers.geometry import latent_grid
+from helpers.model_io import decode
 from helpers.validation import Constraint, Integer, Rules
 
 

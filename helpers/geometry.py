@@ -16,9 +16,9 @@ import functools
 import weakref
 
 import numpy as np
+import scipy.spatial
 
 import helpers.env  # noqa: F401
-import keras
 import tensorflow as tf
 
 # One traced tf.function per (decoder, mode), so repeated calls run warm.
@@ -200,36 +200,22 @@ def polyline_length(points: np.ndarray) -> float:
     return float(np.linalg.norm(np.diff(p, axis=0), axis=1).sum())
 
 
-def decode(decoder, z, batch_size: int = 4096) -> np.ndarray:
-    """Decode latent points (in batches of ``batch_size``) with the decoder's traced inference call.
+def farthest_pair(codes: np.ndarray) -> tuple[int, int]:
+    """Indices (i, j) of the two codes farthest apart (the set's diameter).
 
-    For a Keras model, the same computation as ``decoder.predict`` (one ``tf.function`` of
-    ``decoder(z, training=False)``; anything else is asked for ``predict``),
-    without predict's per-call set-up — about 0.1–0.2 s on 2 cores, which dominated the many short
-    paths the notebooks decode. The function is traced once per decoder (and input shape, until
-    ``reduce_retracing`` generalises it) and reused.
+    The diameter's endpoints lie on the convex hull, so only hull vertices are compared
+    (exact, and O(h²) instead of O(n²)).
     """
-    z = np.asarray(z, np.float32)
-    if not isinstance(decoder, keras.Model):  # anything else with a Keras-like predict (test doubles)
-        return np.asarray(decoder.predict(z, batch_size=batch_size, verbose=0))
-    if len(z) == 0:  # (predict fails on no rows)
-        return np.zeros((0, *decoder.output_shape[1:]), np.float32)
-    call = inference_function(decoder)
-    return np.concatenate([call(_as_tensor(z[i:i + batch_size])).numpy() for i in range(0, len(z), batch_size)])
-
-
-def inference_function(model):
-    """``model(x, training=False)`` as a ``tf.function``, traced once per model and reused."""
-    functions = _COMPILED.setdefault(model, {})
-    if "inference" not in functions:
-        functions["inference"] = tf.function(functools.partial(_inference, model), reduce_retracing=True)
-    return functions["inference"]
-
-
-def _inference(model, x):
-    return model(x, training=False)
-
-
-def decoded_curve_length(decoder, latent_points: np.ndarray) -> float:
-    """Input-space length of a discretised latent curve: Σ‖g(z_{i+1}) − g(z_i)‖."""
-    return polyline_length(decode(decoder, latent_points))
+    codes = np.asarray(codes, dtype=np.float64)
+    if len(codes) < 2:
+        raise ValueError(f"codes must contain at least 2 points, got {len(codes)}")
+    candidates = np.arange(len(codes))
+    if codes.shape[1] >= 2 and len(codes) > codes.shape[1] + 1:
+        try:
+            candidates = scipy.spatial.ConvexHull(codes).vertices
+        except Exception:  # noqa: BLE001  (degenerate hull: compare all points)
+            pass
+    sub = codes[candidates]
+    distances = np.linalg.norm(sub[:, None, :] - sub[None, :, :], axis=-1)
+    a, b = np.unravel_index(np.argmax(distances), distances.shape)
+    return int(candidates[a]), int(candidates[b])

@@ -18,7 +18,6 @@ observed ones.
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -319,65 +318,14 @@ def error_summary(errors: dict) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- the study's model outputs
 
-def encoder_outputs(model, x) -> list[np.ndarray]:
-    """The encoder's outputs for images ``x`` ([μ, log σ²] of a VAE, [z] of an AE), as new arrays.
-
-    ``encoder.predict`` (batches of 1024) runs once per encoder, weights and images: the notebooks
-    encode the same splits several times (reconstructions, codes, probes, the posterior summary), and
-    a split of 9,500 images costs about 3 s per model on 2 cores. Results are remembered by a digest
-    of the encoder's weights and of the images, so training the model or changing the images
-    recomputes them; the last few results per encoder are kept.
-    """
-    import hashlib
-
-    x = np.asarray(x)
-    if not hasattr(model.encoder, "get_weights"):  # not a Keras model (test doubles): nothing to remember
-        out = model.encoder.predict(x, batch_size=1024, verbose=0)
-        return [np.asarray(a) for a in (out if isinstance(out, list | tuple) else [out])]
-    digest = hashlib.blake2b(np.ascontiguousarray(x).view(np.uint8).ravel(), digest_size=16)
-    digest.update(f"{x.shape}{x.dtype}".encode())
-    for weight in model.encoder.get_weights():
-        digest.update(np.ascontiguousarray(weight).view(np.uint8).ravel())
-    remembered = _ENCODED.setdefault(model.encoder, {})
-    key = digest.hexdigest()
-    if key not in remembered:
-        out = model.encoder.predict(x, batch_size=1024, verbose=0)
-        remembered[key] = [np.asarray(a) for a in (out if isinstance(out, list | tuple) else [out])]
-        while len(remembered) > _ENCODED_PER_MODEL:
-            del remembered[next(iter(remembered))]
-    return [a.copy() for a in remembered[key]]
-
-
-#: Remembered encoder outputs, per encoder (see :func:`encoder_outputs`).
-_ENCODED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_ENCODED_PER_MODEL = 6
-
-
-def encode(model, x) -> np.ndarray:
-    """Latent codes: the posterior means μ(x) of a VAE, or z(x) of an AE."""
-    return encoder_outputs(model, x)[0]
-
-
-def posterior_sigma(vae, z_log_var: np.ndarray) -> np.ndarray:
-    """The posterior standard deviation the VAE samples with: exp(½ s) for the standard loss (s = log σ²);
-    the original study's loss used exp(s) as σ, and so does its variant."""
-    return np.exp(z_log_var) if vae.loss_variant == "seed" else np.exp(0.5 * z_log_var)
-
-
-def sample_codes(vae, x, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """(μ(x), one draw z = μ + σ·ε) with σ from :func:`posterior_sigma` and ε from a generator seeded by ``seed``."""
-    z_mean, z_log_var = encoder_outputs(vae, x)
-    return z_mean, z_mean + posterior_sigma(vae, z_log_var) * np.random.default_rng(seed).standard_normal(z_mean.shape)
-
-
 def reconstructions(vae, ae, x, seed: int) -> dict:
     """Decoded test images three ways: the VAE from its mean μ(x), the VAE from one sampled
-    z = μ + σ·ε (the original study's way, see :func:`sample_codes`), and the AE."""
-    from helpers.geometry import decode
+    z = μ + σ·ε (the original study's way, see :func:`helpers.model_io.sample_codes`), and the AE."""
+    from helpers.model_io import decode, encode_mean, sample_codes
 
     z_mean, z_sampled = sample_codes(vae, x, seed)
     return {"VAE, mean z": decode(vae.decoder, z_mean), "VAE, sampled z": decode(vae.decoder, z_sampled),
-            "AE": decode(ae.decoder, encode(ae, x))}
+            "AE": decode(ae.decoder, encode_mean(ae, x))}
 
 
 #: The original study's reported test-set mean Frobenius errors (the quality bar).
@@ -394,6 +342,8 @@ def quality_bar(errors: dict) -> pd.DataFrame:
 
 def posterior_summary(vae, x) -> pd.Series:
     """Mean posterior standard deviation per latent dimension and the mean KL (nats, summed)."""
+    from helpers.model_io import encoder_outputs, posterior_sigma
+
     z_mean, z_log_var = (np.asarray(a, np.float64) for a in encoder_outputs(vae, x))
     sigma = posterior_sigma(vae, z_log_var)
     kl = 0.5 * (z_mean**2 + sigma**2 - 1 - 2 * np.log(sigma)).sum(1)

@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 from sklearn.neighbors import NearestNeighbors
 
-from helpers.geometry import decode, straight_line
+from helpers.geometry import straight_line
+from helpers.model_io import decode
 
 
 def image_blend(x_a: np.ndarray, x_b: np.ndarray, steps: int) -> np.ndarray:

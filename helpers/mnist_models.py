@@ -74,28 +74,6 @@ def build_mnist_vae(latent_dim: int = 32, beta: float = 1.0, learning_rate: floa
     return model
 
 
-def encode_mean(model, x, batch_size: int = 512):
-    """Deterministic codes: the AE's z, or the VAE's posterior mean μ(x).
-
-    Runs the encoder's traced inference call (:func:`helpers.geometry.inference_function`) in batches
-    of ``batch_size``: what ``predict`` computes, without its per-call set-up (~0.1–0.2 s on 2 cores,
-    which the notebook's encodings of two or three images paid each time).
-    """
-    import numpy as np
-
-    from helpers.geometry import inference_function
-
-    x = np.asarray(x, np.float32)
-    if len(x) == 0:
-        return model.encoder.predict(x, verbose=0)
-    call = inference_function(model.encoder)
-    parts = []
-    for i in range(0, len(x), batch_size):
-        out = call(tf.convert_to_tensor(x[i:i + batch_size]))
-        parts.append((out[0] if isinstance(out, list | tuple) else out).numpy())
-    return np.concatenate(parts)
-
-
 @keras.saving.register_keras_serializable(package=PACKAGE)
 class PairedModel(keras.Model):
     """Trains a network on (input, target) pairs passed to ``fit_or_load`` as one tuple.
@@ -187,17 +165,14 @@ def build_digit_classifier(learning_rate: float = 1e-3) -> PairedModel:
     return model
 
 
-def reconstruct(model, x, batch_size: int = 512):
-    """Decode the deterministic code (AE: z; VAE: μ) of each image."""
-    return model.decoder.predict(encode_mean(model, x, batch_size), batch_size=batch_size, verbose=0)
-
-
-def reconstruction_bce(model, x, batch_size: int = 512, eps: float = 1e-7) -> float:
+def reconstruction_bce(model, x, eps: float = 1e-7) -> float:
     """Mean over images of the binary cross-entropy summed over pixels (the models' own loss term)."""
     import numpy as np
 
     x = np.asarray(x, dtype=np.float64)
-    x_hat = np.clip(np.asarray(reconstruct(model, x, batch_size), dtype=np.float64), eps, 1 - eps)
+    from helpers.model_io import reconstruct
+
+    x_hat = np.clip(np.asarray(reconstruct(model, x), dtype=np.float64), eps, 1 - eps)
     per_pixel = -(x * np.log(x_hat) + (1 - x) * np.log(1 - x_hat))
     return float(per_pixel.reshape(len(x), -1).sum(axis=1).mean())
 

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from helpers import heatmaps, probes
+from helpers.model_io import encode_mean, sample_codes
 from helpers.env import REPO_ROOT
 from helpers.validation import Flag, Integer, Rules, Subset
 
@@ -96,8 +97,8 @@ def probe_features(vae, ae, data: heatmaps.HeatmapData, seed: int) -> dict:
     shipped five-seed table. With :func:`helpers.probes.knn_grid_search` (one neighbour search per
     fold) the raw-pixel probe takes seconds, so the few seconds PCA would save are not worth that.
     """
-    vae_train, vae_train_sampled = heatmaps.sample_codes(vae, data.x_train, seed)
-    vae_test, vae_test_sampled = heatmaps.sample_codes(vae, data.x_test, seed + 1)
+    vae_train, vae_train_sampled = sample_codes(vae, data.x_train, seed)
+    vae_test, vae_test_sampled = sample_codes(vae, data.x_test, seed + 1)
     pixels = data.x_train.reshape(len(data.x_train), -1), data.x_test.reshape(len(data.x_test), -1)
 
     def variance_sum(factors):
@@ -106,7 +107,7 @@ def probe_features(vae, ae, data: heatmaps.HeatmapData, seed: int) -> dict:
     return {
         "VAE sampled z": (vae_train_sampled, vae_test_sampled),
         "VAE mean z": (vae_train, vae_test),
-        "AE z": (heatmaps.encode(ae, data.x_train), heatmaps.encode(ae, data.x_test)),
+        "AE z": (encode_mean(ae, data.x_train), encode_mean(ae, data.x_test)),
         "pixels": pixels,
         "PCA-3 of pixels": probes.pca_features(*pixels, components=3, seed=seed),
         "true var_x + var_y": (variance_sum(data.y_train), variance_sum(data.y_test)),

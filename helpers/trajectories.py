@@ -17,7 +17,8 @@ from scipy.interpolate import splev, splprep
 from scipy.spatial import Delaunay, cKDTree
 from scipy.stats import spearmanr
 
-from helpers.geometry import decode, straight_line
+from helpers.geometry import straight_line
+from helpers.model_io import decode
 from helpers.heatmaps import FACTORS, estimate_factors, moment_fit_residual
 
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from helpers import cone, data, latent
+from helpers import cone, data, geometry
 
 
 def test_points_lie_on_the_surface_and_in_their_class():
@@ -34,7 +34,7 @@ def test_bad_class_thresholds_are_rejected():
 
 def test_farthest_pair_matches_brute_force():
     codes = np.random.default_rng(2).normal(size=(300, 2))
-    i, j = latent.farthest_pair(codes)
+    i, j = geometry.farthest_pair(codes)
     distances = np.linalg.norm(codes[:, None] - codes[None], axis=-1)
     assert np.linalg.norm(codes[i] - codes[j]) == pytest.approx(distances.max())
 

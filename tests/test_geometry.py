@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from conftest import linear_decoder
 
-from helpers import geometry
+from helpers import geodesics, geometry, model_io
 from helpers.models import build_mlp_vae
 
 
@@ -19,8 +19,8 @@ def central_differences(decoder, z, h=1e-2):
     for j in range(z.shape[1]):
         step = np.zeros_like(z)
         step[:, j] = h
-        plus = geometry.decode(decoder, z + step).astype(np.float64)
-        minus = geometry.decode(decoder, z - step).astype(np.float64)
+        plus = model_io.decode(decoder, z + step).astype(np.float64)
+        minus = model_io.decode(decoder, z - step).astype(np.float64)
         columns.append((plus - minus) / (2 * h))
     return np.stack(columns, axis=-1)
 
@@ -65,7 +65,7 @@ def test_curve_lengths_of_a_linear_decoder():
     decoder = linear_decoder(a, [0.0, 0.0, 0.0])
     line = geometry.straight_line([0, 0], [1, 2], 11)
     np.testing.assert_allclose(line[[0, -1]], [[0, 0], [1, 2]])
-    assert geometry.decoded_curve_length(decoder, line) == pytest.approx(np.linalg.norm(a @ [1, 2]), rel=1e-5)
+    assert geodesics.curve_length(decoder, line) == pytest.approx(np.linalg.norm(a @ [1, 2]), rel=1e-5)
 
 
 def test_polyline_length_of_a_right_angle():
@@ -84,22 +84,6 @@ def test_distortion_on_a_plane_of_a_linear_decoder():
     _, _, values, points = geometry.distortion_on_plane(decoder, [0.3, -0.2, 0.1], basis, 1.5, 5)
     np.testing.assert_allclose(values, np.sqrt(np.linalg.det(basis.T @ a.T @ a @ basis)), rtol=1e-4)
     np.testing.assert_allclose((points - [0.3, -0.2, 0.1]) @ np.cross(*basis.T), 0.0, atol=1e-5)  # in the plane
-
-
-def test_decode_is_predict_without_its_set_up(decoder):
-    z = np.random.default_rng(7).standard_normal((50, 2)).astype(np.float32)
-    expected = decoder.predict(z, verbose=0)
-    np.testing.assert_array_equal(geometry.decode(decoder, z), expected)
-    np.testing.assert_array_equal(geometry.decode(decoder, z, batch_size=16), expected)  # 16 + 16 + 16 + 2 rows
-    assert geometry.inference_function(decoder) is geometry.inference_function(decoder)  # traced once, reused
-
-
-def test_decode_known_answer_and_empty_input():
-    linear = linear_decoder([[1.0, 2.0], [0.0, -1.0], [3.0, 0.5]], [0.5, 0.0, -1.0])
-    z = np.array([[1.0, 0.0], [0.0, 1.0], [2.0, -2.0]])
-    np.testing.assert_allclose(geometry.decode(linear, z), [[1.5, 0.0, 2.0], [2.5, -1.0, -0.5], [-1.5, 2.0, 4.0]],
-                               rtol=1e-6)
-    assert geometry.decode(linear, np.zeros((0, 2))).shape[0] == 0
 
 
 def test_jacobian_vector_products_known_answer_and_full_jacobian(decoder):

@@ -192,27 +192,6 @@ def test_seed_configuration_ae_is_no_more_than_ten_percent_worse_than_the_seeds(
     assert seed_configuration["AE"] <= 1.10 * hm.SEED_ERRORS["AE"]
 
 
-def test_encoder_outputs_are_remembered_until_the_weights_or_images_change():
-    vae = convnets.build_conv_vae("lean", latent_dim=3, seed=0)
-    x = np.random.default_rng(0).random((20, 36, 36, 1)).astype("float32")
-    calls = []
-    original = vae.encoder.predict
-    vae.encoder.predict = lambda *args, **kwargs: calls.append(1) or original(*args, **kwargs)
-    expected = original(x, verbose=0)
-    first = hm.encode(vae, x)
-    np.testing.assert_array_equal(first, expected[0])
-    first[:] = 99.0  # callers get their own copy
-    mean, log_var = hm.encoder_outputs(vae, x)
-    np.testing.assert_array_equal(mean, expected[0])
-    np.testing.assert_array_equal(log_var, expected[1])
-    assert len(calls) == 1
-    hm.encode(vae, x[:10])  # other images
-    assert len(calls) == 2
-    vae.encoder.set_weights([w + 0.01 for w in vae.encoder.get_weights()])  # other weights (as after training)
-    changed = hm.encode(vae, x)
-    assert len(calls) == 3 and not np.allclose(changed, expected[0])
-
-
 def test_estimated_covariances_are_remembered_and_returned_as_new_arrays(monkeypatch):
     images = hm.gaussian_heatmaps(np.array([[1.0, 2.0, 0.3], [0.5, 0.5, -0.6]]))
     calls = []

@@ -5,7 +5,7 @@ import pytest
 from conftest import notebook_defaults
 
 import helpers  # noqa: F401  (TF environment first)
-from helpers import mnist, shapes
+from helpers import mnist, model_io, shapes
 from helpers.validation import validate
 
 
@@ -98,11 +98,11 @@ def test_ae_and_vae_share_the_seed_architecture():
     ae = mnist_models.build_mnist_ae(latent_dim=8)
     vae = mnist_models.build_mnist_vae(latent_dim=8, seed=0)
     x = np.random.default_rng(0).random((3, 28, 28, 1)).astype(np.float32)
-    assert mnist_models.encode_mean(ae, x).shape == (3, 8)
-    assert mnist_models.encode_mean(vae, x).shape == (3, 8)
+    assert model_io.encode_mean(ae, x).shape == (3, 8)
+    assert model_io.encode_mean(vae, x).shape == (3, 8)
     assert tuple(ae(x).shape) == (3, 28, 28, 1) and tuple(vae(x).shape) == (3, 28, 28, 1)
     assert float(np.min(ae(x))) >= 0.0 and float(np.max(ae(x))) <= 1.0  # sigmoid output
-    assert min(float(np.min(mnist_models.encode_mean(ae, x))), 0) >= -1.0  # ELU code is bounded below by -1
+    assert min(float(np.min(model_io.encode_mean(ae, x))), 0) >= -1.0  # ELU code is bounded below by -1
     shapes_of = lambda m: sorted(tuple(w.shape) for w in m.decoder.weights)  # noqa: E731
     assert shapes_of(ae) == shapes_of(vae)  # same decoder
     conv = [tuple(w.shape) for w in ae.encoder.weights if len(w.shape) == 4]
@@ -114,7 +114,7 @@ def test_reconstruction_bce_matches_a_hand_computation():
 
     ae = mnist_models.build_mnist_ae(latent_dim=4)
     x = np.random.default_rng(1).random((2, 28, 28, 1)).astype(np.float32)
-    x_hat = np.clip(mnist_models.reconstruct(ae, x).astype(np.float64), 1e-7, 1 - 1e-7)
+    x_hat = np.clip(model_io.reconstruct(ae, x).astype(np.float64), 1e-7, 1 - 1e-7)
     expected = -(x * np.log(x_hat) + (1 - x) * np.log(1 - x_hat)).reshape(2, -1).sum(axis=1).mean()
     assert mnist_models.reconstruction_bce(ae, x) == pytest.approx(expected, rel=1e-5)
 
@@ -155,15 +155,3 @@ def test_paired_model_rejects_unknown_loss():
 
     with pytest.raises(ValueError, match="loss"):
         PairedModel(keras.Sequential([keras.layers.Dense(1)]), loss="hinge")
-
-
-def test_encode_mean_is_the_encoders_predict_without_its_set_up():
-    from helpers import mnist_models
-
-    vae = mnist_models.build_mnist_vae(latent_dim=4, seed=1)
-    ae = mnist_models.build_mnist_ae(latent_dim=4)
-    x = np.random.default_rng(1).random((7, 28, 28, 1))  # float64, as reconstruction_bce passes it
-    # the same batches as predict's (a batch's size can change oneDNN's kernels, and the last digits)
-    np.testing.assert_array_equal(mnist_models.encode_mean(vae, x, batch_size=3),
-                                  vae.encoder.predict(x.astype(np.float32), batch_size=3, verbose=0)[0])
-    np.testing.assert_array_equal(mnist_models.encode_mean(ae, x), ae.encoder.predict(x, batch_size=512, verbose=0))

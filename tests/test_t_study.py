@@ -35,29 +35,6 @@ def test_heavy_labels_mark_two_degrees_of_freedom_as_positive():
     np.testing.assert_array_equal(t_study.heavy_labels(factors), [1, 0])
 
 
-class _FixedEncoder:
-    def __init__(self, mean, log_var):
-        self.outputs = [mean, log_var]
-
-    def predict(self, x, **_):
-        return [np.repeat(o, len(x), axis=0) for o in self.outputs]
-
-
-class _FakeVAE:
-    def __init__(self, mean, log_var, loss_variant):
-        self.encoder, self.loss_variant = _FixedEncoder(mean, log_var), loss_variant
-
-
-@pytest.mark.parametrize("variant, expected_sigma", [("standard", np.exp(0.5 * -1.0)), ("seed", np.exp(-1.0))])
-def test_sampled_codes_have_the_posterior_mean_and_the_width_of_their_loss(variant, expected_sigma):
-    mean = np.array([[0.5, -2.0, 1.0]])
-    vae = _FakeVAE(mean, np.full((1, 3), -1.0), variant)
-    z_mean, z = heatmaps.sample_codes(vae, np.zeros((50_000, 1)), seed=3)
-    np.testing.assert_allclose(z_mean, np.repeat(mean, 50_000, axis=0))
-    np.testing.assert_allclose(z.mean(0), mean[0], atol=0.01)
-    np.testing.assert_allclose(z.std(0), expected_sigma, rtol=0.02)
-
-
 def _table():
     rows = []
     for seed, acc in ((1, 0.8), (2, 0.9), (3, 0.7)):

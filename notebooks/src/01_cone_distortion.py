@@ -38,7 +38,7 @@ import helpers  # first: sets TensorFlow's environment (oneDNN, quiet logs) befo
 import matplotlib.pyplot as plt
 import numpy as np
 
-from helpers import cone, data, geodesics, geometry, latent, plotting
+from helpers import cone, data, geodesics, geometry, model_io, plotting
 from helpers.models import build_mlp_vae, make_optimizer
 from helpers.report import show_table, show_takeaway
 from helpers.training import fit_or_load, set_seed
@@ -138,7 +138,7 @@ show_takeaway("cone_training", "Final epoch ({epochs} epochs): loss {loss:.2f} p
 # corrected column shows.
 
 # %%
-z_mean, z_log_var = vae.encoder.predict(cone_data.points, batch_size=8192, verbose=0)
+z_mean, z_log_var = model_io.encoder_outputs(vae, cone_data.points)
 statistics = cone.latent_statistics(z_mean, z_log_var, cone_data.labels)
 show_table("cone_latent_statistics", statistics, digits=3)
 variance = statistics["mean variance"].groupby(level="class").mean()
@@ -159,7 +159,7 @@ show_takeaway("cone_latent_variances", "The *upper* class (the large rim) lies f
 
 # %%
 codes = {name: z_mean[cone_data.labels == label] for name, label in (("upper", data.UPPER), ("lower", data.LOWER))}
-i, j = latent.farthest_pair(codes["upper"])
+i, j = geometry.farthest_pair(codes["upper"])
 line = geometry.straight_line(codes["upper"][i], codes["upper"][j], line_points)
 shown_codes = {name: c[:plotted_points_per_class] for name, c in codes.items()}
 plotting.plot_latent_classes(shown_codes, line=line)
@@ -173,8 +173,8 @@ plt.show()
 # the empty gap — where there were never any data — and climbs back up.
 
 # %%
-decoded = {name: geometry.decode(vae.decoder, c) for name, c in shown_codes.items()}
-decoded_line = geometry.decode(vae.decoder, line)
+decoded = {name: model_io.decode(vae.decoder, c) for name, c in shown_codes.items()}
+decoded_line = model_io.decode(vae.decoder, line)
 traces = [plotting.scatter3d_trace(p, f"{n} (decoded)", plotting.CLASS_COLOURS[n]) for n, p in decoded.items()]
 traces.append(plotting.line3d_trace(decoded_line, "decoded straight latent line"))
 plotting.show_plotly(plotting.figure_3d(traces, "Reconstructions and the decoded latent line"))
@@ -203,7 +203,7 @@ show_takeaway("cone_line_lengths", "Latent length {latent:.2f}; decoded, the lin
 # %%
 low, high = z_mean.min(axis=0), z_mean.max(axis=0)
 axis_0, axis_1, grid = geometry.latent_grid(low, high, grid_points_per_axis)
-sheet = geometry.decode(vae.decoder, grid).reshape(grid_points_per_axis, grid_points_per_axis, 3)
+sheet = model_io.decode(vae.decoder, grid).reshape(grid_points_per_axis, grid_points_per_axis, 3)
 surface = plotting.surface_trace(sheet[..., 0], sheet[..., 1], sheet[..., 2], "decoded latent grid")
 plotting.show_plotly(plotting.figure_3d([surface, traces[-1]], "The decoded latent manifold"))
 
@@ -252,7 +252,7 @@ z_a, z_b = line[0], line[-1]
 initial = (geodesics.latent_graph_path(vae.decoder, low, high, grid_points_per_axis, z_a, z_b)
            if geodesic_init == "graph" else None)
 geodesic = geodesics.latent_geodesic(vae.decoder, z_a, z_b, geodesic_points, geodesic_iterations, initial=initial)
-ends = geometry.decode(vae.decoder, np.stack([z_a, z_b]))
+ends = model_io.decode(vae.decoder, np.stack([z_a, z_b]))
 true_path, true_length = geodesics.surface_shortest_path(data.cone_height, ends[0, :2], ends[1, :2],
                                                          points_per_axis=surface_mesh_points)
 
@@ -270,14 +270,14 @@ show_takeaway("cone_geodesic_energy", "L-BFGS lowered the geodesic's energy from
 # map — the true path drawn there through the encoder's means.
 
 # %%
-paths_3d = {"decoded straight line": decoded_line, "decoded latent geodesic": geometry.decode(vae.decoder, geodesic.curve),
+paths_3d = {"decoded straight line": decoded_line, "decoded latent geodesic": model_io.decode(vae.decoder, geodesic.curve),
             "true surface path": true_path}
 traces = [plotting.surface_trace(*data.surface_grid(), name="z = tanh(4r)²", opacity=0.25)]
 traces += plotting.path3d_traces(paths_3d)
 plotting.show_plotly(plotting.figure_3d(traces, "Straight line, latent geodesic and true shortest path"))
 
 # %%
-encoded_true_path, _ = vae.encoder.predict(true_path.astype(np.float32), verbose=0)
+encoded_true_path = model_io.encode_mean(vae, true_path)
 plotting.plot_distortion_heatmap(axis_0, axis_1, distortion, shown_codes,
                                  {"straight latent line": line, "latent geodesic": geodesic.curve,
                                   "true path (encoded)": encoded_true_path}, title="Paths over the distortion map")

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from helpers import convnets, geodesics, geometry, heatmaps, image_plots, probes, trajectories
-from helpers.geometry import decode
+from helpers.model_io import decode, encode_mean
 from helpers.plotting import plot_distortion_heatmap, plot_history, show_plotly
 from helpers.report import show_table, show_takeaway
 from helpers.validation import validate
@@ -180,8 +180,8 @@ show_table("heatmap_worst_ae_factors", pd.DataFrame(data.y_test[worst[:4]], colu
 # the three generating factors, on the three coordinate planes.
 
 # %%
-codes = {"VAE": heatmaps.encode(vae, data.x_test), "AE": heatmaps.encode(ae, data.x_test)}
-train_codes = {"VAE": heatmaps.encode(vae, data.x_train), "AE": heatmaps.encode(ae, data.x_train)}
+codes = {"VAE": encode_mean(vae, data.x_test), "AE": encode_mean(ae, data.x_test)}
+train_codes = {"VAE": encode_mean(vae, data.x_train), "AE": encode_mean(ae, data.x_train)}
 image_plots.projections_by_factor(codes["VAE"], data.y_test, title="VAE: posterior means of the test images")
 plt.show()
 

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from helpers import heatmaps, image_plots, probes, t_study, trajectories
+from helpers.model_io import encode_mean
 from helpers.plotting import plot_history, show_plotly
 from helpers.report import show_table, show_takeaway
 from helpers.validation import validate
@@ -152,8 +153,8 @@ show_table("t_errors", heatmaps.error_summary(errors), digits=3, caption="Test F
 # encoder has to place images that study 2 would have put close together in different places.
 
 # %%
-codes = {"VAE": heatmaps.encode(vae, data.x_test), "AE": heatmaps.encode(ae, data.x_test)}
-train_codes = {"VAE": heatmaps.encode(vae, data.x_train), "AE": heatmaps.encode(ae, data.x_train)}
+codes = {"VAE": encode_mean(vae, data.x_test), "AE": encode_mean(ae, data.x_test)}
+train_codes = {"VAE": encode_mean(vae, data.x_train), "AE": encode_mean(ae, data.x_train)}
 classes = {"ν = 2": heavy_test == 1, "ν = 200": heavy_test == 0}
 for name, c in codes.items():
     image_plots.projections_by_class(c, classes, title=f"{name}: codes of the test images by degrees of freedom")
@@ -180,7 +181,7 @@ twins = {df: heatmaps.t_heatmaps(data.y_test[:, :3], df).astype("float32")[..., 
 s_test = data.y_test[:, 0] + data.y_test[:, 1]
 shift_rows = {}
 for name, model in (("VAE", vae), ("AE", ae)):
-    shift = np.linalg.norm(heatmaps.encode(model, twins[2]) - heatmaps.encode(model, twins[200]), axis=1)
+    shift = np.linalg.norm(encode_mean(model, twins[2]) - encode_mean(model, twins[200]), axis=1)
     shift /= trajectories.typical_spacing(codes[name])
     shift_rows[name] = {"median shift": np.median(shift), "share > 1 spacing": (shift > 1).mean(),
                         "median shift, s < 4.5": np.median(shift[s_test < 4.5]),

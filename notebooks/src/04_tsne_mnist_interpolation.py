@@ -79,7 +79,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from helpers import digit_plots, embedding, geodesics, interpolation, mnist_models, spread
+from helpers import digit_plots, embedding, geodesics, interpolation, mnist_models, model_io, spread
 from helpers.plotting import plot_history
 from helpers.report import show_table, show_takeaway
 from helpers.training import fit_or_load, set_seed
@@ -205,8 +205,8 @@ plt.show()
 
 # %%
 n_shown = 10
-recon_train = ae.predict(data.x_train[:n_shown], verbose=0)
-recon_test = ae.predict(data.x_test[:n_shown], verbose=0)
+recon_train = model_io.reconstruct(ae, data.x_train[:n_shown])
+recon_test = model_io.reconstruct(ae, data.x_test[:n_shown])
 rows = {**digit_plots.reconstruction_pairs(data.x_train, recon_train, n_shown, "train"),
         **digit_plots.reconstruction_pairs(data.x_test, recon_test, n_shown, "test")}
 _ = digit_plots.image_rows(rows, suptitle="AE reconstructions: training (top) and test (bottom) images")
@@ -252,8 +252,8 @@ show_takeaway("mnist_classifier", "The digit classifier's test accuracy: {accura
 # %%
 subset = np.arange(min(n_tsne, len(data.x_test)))
 images, labels = data.x_test[subset], data.y_test[subset]
-spaces = {"pixels": images.reshape(len(images), -1), "AE codes": mnist_models.encode_mean(ae, images),
-          "VAE mean codes": mnist_models.encode_mean(vae, images)}
+spaces = {"pixels": images.reshape(len(images), -1), "AE codes": model_io.encode_mean(ae, images),
+          "VAE mean codes": model_io.encode_mean(vae, images)}
 maps = {name: embedding.tsne(x, perplexity, seed, tsne_method) for name, x in spaces.items()}
 print(f"embedded {len(images)} test images with {tsne_method}; inputs after PCA:",
       {name: m.input_dim for name, m in maps.items()})
@@ -303,7 +303,7 @@ abc = data.x_test[[ia, ib, ic]]
 judge = interpolation.DigitJudge(classifier, data.x_train, data.x_test)
 arithmetic = {}
 for name, model in (("AE", ae), ("VAE", vae)):
-    codes = mnist_models.encode_mean(model, abc)
+    codes = model_io.encode_mean(model, abc)
     arithmetic[name] = interpolation.decode_named(model.decoder, interpolation.latent_arithmetic(*codes))
 arithmetic["pixels"] = interpolation.pixel_arithmetic(*abc)
 
@@ -339,7 +339,7 @@ i_from, i_to = mnist.examples_by_label(data.y_test, [interpolate_from, interpola
 ends = data.x_test[[i_from, i_to]]
 strips = {"pixel blend": interpolation.image_blend(ends[0], ends[1], interpolation_steps)}
 for name, model in (("AE latent", ae), ("VAE latent", vae)):
-    z_from, z_to = mnist_models.encode_mean(model, ends)
+    z_from, z_to = model_io.encode_mean(model, ends)
     strips[name] = interpolation.latent_interpolation(model.decoder, z_from, z_to, interpolation_steps)
 steps_table = judge.table(strips)
 
@@ -368,7 +368,7 @@ show_table("mnist_interpolation_steps", steps_table)
 # %%
 geodesic_strips, geodesic_rows = {}, {}
 for name, model in (("AE", ae), ("VAE", vae)):
-    z_from, z_to = mnist_models.encode_mean(model, ends)
+    z_from, z_to = model_io.encode_mean(model, ends)
     paths = geodesics.straight_and_geodesic(model.decoder, z_from, z_to, interpolation_steps, geodesic_points,
                                             geodesic_iterations)
     for kind, path in paths.items():
@@ -411,7 +411,7 @@ show_takeaway("mnist_geodesic_takeaway", "Read the table with care. The geodesic
 
 # %%
 pairs = interpolation.random_pairs(data.y_test, n_interpolation_pairs, np.random.default_rng(seed))
-codes = {"AE": mnist_models.encode_mean(ae, data.x_test), "VAE": mnist_models.encode_mean(vae, data.x_test)}
+codes = {"AE": model_io.encode_mean(ae, data.x_test), "VAE": model_io.encode_mean(vae, data.x_test)}
 study = interpolation.interpolation_scores(judge, data.x_test, codes, {"AE": ae.decoder, "VAE": vae.decoder}, pairs,
                                           interpolation_steps)
 
@@ -433,7 +433,7 @@ show_table("mnist_interpolation_gaps", study_gaps, digits=3, caption="Paired dif
 
 # %%
 samples = {name: mnist_models.sample_like_codes(codes[name], 500, np.random.default_rng(seed)) for name in codes}
-decoded = {"AE": ae.decoder.predict(samples["AE"], verbose=0), "VAE": vae.decoder.predict(samples["VAE"], verbose=0)}
+decoded = {name: model_io.decode(model.decoder, samples[name]) for name, model in (("AE", ae), ("VAE", vae))}
 sample_confidence = {name: judge.confidence(images_) for name, images_ in decoded.items()}
 random_codes = spread.mean_and_error(sample_confidence, rng_boot)
 random_codes["share ≥ 0.9"] = [np.mean(c >= 0.9) for c in sample_confidence.values()]

@@ -77,7 +77,7 @@ def training():
 
 def geodesic_solve():
     print("Latent geodesics on the shipped cone VAE (32-point curve between the two farthest upper codes)")
-    from helpers import geodesics, latent
+    from helpers import geodesics, geometry
 
     set_seed(0)
     points = data.make_cone_points(100_000, np.random.default_rng(0))
@@ -87,7 +87,7 @@ def geodesic_solve():
                 "beta": 1.0, "decoder_scale": 0.1, "steps_per_execution": 32}
     fit_or_load(vae, points.points, name="cone_vae", settings=settings, epochs=50, batch_size=256, seed=0)
     upper = vae.encoder.predict(points.upper, batch_size=8192, verbose=0)[0]
-    i, j = latent.farthest_pair(upper)
+    i, j = geometry.farthest_pair(upper)
     curve = geometry.straight_line(upper[i], upper[j], 32)
     geodesics.latent_geodesic(vae.decoder, upper[i], upper[j], 32, max_iterations=2)  # trace once
     solve = best_of(lambda: geodesics.latent_geodesic(vae.decoder, upper[i], upper[j], 32), repeats=2)

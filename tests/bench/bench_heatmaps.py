@@ -64,7 +64,7 @@ def time_to_bar_worker(max_epochs: int) -> dict:
     import keras
 
     from helpers import convnets, heatmaps
-    from helpers.geometry import decode
+    from helpers.model_io import decode, encode_mean
     from tests.conftest import notebook_defaults
 
     p = notebook_defaults("02_gaussian_heatmaps")
@@ -82,7 +82,7 @@ def time_to_bar_worker(max_epochs: int) -> dict:
             start = time.perf_counter()
             model.fit(x_fit, epochs=1, batch_size=batch, verbose=0, shuffle=True)
             seconds += time.perf_counter() - start
-            decoded = decode(model.decoder, heatmaps.encode(model, data.x_test))  # the VAE from its mean z
+            decoded = decode(model.decoder, encode_mean(model, data.x_test))  # the VAE from its mean z
             error = float(heatmaps.frobenius_errors(data.x_test, decoded).mean())
         out[kind] = {"epochs": epoch, "seconds": seconds, "error": error, "bar": bar, "reached": error <= bar}
     return out
