@@ -119,21 +119,6 @@ def build_conv_ae(name: str = "lean", latent_dim: int = 3) -> Autoencoder:
     return model
 
 
-def forward_flops(model: keras.Model) -> int:
-    """Multiply-adds × 2 of one forward pass per image through the Conv/ConvT/Dense layers."""
-    total = 0
-    for layer in model._flatten_layers(include_self=False, recursive=True):
-        if isinstance(layer, layers.Conv2DTranspose):
-            h, w, c_in = layer.input.shape[1:]
-            total += 2 * h * w * 9 * c_in * layer.filters
-        elif isinstance(layer, layers.Conv2D):
-            h, w = layer.output.shape[1:3]
-            total += 2 * h * w * 9 * layer.input.shape[-1] * layer.filters
-        elif isinstance(layer, layers.Dense):
-            total += 2 * layer.input.shape[-1] * layer.units
-    return int(total)
-
-
 # ---------------------------------------------------------------- training with the weight cache
 
 VALIDATION_FRACTION = 0.1

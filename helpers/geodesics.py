@@ -62,12 +62,6 @@ def curve_energy(decoder, curve) -> float:
     return float((len(curve) - 1) * np.sum(np.diff(x, axis=0) ** 2))
 
 
-def curve_energy_looped(decoder, curve) -> float:
-    """The same energy with one decoder call per point (for the batched-vs-looped benchmark)."""
-    x = np.stack([decode(decoder, point[None])[0].ravel() for point in np.asarray(curve, np.float32)])
-    return float((len(curve) - 1) * np.sum(np.diff(x.astype(np.float64), axis=0) ** 2))
-
-
 def curve_length(decoder, curve) -> float:
     """Discrete input-space length Σ‖g(z_{i+1}) − g(z_i)‖ of a latent polyline."""
     x = decode(decoder, curve).reshape(len(curve), -1).astype(np.float64)

@@ -105,35 +105,6 @@ def _directions_batch(decoder, z_chunk, directions):
     return tf.transpose(jvp, (1, 2, 0))
 
 
-def jacobian_per_output(decoder, z) -> np.ndarray:
-    """The original study's method, eagerly: one gradient of the batch sum per output coordinate.
-
-    Correct because output i of example n depends only on z_n. Kept for benchmarks.
-    """
-    z = _as_tensor(z)
-    with tf.GradientTape(persistent=True) as tape:
-        tape.watch(z)
-        x = _flatten_outputs(decoder, z)
-        outputs = [tf.reduce_sum(x[:, i]) for i in range(x.shape[1])]
-    rows = [tape.gradient(out, z) for out in outputs]
-    del tape
-    return tf.stack(rows, axis=1).numpy()
-
-
-def jacobian_per_point(decoder, z) -> np.ndarray:
-    """A naive loop: for each latent point, one eager gradient per output. Kept for benchmarks."""
-    result = []
-    for point in np.asarray(z, dtype=np.float32):
-        zi = tf.convert_to_tensor(point[None])
-        with tf.GradientTape(persistent=True) as tape:
-            tape.watch(zi)
-            x = _flatten_outputs(decoder, zi)[0]
-            outputs = [x[i] for i in range(x.shape[0])]
-        result.append(np.stack([tape.gradient(out, zi)[0].numpy() for out in outputs]))
-        del tape
-    return np.stack(result)
-
-
 def decoder_jacobian(decoder, z, method: str = "reverse") -> np.ndarray:
     """Jacobians (n, D, d) of ``decoder`` at latent points ``z`` (n, d).
 

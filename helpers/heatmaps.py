@@ -181,19 +181,6 @@ def gaussian_heatmaps(factors: np.ndarray) -> np.ndarray:
     return densities_from_covariances(covariances(factors))
 
 
-def gaussian_heatmaps_loop(factors: np.ndarray) -> np.ndarray:
-    """The original study's way, one scipy ``multivariate_normal`` per image (kept for tests and benchmarks)."""
-    from scipy.stats import multivariate_normal
-
-    x, y = grid_points()
-    pos = np.dstack((x, y))
-    images = []
-    for cov in covariances(factors):
-        values = multivariate_normal(mean=[0.0, 0.0], cov=cov).pdf(pos)
-        images.append(values / values.max())
-    return np.array(images)
-
-
 @dataclass
 class HeatmapData:
     """The original study's 80/20 split: images (n, 36, 36, 1) float32 and factors (n, 3)."""

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from bench.reference import forward_flops
 from helpers import convnets
 
 
@@ -29,8 +30,8 @@ def test_lean_is_cheaper_and_same_shapes_out():
     seed_vae, lean_vae = convnets.build_conv_vae("seed", seed=0), convnets.build_conv_vae("lean", seed=0)
     x = np.random.default_rng(0).random((2, 36, 36, 1)).astype("float32")
     assert lean_vae(x).shape == seed_vae(x).shape == (2, 36, 36, 1)
-    seed_flops = convnets.forward_flops(seed_vae.encoder) + convnets.forward_flops(seed_vae.decoder)
-    lean_flops = convnets.forward_flops(lean_vae.encoder) + convnets.forward_flops(lean_vae.decoder)
+    seed_flops = forward_flops(seed_vae.encoder) + forward_flops(seed_vae.decoder)
+    lean_flops = forward_flops(lean_vae.encoder) + forward_flops(lean_vae.decoder)
     assert 110e6 < seed_flops < 125e6  # ~117 MFLOP per image (DESIGN.md)
     assert lean_flops < seed_flops / 2.5
 

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from conftest import linear_decoder
 
+from bench.reference import jacobian_per_output, jacobian_per_point
 from helpers import geodesics, geometry, model_io
 from helpers.models import build_mlp_vae
 
@@ -37,8 +38,8 @@ def test_jacobian_matches_central_differences(decoder, method):
 def test_all_jacobian_methods_agree(decoder):
     z = np.random.default_rng(1).normal(size=(20, 2)).astype(np.float32)
     reference = geometry.jacobian_reverse(decoder, z)
-    for other in (geometry.jacobian_forward(decoder, z), geometry.jacobian_per_output(decoder, z),
-                  geometry.jacobian_per_point(decoder, z)):
+    for other in (geometry.jacobian_forward(decoder, z), jacobian_per_output(decoder, z),
+                  jacobian_per_point(decoder, z)):
         np.testing.assert_allclose(other, reference, rtol=1e-4, atol=1e-6)
 
 

@@ -16,6 +16,7 @@ import helpers  # noqa: F401
 import numpy as np
 import papermill
 
+from reference import curve_energy_looped, jacobian_per_output, jacobian_per_point
 from helpers import cone, data, geometry
 from helpers.models import build_mlp_vae, make_optimizer
 from helpers.training import fit_or_load, set_seed
@@ -39,10 +40,10 @@ def jacobians():
     times = {
         "batched reverse (tf.function)": best_of(lambda: geometry.jacobian_reverse(decoder, grid)),
         "batched forward (tf.function)": best_of(lambda: geometry.jacobian_forward(decoder, grid)),
-        "one gradient per output (seed, eager)": best_of(lambda: geometry.jacobian_per_output(decoder, grid)),
+        "one gradient per output (seed, eager)": best_of(lambda: jacobian_per_output(decoder, grid)),
     }
     subset = 200
-    per_point = best_of(lambda: geometry.jacobian_per_point(decoder, grid[:subset]), repeats=1)
+    per_point = best_of(lambda: jacobian_per_point(decoder, grid[:subset]), repeats=1)
     times[f"per-point loop (timed on {subset}, scaled to 10,000)"] = per_point * len(grid) / subset
     fastest = min(times.values())
     print("Jacobians of the cone decoder on a 100x100 grid")
@@ -92,7 +93,7 @@ def geodesic_solve():
     geodesics.latent_geodesic(vae.decoder, upper[i], upper[j], 32, max_iterations=2)  # trace once
     solve = best_of(lambda: geodesics.latent_geodesic(vae.decoder, upper[i], upper[j], 32), repeats=2)
     batched = best_of(lambda: geodesics.curve_energy(vae.decoder, curve), repeats=5)
-    looped = best_of(lambda: geodesics.curve_energy_looped(vae.decoder, curve), repeats=2)
+    looped = best_of(lambda: curve_energy_looped(vae.decoder, curve), repeats=2)
     print(f"  geodesic solve (L-BFGS from the straight line): {solve:.2f} s")
     print(f"  curve energy, batched {batched * 1e3:.1f} ms vs looped {looped * 1e3:.1f} ms: {looped / batched:.0f}x")
 

@@ -33,6 +33,7 @@ def worker(config: str, epochs: int) -> dict:
     import keras
 
     from helpers import convnets, heatmaps
+    from reference import forward_flops
 
     data = heatmaps.load_heatmaps()
     keras.utils.set_random_seed(0)
@@ -52,7 +53,7 @@ def worker(config: str, epochs: int) -> dict:
     errors = {k: float(v.mean()) for k, v in (
         (name, heatmaps.frobenius_errors(data.x_test, images))
         for name, images in heatmaps.reconstructions(vae, ae, data.x_test, 0).items()) if k.startswith("VAE")}
-    flops = convnets.forward_flops(vae.encoder) + convnets.forward_flops(vae.decoder)
+    flops = forward_flops(vae.encoder) + forward_flops(vae.decoder)
     return {"epoch_seconds": times, "errors": errors, "forward_flops": flops, "images": len(data.x_train)}
 
 
@@ -109,13 +110,14 @@ def matmul_gflops(n: int = 2048, repeats: int = 5) -> float:
 def bench_generator() -> None:
     sys.path.insert(0, str(ROOT))
     from helpers import heatmaps
+    from reference import gaussian_heatmaps_loop
 
     factors = heatmaps.factor_grid()
     start = time.perf_counter()
     heatmaps.gaussian_heatmaps(factors)
     fast = time.perf_counter() - start
     start = time.perf_counter()
-    heatmaps.gaussian_heatmaps_loop(factors)
+    gaussian_heatmaps_loop(factors)
     slow = time.perf_counter() - start
     print(f"generator, {len(factors)} images: vectorised {fast:.2f} s, per-image scipy loop {slow:.2f} s "
           f"-> {slow / fast:.0f}x")
