@@ -99,9 +99,9 @@ weights: setup  ## retrain every shipped weight file (and the shipped results ta
 	  echo "== $$name $$extra"; HELPERS_SHIP_WEIGHTS=1 $(BIN)/papermill -k $(KERNEL) --cwd notebooks --log-level ERROR \
 	    --no-progress-bar -p force_retrain True $$extra $$nb $(BUILD)/weights/$$name.ipynb; done
 	@echo "== 02_gaussian_heatmaps with the original study's configuration and loss (reference weights)"
-	HELPERS_SHIP_WEIGHTS=1 $(BIN)/papermill -k $(KERNEL) --cwd notebooks --log-level ERROR --no-progress-bar -p config seed \
-	  -p vae_loss seed -p beta 1.0 -p force_retrain True notebooks/02_gaussian_heatmaps.ipynb \
-	  $(BUILD)/weights/02_gaussian_heatmaps_seed_config.ipynb
+	HELPERS_SHIP_WEIGHTS=1 $(BIN)/papermill -k $(KERNEL) --cwd notebooks --log-level ERROR --no-progress-bar -p config original \
+	  -p vae_loss original -p beta 1.0 -p force_retrain True notebooks/02_gaussian_heatmaps.ipynb \
+	  $(BUILD)/weights/02_gaussian_heatmaps_original_config.ipynb
 	$(MAKE) store
 
 bench: setup  ## benchmarks: ratios measured side by side in one run

@@ -2,7 +2,7 @@
 
 A configuration fixes the architecture and the optimiser; :data:`CONFIGS` holds
 
-* ``"seed"`` — the original study's network as is: Conv 32 → [Conv + MaxPool] 64 / 128 / 64 → Dense 64 →
+* ``"original"`` — the original study's network as is: Conv 32 → [Conv + MaxPool] 64 / 128 / 64 → Dense 64 →
   latent; decoder Dense 1024 → 4×4×64 → ConvT 64 (stride 1), 64 (stride 3), 32 (stride 3) →
   ConvT 1 sigmoid; Adam with ExponentialDecay(1e-3, 30, 0.99), batch 64.
 * ``"lean"`` — the default: the same layout with narrower encoder convolutions (16 → 32 / 64 / 64),
@@ -48,7 +48,7 @@ class ConvConfig:
 
 
 CONFIGS = {
-    "seed": ConvConfig(32, (64, 128, 64), 64, (4, 4, 64), ((64, 1), (64, 3), (32, 3)),
+    "original": ConvConfig(32, (64, 128, 64), 64, (4, 4, 64), ((64, 1), (64, 3), (32, 3)),
                        batch_size=64, learning_rate=1e-3, decay_steps=30, decay_rate=0.99),
     "lean": ConvConfig(16, (32, 64, 64), 64, (4, 4, 64), ((64, 1), (64, 3), (32, 3)),
                        batch_size=128, learning_rate=2e-3, decay_steps=15, decay_rate=0.99),

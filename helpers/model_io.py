@@ -93,7 +93,7 @@ def encode_mean(model, x) -> np.ndarray:
 def posterior_sigma(vae, z_log_var: np.ndarray) -> np.ndarray:
     """The posterior standard deviation the VAE samples with: σ = exp(½ s) for the standard loss
     (s = log σ²); the original study's heatmap loss used exp(s) as σ, and so does its variant."""
-    return np.exp(z_log_var) if getattr(vae, "loss_variant", "standard") == "seed" else np.exp(0.5 * z_log_var)
+    return np.exp(z_log_var) if getattr(vae, "loss_variant", "standard") == "original" else np.exp(0.5 * z_log_var)
 
 
 def sample_codes(vae, x, seed: int) -> tuple[np.ndarray, np.ndarray]:

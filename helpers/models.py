@@ -28,7 +28,7 @@ from keras import layers, ops
 
 PACKAGE = "vae_notebooks"
 RECONSTRUCTIONS = ("gaussian", "bernoulli")
-LOSS_VARIANTS = ("standard", "seed")
+LOSS_VARIANTS = ("standard", "original")
 
 
 @keras.saving.register_keras_serializable(package=PACKAGE)
@@ -160,7 +160,7 @@ class VAE(_AutoencoderBase):
     """Variational autoencoder; the encoder returns ``[z_mean, z_log_var]``.
 
     ``loss="standard"`` is the consistent ELBO in the module docstring.
-    ``loss="seed"`` reproduces the original heatmap study's inconsistent loss for comparison:
+    ``loss="original"`` reproduces the original heatmap study's inconsistent loss for comparison:
     it samples with σ = exp(log σ²) (treating the log-variance output as a log *standard
     deviation*) while its KL term treats it as a log-variance and is *averaged* over
     latent dimensions instead of summed.
@@ -185,7 +185,7 @@ class VAE(_AutoencoderBase):
 
     def sample_z(self, z_mean, z_log_var):
         """One reparameterised draw, in the convention of ``loss``."""
-        if self.loss_variant == "seed":
+        if self.loss_variant == "original":
             return self.sampling([z_mean, 2.0 * z_log_var])  # σ = exp(output)
         return self.sampling([z_mean, z_log_var])
 
@@ -199,7 +199,7 @@ class VAE(_AutoencoderBase):
         x_hat = self.decoder(self.sample_z(z_mean, z_log_var), training=training)
         reconstruction = reconstruction_nll(x, x_hat, self.reconstruction, self.decoder_scale)
         kl = kl_divergence(z_mean, z_log_var)
-        if self.loss_variant == "seed":
+        if self.loss_variant == "original":
             kl = kl / ops.cast(ops.shape(z_mean)[-1], kl.dtype)
         reconstruction, kl = ops.mean(reconstruction), ops.mean(kl)
         return {

@@ -62,7 +62,7 @@ PARAMETERS = Rules({
 }, constraints=(heatmaps.SAMPLE_GRID,))
 
 #: The original study's single-run KNN results on latent codes (test accuracy, F1 with ν = 2 positive).
-SEED_KNN = {"VAE": {"accuracy": 0.849, "f1": 0.856}, "AE": {"accuracy": 0.847, "f1": 0.856}}
+ORIGINAL_KNN = {"VAE": {"accuracy": 0.849, "f1": 0.856}, "AE": {"accuracy": 0.847, "f1": 0.856}}
 
 #: The shipped table of repeated probes (``make weights`` writes it; the notebook reads it).
 REPEATS_FILE = REPO_ROOT / "data" / "results" / "t_distribution_repeats.json"
@@ -198,13 +198,13 @@ def paired_differences(table: pd.DataFrame, pairs, probe: str = "KNN", metric: s
     return diffs.T.assign(mean=diffs.mean(), std=diffs.std())
 
 
-def with_seed_figures(summary: pd.DataFrame) -> pd.DataFrame:
+def with_original_figures(summary: pd.DataFrame) -> pd.DataFrame:
     """The summary with the original study's single-run KNN figures beside the matching rows."""
     out = summary.copy()
     out["original study's accuracy"], out["original study's F1"] = np.nan, np.nan
     for model, rep in (("VAE", "VAE sampled z"), ("AE", "AE z")):
         if (rep, "KNN") in out.index:
-            figures = SEED_KNN[model]
+            figures = ORIGINAL_KNN[model]
             out.loc[(rep, "KNN"), ["original study's accuracy", "original study's F1"]] = [figures["accuracy"],
                                                                                           figures["f1"]]
     return out

@@ -11,8 +11,8 @@ def shapes(model):
     return [tuple(layer.output.shape[1:]) for layer in model.layers[1:]]
 
 
-def test_seed_encoder_has_the_seeds_shapes_and_parameters():
-    config = convnets.get_config("seed")
+def test_original_encoder_has_its_shapes_and_parameters():
+    config = convnets.get_config("original")
     encoder = convnets.build_encoder(config, variational=False)
     assert shapes(encoder) == [(36, 36, 32), (36, 36, 64), (18, 18, 64), (18, 18, 128), (9, 9, 128),
                                (9, 9, 64), (4, 4, 64), (1024,), (64,), (3,)]
@@ -20,14 +20,14 @@ def test_seed_encoder_has_the_seeds_shapes_and_parameters():
     assert convnets.build_encoder(config, variational=True).count_params() == 232_454  # two heads
 
 
-def test_seed_decoder_has_the_seeds_shapes_and_parameters():
-    decoder = convnets.build_decoder(convnets.get_config("seed"))
+def test_original_decoder_has_its_shapes_and_parameters():
+    decoder = convnets.build_decoder(convnets.get_config("original"))
     assert shapes(decoder) == [(1024,), (4, 4, 64), (4, 4, 64), (12, 12, 64), (36, 36, 32), (36, 36, 1)]
     assert decoder.count_params() == 96_705
 
 
 def test_lean_is_cheaper_and_same_shapes_out():
-    seed_vae, lean_vae = convnets.build_conv_vae("seed", seed=0), convnets.build_conv_vae("lean", seed=0)
+    seed_vae, lean_vae = convnets.build_conv_vae("original", seed=0), convnets.build_conv_vae("lean", seed=0)
     x = np.random.default_rng(0).random((2, 36, 36, 1)).astype("float32")
     assert lean_vae(x).shape == seed_vae(x).shape == (2, 36, 36, 1)
     seed_flops = forward_flops(seed_vae.encoder) + forward_flops(seed_vae.decoder)

@@ -39,7 +39,7 @@ def test_farthest_pair_matches_brute_force():
     assert np.linalg.norm(codes[i] - codes[j]) == pytest.approx(distances.max())
 
 
-def test_latent_statistics_report_true_and_seed_variances():
+def test_latent_statistics_report_true_and_original_variances():
     z_mean = np.array([[1.0, -2.0], [3.0, 2.0], [0.1, 0.1]])
     z_log_var = np.log(np.array([[0.1, 0.2], [0.3, 0.2], [0.01, 0.04]]))
     table = cone.latent_statistics(z_mean, z_log_var, np.array([data.UPPER, data.UPPER, data.LOWER]))

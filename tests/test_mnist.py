@@ -92,7 +92,7 @@ def test_bad_parameters_raise(name, value):
 # --- models (helpers.mnist_models) -------------------------------------------------------------
 
 
-def test_ae_and_vae_share_the_seed_architecture():
+def test_ae_and_vae_share_the_original_architecture():
     from helpers import mnist_models
 
     ae = mnist_models.build_mnist_ae(latent_dim=8)

@@ -74,7 +74,7 @@ class _FakeVAE:
         self.encoder, self.loss_variant = _FixedEncoder(mean, log_var), loss_variant
 
 
-@pytest.mark.parametrize("variant, expected_sigma", [("standard", np.exp(0.5 * -1.0)), ("seed", np.exp(-1.0))])
+@pytest.mark.parametrize("variant, expected_sigma", [("standard", np.exp(0.5 * -1.0)), ("original", np.exp(-1.0))])
 def test_sampled_codes_have_the_posterior_mean_and_the_width_of_their_loss(variant, expected_sigma):
     mean = np.array([[0.5, -2.0, 1.0]])
     vae = _FakeVAE(mean, np.full((1, 3), -1.0), variant)

@@ -62,11 +62,11 @@ def test_vae_losses_combine_with_beta():
     assert values["kl_loss"] == pytest.approx(closed, rel=1e-4)
 
 
-def test_seed_loss_variant_averages_kl_over_dimensions():
+def test_original_loss_variant_averages_kl_over_dimensions():
     x = np.random.default_rng(0).random((16, 3)).astype(np.float32)
     standard, seed_variant = build_mlp_vae(latent_dim=2, seed=0), build_mlp_vae(latent_dim=2, seed=0)
     seed_variant.set_weights(standard.get_weights())
-    seed_variant.loss_variant = "seed"
+    seed_variant.loss_variant = "original"
     ratio = float(seed_variant.losses_for(x)["kl_loss"]) / float(standard.losses_for(x)["kl_loss"])
     assert ratio == pytest.approx(0.5, rel=1e-5)
 

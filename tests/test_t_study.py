@@ -61,9 +61,9 @@ def test_paired_differences_are_per_seed_with_their_mean_and_spread():
     assert row["mean"] == pytest.approx(-0.2) and row["std"] == pytest.approx(0.1)
 
 
-def test_seed_figures_stand_beside_the_matching_rows_only():
-    out = t_study.with_seed_figures(t_study.summarise(_table()))
-    assert out.loc[("AE z", "KNN"), "original study's accuracy"] == t_study.SEED_KNN["AE"]["accuracy"]
+def test_original_figures_stand_beside_the_matching_rows_only():
+    out = t_study.with_original_figures(t_study.summarise(_table()))
+    assert out.loc[("AE z", "KNN"), "original study's accuracy"] == t_study.ORIGINAL_KNN["AE"]["accuracy"]
     assert np.isnan(out.loc[("pixels", "KNN"), "original study's accuracy"])
 
 

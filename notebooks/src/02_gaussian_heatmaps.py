@@ -43,8 +43,8 @@ pd.set_option("display.width", 160)
 
 # %% tags=["parameters"]
 seed: int = 19  # seeds initialisation, the validation hold-out, sampling and figure draws
-config: str = "lean"  # "lean" (default, faster) or "seed" (the original study's network and optimiser)
-vae_loss: str = "standard"  # "standard" (consistent ELBO) or "seed" (the original study's inconsistent loss)
+config: str = "lean"  # "lean" (default, faster) or "original" (the original study's network and optimiser)
+vae_loss: str = "standard"  # "standard" (consistent ELBO) or "original" (the original study's inconsistent loss)
 beta: float = 0.33  # weight of the KL term (0.33 ≈ the weight the original study's averaged KL had)
 epochs: int = 40  # at most this many epochs; early stopping on the validation loss
 patience: int = 4  # epochs without validation improvement before stopping (best weights restored)
@@ -105,9 +105,9 @@ print(f"train {data.x_train.shape}, test {data.x_test.shape}; pixel range "
 # three latent dimensions instead of summing. Together that is a VAE whose regulariser is about
 # three times too weak ($\beta_\text{eff} \approx 1/3$) and whose KL is computed for a different
 # posterior width than the one it samples from. Here $s = \log\sigma^2$ in both places and the KL is
-# summed; `vae_loss="seed"` reproduces the old behaviour for comparison.
+# summed; `vae_loss="original"` reproduces the old behaviour for comparison.
 #
-# **Configuration.** `config="seed"` is the original study's network as is (Conv 32 → 64/128/64 with pooling,
+# **Configuration.** `config="original"` is the original study's network as is (Conv 32 → 64/128/64 with pooling,
 # Dense 64; Adam with ExponentialDecay(1e-3, 30, 0.99), batch 64). The default `"lean"` halves the
 # widths of the encoder convolutions at 36×36 and 18×18, which carry most of the original network's
 # arithmetic, and uses batch 128 with a matching schedule (`make bench` measures the difference).
@@ -384,7 +384,7 @@ show_takeaway("heatmap_geodesic_takeaway", "The AE's stretching is far more unev
 # the penalty three times weaker again. The encoder can therefore shrink its posteriors further
 # before the KL objects: codes spread out more, the sampled decoding gets closer to the mean decoding,
 # and the latent space becomes more AE-like. The table shows this VAE's posterior widths and KL
-# (in the convention of its own `vae_loss`); rerun with `vae_loss="seed"` to compare.
+# (in the convention of its own `vae_loss`); rerun with `vae_loss="original"` to compare.
 
 # %% tags=["nbval-check-output"]
 print(f"vae_loss = {vae_loss!r}, beta = {beta}")
@@ -416,7 +416,7 @@ show_takeaway("heatmap_closing_note", """\
   the end codes). Pushing hull codes outwards by 0.8× the RMS radius raises the median residual from
   {ae_push0:.2f} to {ae_push8:.2f} (AE) and from {vae_push0:.2f} to {vae_push8:.2f} (VAE).""",
               n_test=len(data.x_test), vae_mean=errors["VAE, mean z"].mean(), vae_sampled=errors["VAE, sampled z"].mean(),
-              ae=errors["AE"].mean(), bar_vae=heatmaps.SEED_ERRORS["VAE"], bar_ae=heatmaps.SEED_ERRORS["AE"],
+              ae=errors["AE"].mean(), bar_vae=heatmaps.ORIGINAL_ERRORS["VAE"], bar_ae=heatmaps.ORIGINAL_ERRORS["AE"],
               sigma=posterior.filter(like="sigma").mean(),
               sampling_cost=errors["VAE, sampled z"].mean() - errors["VAE, mean z"].mean(),
               ae_tail=tails.loc["AE", "max / median"], vae_tail=tails.loc["VAE, mean z", "max / median"],
@@ -445,7 +445,7 @@ show_takeaway("heatmap_closing_note", """\
 # **Exercise 1 — the original study's network and loss** (shipped weights; about 5 minutes).
 #
 # ```bash
-# .venv/bin/papermill -k vae-notebooks --cwd notebooks -p config seed -p vae_loss seed -p beta 1.0 \
+# .venv/bin/papermill -k vae-notebooks --cwd notebooks -p config original -p vae_loss original -p beta 1.0 \
 #     notebooks/02_gaussian_heatmaps.ipynb build/02_original_study.ipynb
 # ```
 #

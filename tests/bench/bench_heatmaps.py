@@ -73,7 +73,7 @@ def time_to_bar_worker(max_epochs: int) -> dict:
     x_fit = convnets.validation_split(data.x_train, p["seed"])[0]
     batch = convnets.get_config(p["config"]).batch_size
     out = {}
-    for kind, bar in (("vae", heatmaps.SEED_ERRORS["VAE"]), ("ae", heatmaps.SEED_ERRORS["AE"])):
+    for kind, bar in (("vae", heatmaps.ORIGINAL_ERRORS["VAE"]), ("ae", heatmaps.ORIGINAL_ERRORS["AE"])):
         keras.utils.set_random_seed(p["seed"])
         model = (convnets.build_conv_vae(p["config"], beta=p["beta"], seed=p["seed"]) if kind == "vae"
                  else convnets.build_conv_ae(p["config"]))
@@ -160,11 +160,11 @@ def main() -> None:
     gflops = matmul_gflops()
     print(f"numpy float32 matmul: {gflops:.0f} GFLOP/s")
     rows = {}
-    for config in ("seed", "lean"):
+    for config in ("original", "lean"):
         rows[(config, "oneDNN")] = run_worker(config, args.epochs, "1")
         if not args.quick:
             rows[(config, "TF defaults")] = run_worker(config, 1, "0")
-    print(f"\nper-epoch time on {rows[('seed', 'oneDNN')]['images']} training images "
+    print(f"\nper-epoch time on {rows[('original', 'oneDNN')]['images']} training images "
           f"(the last epoch of each run; first epochs include tracing):")
     for (config, mode), r in rows.items():
         epoch = r["epoch_seconds"][-1]
@@ -172,17 +172,17 @@ def main() -> None:
         errors = ", ".join(f"{k} {v:.3f}" for k, v in r["errors"].items())
         print(f"  {config:5s} {mode:12s} {epoch:6.1f} s/epoch  {achieved:5.1f} GFLOP/s "
               f"= {achieved / gflops:5.1%} of matmul  | after {len(r['epoch_seconds'])} epochs: {errors}")
-    seed_on, lean_on = rows[("seed", "oneDNN")]["epoch_seconds"][-1], rows[("lean", "oneDNN")]["epoch_seconds"][-1]
+    seed_on, lean_on = rows[("original", "oneDNN")]["epoch_seconds"][-1], rows[("lean", "oneDNN")]["epoch_seconds"][-1]
     print(f"\nlean vs seed, oneDNN on: {seed_on / lean_on:.2f}x faster per epoch")
     if not args.quick:
-        seed_off = rows[("seed", "TF defaults")]["epoch_seconds"][-1]
+        seed_off = rows[("original", "TF defaults")]["epoch_seconds"][-1]
         lean_off = rows[("lean", "TF defaults")]["epoch_seconds"][-1]
         print(f"oneDNN on vs TF defaults: seed {seed_off / seed_on:.2f}x, lean {lean_off / lean_on:.2f}x")
         shipped = shipped_default_epochs()
         if shipped:
             seed_epochs, lean_epochs = sum(SEED_EPOCHS.values()), sum(shipped.values())
             seed_total, lean_total = seed_epochs * seed_off, lean_epochs * lean_on
-            print(f"total training time, VAE + AE (estimated from these epoch times): seed config "
+            print(f"total training time, VAE + AE (estimated from these epoch times): original config "
                   f"{seed_epochs} epochs with TF defaults {seed_total / 60:.0f} min vs default config "
                   f"{lean_epochs} epochs (shipped, early stopping) with oneDNN {lean_total / 60:.0f} min "
                   f"-> {seed_total / lean_total:.1f}x")
@@ -197,7 +197,7 @@ def main() -> None:
                       f"after {r['epochs']} epochs, {r['seconds']:.0f} s")
             measured = sum(r["seconds"] for r in bar.values())
             seed_total = sum(SEED_EPOCHS.values()) * seed_off
-            print(f"measured time to the bar, default config with oneDNN: {measured / 60:.1f} min vs seed config "
+            print(f"measured time to the bar, default config with oneDNN: {measured / 60:.1f} min vs original config "
                   f"{sum(SEED_EPOCHS.values())} epochs with TF defaults {seed_total / 60:.0f} min "
                   f"-> {seed_total / measured:.1f}x")
 
