@@ -14,6 +14,9 @@ export TF_ENABLE_ONEDNN_OPTS ?= 1
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export KERAS_BACKEND := tensorflow
 export PYTHONWARNINGS := ignore::DeprecationWarning
+# Training prints a few summary lines in headless runs; `make lab` (and any Jupyter you start yourself) shows
+# Keras' live progress bar instead (helpers.training.live_progress).
+export HELPERS_PROGRESS ?= compact
 
 .PHONY: help setup run site site-check test lint unit nbval portability smoke sync store weights bench lab clean
 
@@ -94,11 +97,14 @@ store: setup  ## re-execute the notebooks in place: the stored outputs nbval com
 	    --inplace --ExecutePreprocessor.timeout=3600 --ExecutePreprocessor.kernel_name=$(KERNEL) $$nb; done
 
 weights: setup  ## retrain every shipped weight file (and the shipped results table), then re-store the notebooks
-	@set -e; mkdir -p $(BUILD)/weights; for nb in $(NOTEBOOKS); do name=$$(basename $$nb .ipynb); \
+	@set -e; mkdir -p $(BUILD)/weights; total=$$(( $(words $(NOTEBOOKS)) + 1 )); i=0; for nb in $(NOTEBOOKS); do \
+	  i=$$((i + 1)); name=$$(basename $$nb .ipynb); \
 	  case $$name in 03_*) extra="-p recompute_repeats True";; *) extra="";; esac; \
-	  echo "== $$name $$extra"; HELPERS_SHIP_WEIGHTS=1 $(BIN)/papermill -k $(KERNEL) --cwd notebooks --log-level ERROR \
-	    --no-progress-bar -p force_retrain True $$extra $$nb $(BUILD)/weights/$$name.ipynb; done
-	@echo "== 02_gaussian_heatmaps with the original study's configuration and loss (reference weights)"
+	  echo "== run $$i of $$total: $$name $$extra (each model it trains prints '[fit_or_load] training NAME')"; \
+	  HELPERS_SHIP_WEIGHTS=1 $(BIN)/papermill -k $(KERNEL) --cwd notebooks --log-level INFO --log-output \
+	    --no-progress-bar -p force_retrain True $$extra $$nb $(BUILD)/weights/$$name.ipynb 2>&1 \
+	    | (grep --line-buffered -E '\[fit_or_load\]|^epoch ' || true); test $${PIPESTATUS[0]} -eq 0; done
+	@echo "== run $(words $(NOTEBOOKS) x) of $(words $(NOTEBOOKS) x): 02_gaussian_heatmaps with the original study's configuration and loss (reference weights)"
 	HELPERS_SHIP_WEIGHTS=1 $(BIN)/papermill -k $(KERNEL) --cwd notebooks --log-level ERROR --no-progress-bar -p config original \
 	  -p vae_loss original -p beta 1.0 -p force_retrain True notebooks/02_gaussian_heatmaps.ipynb \
 	  $(BUILD)/weights/02_gaussian_heatmaps_original_config.ipynb
@@ -108,7 +114,7 @@ bench: setup  ## benchmarks: ratios measured side by side in one run
 	@set -e; for b in tests/bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b; done
 
 lab: setup  ## JupyterLab on the project's kernel
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	HELPERS_PROGRESS=live $(BIN)/jupyter lab --notebook-dir=notebooks
 
 clean:  ## remove build outputs and locally trained (non-shipped) weights
 	rm -rf $(BUILD) data/cache

@@ -133,6 +133,12 @@ class FitResult:
     messages: list = field(default_factory=list)
 
 
+def live_progress() -> bool:
+    """Keras' own live progress bar (epoch, step, loss) unless ``HELPERS_PROGRESS=compact``, which the
+    Makefile sets for headless runs (make run/store/nbval/smoke/weights) so stored outputs stay short."""
+    return os.environ.get("HELPERS_PROGRESS", "live") != "compact"
+
+
 class CompactProgress(keras.callbacks.Callback):
     """Print one line every ``every`` epochs (and the last), so stored outputs stay short."""
 
@@ -219,6 +225,8 @@ def fit_or_load(
 
     keras.utils.set_random_seed(int(seed))
     model(x_example[:1])  # build (subclassed models) so the weights can be saved
+    live = live_progress()
+    print(f"[fit_or_load] training {name}: up to {epochs} epochs", flush=True)
     start = time.perf_counter()
     history = model.fit(
         x,
@@ -226,8 +234,8 @@ def fit_or_load(
         batch_size=batch_size,
         validation_data=validation_data,
         shuffle=True,
-        verbose=0,
-        callbacks=[*callbacks, CompactProgress(epochs, progress_lines)],
+        verbose=1 if live else 0,
+        callbacks=[*callbacks] if live else [*callbacks, CompactProgress(epochs, progress_lines)],
     )
     seconds = time.perf_counter() - start
     record = {

@@ -99,3 +99,14 @@ def test_weights_files_hold_no_optimizer_state(weight_folders):
     result = fit(compiled_vae(), weight_folders)
     with h5py.File(result.weights_path, "r") as handle:
         assert "optimizer" not in handle and "encoder" in handle
+
+
+@pytest.mark.parametrize("mode, compact_lines", [("compact", True), ("live", False)])
+def test_progress_is_compact_headless_and_live_otherwise(mode, compact_lines, weight_folders, monkeypatch, capsys):
+    """HELPERS_PROGRESS=compact (the Makefile's headless runs) prints a few 'epoch i/N' lines; otherwise
+    Keras' own live progress bar runs (verbose=1) and those summary lines are not printed."""
+    monkeypatch.setenv("HELPERS_PROGRESS", mode)
+    fit(compiled_vae(), weight_folders)
+    out = capsys.readouterr().out
+    assert "[fit_or_load] training toy" in out
+    assert ("epoch    2/2" in out) is compact_lines
