@@ -18,10 +18,9 @@ import helpers.env  # noqa: F401  (TF environment before the imports below)
 
 # isort: split
 import keras
-import tensorflow as tf
-from keras import layers, ops
+from keras import layers
 
-from helpers.models import PACKAGE, VAE, Autoencoder
+from helpers.models import VAE, Autoencoder, PairedModel
 
 IMAGE_SHAPE = (28, 28, 1)
 
@@ -72,81 +71,6 @@ def build_mnist_vae(latent_dim: int = 32, beta: float = 1.0, learning_rate: floa
                 name="mnist_vae")
     model.compile(optimizer=keras.optimizers.Adam(learning_rate))
     return model
-
-
-@keras.saving.register_keras_serializable(package=PACKAGE)
-class PairedModel(keras.Model):
-    """Trains a network on (input, target) pairs passed to ``fit_or_load`` as one tuple.
-
-    ``fit_or_load`` calls ``model.fit(x)`` with no separate ``y``; Keras then hands a tuple
-    ``(inputs, targets)`` to ``train_step`` as the inputs. This model unpacks it and minimises
-    ``loss`` ("bce": mean binary cross-entropy, "mse", or "sparse_ce": mean sparse categorical
-    cross-entropy of softmax outputs). ``validation_data=(inputs, targets)`` works as usual.
-    """
-
-    LOSSES = ("bce", "mse", "sparse_ce")
-
-    def __init__(self, network, loss="bce", **kwargs):
-        super().__init__(**kwargs)
-        if loss not in self.LOSSES:
-            raise ValueError(f"loss must be one of {list(self.LOSSES)}, got {loss!r}")
-        self.network = network
-        self.loss_name = loss
-        self.loss_tracker = keras.metrics.Mean(name="loss")
-        self.accuracy_tracker = keras.metrics.Mean(name="accuracy")
-
-    @property
-    def metrics(self):
-        return [self.loss_tracker] + ([self.accuracy_tracker] if self.loss_name == "sparse_ce" else [])
-
-    def call(self, x, training=False):
-        return self.network(x, training=training)
-
-    @staticmethod
-    def _unpack(data):
-        x, y, _ = keras.utils.unpack_x_y_sample_weight(data)
-        if y is None and isinstance(x, tuple | list) and len(x) == 2:
-            x, y = x
-        return x, y
-
-    def _loss(self, y, y_hat):
-        if self.loss_name == "mse":
-            return ops.mean(ops.square(y - y_hat))
-        if self.loss_name == "bce":
-            return ops.mean(keras.losses.binary_crossentropy(y, y_hat))
-        return ops.mean(keras.losses.sparse_categorical_crossentropy(y, y_hat))
-
-    def _update(self, y, y_hat, loss):
-        self.loss_tracker.update_state(loss)
-        if self.loss_name == "sparse_ce":
-            hits = ops.cast(ops.equal(ops.argmax(y_hat, axis=-1), ops.cast(ops.reshape(y, (-1,)), "int64")),
-                            "float32")
-            self.accuracy_tracker.update_state(ops.mean(hits))
-        return {m.name: m.result() for m in self.metrics}
-
-    def train_step(self, data):
-        x, y = self._unpack(data)
-        with tf.GradientTape() as tape:
-            y_hat = self(x, training=True)
-            loss = self._loss(y, y_hat)
-        gradients = tape.gradient(loss, self.trainable_weights)
-        self.optimizer.apply_gradients(zip(gradients, self.trainable_weights, strict=True))
-        return self._update(y, y_hat, loss)
-
-    def test_step(self, data):
-        x, y = self._unpack(data)
-        y_hat = self(x, training=False)
-        return self._update(y, y_hat, self._loss(y, y_hat))
-
-    def get_config(self):
-        return {**super().get_config(), "network": keras.saving.serialize_keras_object(self.network),
-                "loss": self.loss_name}
-
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        config["network"] = keras.saving.deserialize_keras_object(config["network"])
-        return cls(**config)
 
 
 def build_digit_classifier(learning_rate: float = 1e-3) -> PairedModel:

@@ -116,7 +116,7 @@ def build_colouring_ae(learning_rate: float = 1e-3):
     twice (a 24×24 output for a 48×48 target), and it ended in a ReLU under a binary
     cross-entropy loss (outputs not confined to [0, 1]).
     """
-    from helpers.mnist_models import PairedModel  # sets the TF environment before keras loads
+    from helpers.models import PairedModel  # sets the TF environment before keras loads
 
     # isort: split
     import keras

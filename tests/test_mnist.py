@@ -151,7 +151,7 @@ def test_paired_model_trains_through_fit_or_load_and_reloads(tmp_path):
 def test_paired_model_rejects_unknown_loss():
     import keras
 
-    from helpers.mnist_models import PairedModel
+    from helpers.models import PairedModel
 
     with pytest.raises(ValueError, match="loss"):
         PairedModel(keras.Sequential([keras.layers.Dense(1)]), loss="hinge")
