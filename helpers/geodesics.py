@@ -31,24 +31,6 @@ import tensorflow as tf
 
 from helpers.geometry import latent_grid
 from helpers.model_io import decode
-from helpers.validation import Constraint, Integer, Rules
-
-
-def _steps_fit_points(geodesic_points: int, geodesic_steps: int) -> str | None:
-    if geodesic_steps > geodesic_points:
-        return (f"the strips show geodesic_steps images picked from the geodesic_points points of each path "
-                f"(evenly_spaced_rows), so more steps than points repeats images: use geodesic_steps <= "
-                f"{geodesic_points} or geodesic_points >= {geodesic_steps}")
-    return None
-
-
-#: Rules for the geometry parameters a notebook adds to its own (e.g. ``heatmaps.PARAMETERS | PARAMETERS``).
-PARAMETERS = Rules({
-    "slice_points": Integer(5, 200),
-    "geodesic_points": Integer(3, 512),
-    "geodesic_iterations": Integer(1, 10_000),
-    "geodesic_steps": Integer(3, 50),
-}, constraints=(Constraint("geodesic strip", ("geodesic_points", "geodesic_steps"), _steps_fit_points),))
 
 
 def _flat(decoder, z):

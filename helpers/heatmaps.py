@@ -121,6 +121,16 @@ SAMPLE_GRID = Constraint("sample grid", ("train_subset", "sample_images"), _samp
 RECONSTRUCTION_PAIRS = Constraint("reconstruction pairs", ("test_subset", "sample_images"), _reconstruction_pairs_fit)
 ISOVARIANCE_IMAGES = Constraint("isovariance images", ("train_subset", "test_subset"), _isovariance_images_fit)
 
+def _steps_fit_points(geodesic_points: int, geodesic_steps: int) -> str | None:
+    if geodesic_steps > geodesic_points:
+        return (f"the strips show geodesic_steps images picked from the geodesic_points points of each path "
+                f"(evenly_spaced_rows), so more steps than points repeats images: use geodesic_steps <= "
+                f"{geodesic_points} or geodesic_points >= {geodesic_steps}")
+    return None
+
+
+GEODESIC_STRIP = Constraint("geodesic strip", ("geodesic_points", "geodesic_steps"), _steps_fit_points)
+
 PARAMETERS = Rules({
     "seed": SEED,
     "config": Choice(("lean", "original")),  # named architecture + optimiser (helpers.convnets.CONFIGS)
@@ -137,8 +147,12 @@ PARAMETERS = Rules({
     # which is the emptiest point only from 4 points on (with 3 it is the start)
     "path_points": Integer(4, 200),
     "plotted_points": Integer(100, 11_875),
+    "slice_points": Integer(5, 200),
+    "geodesic_points": Integer(3, 512),
+    "geodesic_iterations": Integer(1, 10_000),
+    "geodesic_steps": Integer(3, 50),
     "force_retrain": Flag(),
-}, constraints=(SAMPLE_GRID, RECONSTRUCTION_PAIRS, ISOVARIANCE_IMAGES))
+}, constraints=(SAMPLE_GRID, RECONSTRUCTION_PAIRS, ISOVARIANCE_IMAGES, GEODESIC_STRIP))
 
 
 def grid_points() -> tuple[np.ndarray, np.ndarray]:

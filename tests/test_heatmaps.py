@@ -7,7 +7,7 @@ from conftest import notebook_defaults
 from scipy.stats import multivariate_normal
 
 from bench.reference import gaussian_heatmaps_loop
-from helpers import convnets, geodesics
+from helpers import convnets
 from helpers import heatmaps as hm
 from helpers.env import SHIPPED_WEIGHTS_DIR
 from helpers.validation import validate
@@ -82,8 +82,8 @@ def test_frobenius_errors_known_answer():
 
 
 def test_default_parameters_are_valid_and_complete():
-    assert set(NOTEBOOK_DEFAULTS) == set(hm.PARAMETERS) | set(geodesics.PARAMETERS)
-    validate(hm.PARAMETERS | geodesics.PARAMETERS, NOTEBOOK_DEFAULTS)
+    assert set(NOTEBOOK_DEFAULTS) == set(hm.PARAMETERS)
+    validate(hm.PARAMETERS, NOTEBOOK_DEFAULTS)
 
 
 @pytest.mark.parametrize("name, value", [("epochs", 0), ("config", "huge"), ("beta", -1.0), ("patience", 2.5),

@@ -98,7 +98,7 @@ def test_a_bad_value_and_a_bad_combination_are_reported_together():
     # the same in a study: a bad epochs and a geodesic strip longer than its geodesic
     values = {**notebook_defaults("02_gaussian_heatmaps"), "epochs": 0, "geodesic_steps": 30, "geodesic_points": 10}
     with pytest.raises(ValueError) as error:
-        validate(heatmaps.PARAMETERS | geodesics.PARAMETERS, values)
+        validate(heatmaps.PARAMETERS, values)
     assert "epochs: must be in" in str(error.value) and "geodesic_points=10, geodesic_steps=30" in str(error.value)
 
 
@@ -129,7 +129,7 @@ def test_validation_imports_nothing_heavy():
 
 STUDIES = {
     "01_cone_distortion": cone.PARAMETERS,
-    "02_gaussian_heatmaps": heatmaps.PARAMETERS | geodesics.PARAMETERS,
+    "02_gaussian_heatmaps": heatmaps.PARAMETERS,
     "03_t_distribution": t_study.PARAMETERS,
     "04_tsne_mnist_interpolation": mnist.PARAMETERS | shapes.PARAMETERS,
 }
@@ -271,7 +271,7 @@ def test_sample_grid_and_reconstruction_pairs_limits():
     assert heatmaps.RECONSTRUCTION_PAIRS.problem({"test_subset": 5, "sample_images": 5}) is None
 
 
-@pytest.mark.parametrize("rules, points, steps", [(geodesics.PARAMETERS, "geodesic_points", "geodesic_steps"),
+@pytest.mark.parametrize("rules, points, steps", [(heatmaps.PARAMETERS, "geodesic_points", "geodesic_steps"),
                                                   (mnist.PARAMETERS, "geodesic_points", "interpolation_steps")])
 def test_strip_limit_is_where_evenly_spaced_rows_stop_repeating(rules, points, steps):
     constraint = next(c for c in rules.constraints if c.name == "geodesic strip")

@@ -60,7 +60,7 @@ geodesic_steps: int = 9  # images shown and scored along the straight and geodes
 force_retrain: bool = False  # retrain even when cached or shipped weights exist
 
 # %% tags=["boilerplate"]
-validate(heatmaps.PARAMETERS | geodesics.PARAMETERS, globals())  # every parameter above, and their combinations
+validate(heatmaps.PARAMETERS, globals())  # every parameter above, and their combinations
 
 # %% [markdown]
 # ## The data
