@@ -121,6 +121,7 @@ SAMPLE_GRID = Constraint("sample grid", ("train_subset", "sample_images"), _samp
 RECONSTRUCTION_PAIRS = Constraint("reconstruction pairs", ("test_subset", "sample_images"), _reconstruction_pairs_fit)
 ISOVARIANCE_IMAGES = Constraint("isovariance images", ("train_subset", "test_subset"), _isovariance_images_fit)
 
+
 def _steps_fit_points(geodesic_points: int, geodesic_steps: int) -> str | None:
     if geodesic_steps > geodesic_points:
         return (f"the strips show geodesic_steps images picked from the geodesic_points points of each path "

@@ -102,16 +102,15 @@ def flat_differences(flat_stored: dict, flat_computed: dict, rules: list[Toleran
 
 def spread_report(stored: dict, runs: dict[str, dict], rules: list[Tolerance]) -> list[str]:
     """Per tolerance rule: the largest |computed − stored| seen over ``runs`` and the tolerance it gets."""
-    flat_stored = {p: v for key, values in stored.items() for p, v in flatten(values, key).items()}
+    flat_stored = flat_records(stored)
     worst: dict[str, tuple[float, str]] = {}
     for name, computed in runs.items():
-        for key, values in computed.items():
-            for path, value in flatten(values, key).items():
-                rule, reference = rule_for(path, rules), flat_stored.get(path)
-                if rule and isinstance(value, int | float) and isinstance(reference, int | float):
-                    gap = abs(value - reference)
-                    if gap >= worst.get(rule.match, (-1.0, ""))[0]:
-                        worst[rule.match] = (gap, f"{path} in {name}")
+        for path, value in flat_records(computed).items():
+            rule, reference = rule_for(path, rules), flat_stored.get(path)
+            if rule and isinstance(value, int | float) and isinstance(reference, int | float):
+                gap = abs(value - reference)
+                if gap >= worst.get(rule.match, (-1.0, ""))[0]:
+                    worst[rule.match] = (gap, f"{path} in {name}")
     return [f"{rule.match}: max deviation {worst[rule.match][0]:.3g} ({worst[rule.match][1]}); "
             f"tolerance abs {rule.abs}, rel {rule.rel}" for rule in rules if rule.match in worst]
 
