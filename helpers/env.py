@@ -15,7 +15,6 @@ off (``TF_ENABLE_ONEDNN_OPTS=0``) for comparison.
 
 import os
 import warnings
-from pathlib import Path
 
 DEFAULTS = {
     "TF_ENABLE_ONEDNN_OPTS": "1",
@@ -68,16 +67,3 @@ def _import_tensorflow_quietly() -> None:
 
 _import_tensorflow_quietly()
 warnings.filterwarnings("ignore", category=DeprecationWarning)
-
-#: Repository root, resolved from this file (never from the current directory).
-REPO_ROOT = Path(__file__).resolve().parent.parent
-#: Weights that ship with the project (tracked in git).
-SHIPPED_WEIGHTS_DIR = REPO_ROOT / "data" / "weights"
-#: Weights trained locally for non-default parameters (ignored by git).
-CACHE_DIR = REPO_ROOT / "data" / "cache"
-
-
-def shipping() -> bool:
-    """True under ``make weights`` (``HELPERS_SHIP_WEIGHTS=1``): results are written to the shipped
-    folders (``data/weights``, ``data/results``) instead of the local cache."""
-    return os.environ.get("HELPERS_SHIP_WEIGHTS") == "1"

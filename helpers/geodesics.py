@@ -30,6 +30,7 @@ import helpers.env  # noqa: F401
 import tensorflow as tf
 
 from helpers.geometry import latent_grid
+from helpers.latent_paths import straight_line
 from helpers.model_io import decode
 
 
@@ -83,7 +84,7 @@ def latent_geodesic(decoder, z_start, z_end, n_points: int = 32, max_iterations:
         raise ValueError(f"max_iterations must be >= 1, got {max_iterations}")
     z_start, z_end = np.asarray(z_start, np.float64), np.asarray(z_end, np.float64)
     if initial is None:
-        initial = np.linspace(0.0, 1.0, n_points)[:, None] * (z_end - z_start) + z_start
+        initial = straight_line(z_start, z_end, n_points, dtype=np.float64)
     curve0 = resample(initial, n_points)
     curve0[0], curve0[-1] = z_start, z_end
     shape = curve0[1:-1].shape
@@ -127,7 +128,7 @@ def evenly_spaced_rows(curve: np.ndarray, count: int) -> np.ndarray:
 def straight_and_geodesic(decoder, z_a, z_b, steps: int, n_points: int = 32, max_iterations: int = 300) -> dict:
     """Decoded interpolations between two codes: the straight latent line and the latent geodesic,
     ``steps`` images each, with their input-space lengths (measured on ``n_points`` points)."""
-    line = np.linspace(0.0, 1.0, n_points)[:, None] * (np.asarray(z_b) - np.asarray(z_a)) + np.asarray(z_a)
+    line = straight_line(z_a, z_b, n_points, dtype=np.float64)
     geodesic = latent_geodesic(decoder, z_a, z_b, n_points, max_iterations)
     return {
         "straight": {"images": decode(decoder, evenly_spaced_rows(line, steps)), "length": curve_length(decoder, line)},

@@ -1,4 +1,4 @@
-"""Decoder Jacobians, local distortion and lengths of decoded curves.
+"""Decoder Jacobians, local distortion on latent grids and planes.
 
 For a decoder g: R^d → R^D and a latent point z, the Jacobian J(z) = ∂g/∂z is D×d.
 The pull-back metric is M(z) = JᵀJ and the local area (volume) distortion is
@@ -16,10 +16,10 @@ import functools
 import weakref
 
 import numpy as np
-import scipy.spatial
 
-import helpers.env  # noqa: F401
+import helpers.env  # noqa: F401  (the TensorFlow environment before TensorFlow loads)
 import tensorflow as tf
+
 
 # One traced tf.function per (decoder, mode), so repeated calls run warm.
 _COMPILED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -157,36 +157,3 @@ def distortion_on_plane(decoder, origin, basis, half_width: float, points_per_ax
         restricted = decoder_jacobian(decoder, points, method) @ basis.astype(np.float32)
     values = distortion_from_jacobians(restricted).reshape(points_per_axis, points_per_axis)
     return u, v, values, points
-
-
-def straight_line(z_start, z_end, n_points: int) -> np.ndarray:
-    """n_points equally spaced latent points from z_start to z_end (inclusive)."""
-    t = np.linspace(0.0, 1.0, n_points)[:, None]
-    return ((1 - t) * np.asarray(z_start, np.float64) + t * np.asarray(z_end, np.float64)).astype(np.float32)
-
-
-def polyline_length(points: np.ndarray) -> float:
-    """Σ_i ‖p_{i+1} − p_i‖ of a sequence of points (n, ...) flattened per point."""
-    p = np.asarray(points, dtype=np.float64).reshape(len(points), -1)
-    return float(np.linalg.norm(np.diff(p, axis=0), axis=1).sum())
-
-
-def farthest_pair(codes: np.ndarray) -> tuple[int, int]:
-    """Indices (i, j) of the two codes farthest apart (the set's diameter).
-
-    The diameter's endpoints lie on the convex hull, so only hull vertices are compared
-    (exact, and O(h²) instead of O(n²)).
-    """
-    codes = np.asarray(codes, dtype=np.float64)
-    if len(codes) < 2:
-        raise ValueError(f"codes must contain at least 2 points, got {len(codes)}")
-    candidates = np.arange(len(codes))
-    if codes.shape[1] >= 2 and len(codes) > codes.shape[1] + 1:
-        try:
-            candidates = scipy.spatial.ConvexHull(codes).vertices
-        except Exception:  # noqa: BLE001  (degenerate hull: compare all points)
-            pass
-    sub = codes[candidates]
-    distances = np.linalg.norm(sub[:, None, :] - sub[None, :, :], axis=-1)
-    a, b = np.unravel_index(np.argmax(distances), distances.shape)
-    return int(candidates[a]), int(candidates[b])

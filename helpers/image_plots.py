@@ -1,18 +1,23 @@
-"""Static figures of the image studies: heatmap grids, paths with thumbnails, error histograms,
-latent projections coloured by the generating factors. Each function draws and returns the
-figure; notebooks end the cell with ``plt.show()``."""
+"""Figures made of images: grids and strips of images, and thumbnails placed on latent maps and paths.
+
+* :func:`image_grid` — a sequence of images wrapped into rows, with optional per-image titles;
+* :func:`image_rows` — one labelled row per named strip (originals vs reconstructions, interpolations…),
+  with optional column titles and per-image scores;
+* :func:`thumbnail_scatter` — a 2-D map with some points drawn as their images, spread so they do not pile up;
+* :func:`path_with_thumbnails` / :func:`paths_figure` — latent paths with numbered decoded thumbnails, placed
+  off the path and off each other (:func:`place_boxes`).
+
+Each function draws and returns the figure; notebooks end the cell with ``plt.show()``.
+"""
 
 from __future__ import annotations
 
-import itertools
-
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.colors import Normalize
 from matplotlib.offsetbox import AnnotationBbox, OffsetImage, TextArea, VPacker
 
-FACTOR_CMAPS = {"var_x": "viridis", "var_y": "plasma", "cor": "coolwarm"}
-#: One colour per class in the by-class figures (the first class red, the second blue, …).
-CLASS_PALETTE = ("#D62728", "#1F77B4", "#2CA02C")
+from helpers.latent_paths import principal_axes
 
 
 def image_grid(images, ncols: int = 8, titles=None, cmap="inferno", title: str | None = None,
@@ -36,78 +41,79 @@ def image_grid(images, ncols: int = 8, titles=None, cmap="inferno", title: str |
     return fig
 
 
-def factor_titles(factors) -> list[str]:
-    """Short 'vx vy ρ' labels for image grids."""
-    return [f"{f[0]:.1f} {f[1]:.1f} {f[2]:+.2f}" for f in np.asarray(factors)]
+
+DIGIT_COLOURS = plt.get_cmap("tab10")
 
 
-def pairs_grid(originals, reconstructions: dict, cmap: str = "cubehelix"):
-    """One column per image: the original on top, then each model's reconstruction."""
-    rows = {"original": originals, **reconstructions}
-    n = len(originals)
-    fig, axes = plt.subplots(len(rows), n, figsize=(1.3 * n, 1.4 * len(rows)), squeeze=False)
-    for r, (name, images) in enumerate(rows.items()):
-        for c in range(n):
-            axes[r, c].imshow(np.squeeze(images[c]), cmap=cmap, vmin=0, vmax=1)
-            axes[r, c].set_xticks([]), axes[r, c].set_yticks([])
-        axes[r, 0].set_ylabel(name, fontsize=9)
-    fig.tight_layout()
-    return fig
+def _as_display(image):
+    image = np.asarray(image)
+    return image[..., 0] if image.ndim == 3 and image.shape[-1] == 1 else image
 
 
-def error_histograms(errors: dict, bins: int = 60):
-    """Per-image error histograms side by side on a shared x axis, with mean and p95 marked."""
-    fig, axes = plt.subplots(1, len(errors), figsize=(5 * len(errors), 3.2), sharex=True)
-    for ax, (name, e) in zip(np.atleast_1d(axes), errors.items(), strict=True):
-        ax.hist(e, bins=bins, color="#4C72B0")
-        ax.axvline(e.mean(), color="k", ls="--", label=f"mean {e.mean():.3f}")
-        ax.axvline(np.quantile(e, 0.95), color="#D62728", ls=":", label=f"p95 {np.quantile(e, 0.95):.3f}")
-        ax.set(title=name, xlabel="Frobenius error ‖x̂ − x‖", yscale="log")
-        ax.legend(fontsize=8)
-    fig.tight_layout()
-    return fig
-
-
-def projections_by_factor(codes, factors, names=("var_x", "var_y", "cor"), title: str = "", size: float = 2):
-    """3×3 grid: rows = factors (colour), columns = latent coordinate pairs."""
-    pairs = list(itertools.combinations(range(codes.shape[1]), 2))
-    fig, axes = plt.subplots(len(names), len(pairs), figsize=(3.4 * len(pairs), 3 * len(names)), squeeze=False)
+def image_rows(rows: dict, col_titles=None, scores: dict | None = None, size: float = 1.0, suptitle: str = "",
+               cmap: str = "gray"):
+    """A grid: one row per named strip of images (e.g. originals, then each model's reconstructions);
+    optional column titles and per-image scores written underneath. ``cmap`` colours one-channel images."""
+    names = list(rows)
+    n_cols = max(len(v) for v in rows.values())
+    fig, axes = plt.subplots(len(names), n_cols, figsize=(size * n_cols, size * 1.25 * len(names)), squeeze=False)
     for r, name in enumerate(names):
-        for c, (i, j) in enumerate(pairs):
-            art = axes[r, c].scatter(codes[:, i], codes[:, j], c=factors[:, r], s=size,
-                                     cmap=FACTOR_CMAPS.get(name, "viridis"), rasterized=True)
-            axes[r, c].set(xlabel=f"z{i + 1}", ylabel=f"z{j + 1}")
-        fig.colorbar(art, ax=axes[r, -1], label=name)
-    fig.suptitle(title)
+        for c in range(n_cols):
+            ax = axes[r, c]
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if c >= len(rows[name]):
+                ax.axis("off")
+                continue
+            image = _as_display(rows[name][c])
+            ax.imshow(np.clip(image, 0, 1), cmap=cmap if image.ndim == 2 else None, vmin=0, vmax=1)
+            if scores and name in scores:
+                ax.set_xlabel(scores[name][c], fontsize=7)
+            if c == 0:
+                ax.set_ylabel(name, fontsize=8)
+            if r == 0 and col_titles is not None:
+                ax.set_title(col_titles[c], fontsize=8)
+    if suptitle:
+        fig.suptitle(suptitle, fontsize=10)
     fig.tight_layout()
     return fig
 
 
-def walls_by_cor_and_anisotropy(codes, factors, name: str):
-    """Two 3-D views of the codes with wall projections: coloured by cor and by |var_x − var_y|."""
-    fig = plt.figure(figsize=(12, 5))
-    scatter3d_with_walls(codes, factors[:, 2], "cor", f"{name}, coloured by cor",
-                         ax=fig.add_subplot(1, 2, 1, projection="3d"))
-    scatter3d_with_walls(codes, np.abs(factors[:, 0] - factors[:, 1]), "|var_x − var_y|",
-                         f"{name}, coloured by |var_x − var_y|", ax=fig.add_subplot(1, 2, 2, projection="3d"))
-    return fig
+def thumbnail_scatter(points, images, labels, n_thumbnails: int = 300, seed: int = 0, ax=None, zoom: float = 0.45,
+                      title: str = "", max_overlap: float = 0.25):
+    """All points as small dots coloured by label, plus up to ``n_thumbnails`` of them drawn as the
+    images themselves at their embedded positions: a seeded random order (so the figure is reproducible)
+    in which an image is skipped when its thumbnail would cover more than ``max_overlap`` of one
+    already drawn (so dense clusters do not pile up into unreadable stacks)."""
+    ax = ax or plt.subplots(figsize=(7, 7))[1]
+    points, labels = np.asarray(points), np.asarray(labels)
+    ax.scatter(points[:, 0], points[:, 1], c=[DIGIT_COLOURS(int(v)) for v in labels], s=4, alpha=0.5)
+    ax.set(xlim=ax.get_xlim(), ylim=ax.get_ylim())  # fixed, so that display positions are final
+    order = np.random.default_rng(seed).permutation(len(points))
+    side = np.shape(images)[1] * zoom * ax.figure.dpi / 72  # thumbnail side in pixels
+    for i in spread_choice(ax.transData.transform(points), order, side, n_thumbnails, max_overlap):
+        box = OffsetImage(1.0 - _as_display(images[i]), cmap="gray", zoom=zoom, norm=Normalize(0, 1))
+        ax.add_artist(AnnotationBbox(box, points[i], frameon=False, pad=0))
+    for digit in range(10):
+        ax.scatter([], [], color=DIGIT_COLOURS(digit), label=str(digit), s=20)
+    ax.legend(title="digit", fontsize=7, loc="upper right", ncol=2, markerscale=1)
+    ax.set(title=title, xticks=[], yticks=[])
+    return ax
 
 
-def scatter3d_with_walls(codes, colour, label: str, title: str = "", ax=None, size: float = 2):
-    """3-D scatter with the three coordinate projections drawn (grey) on the back walls."""
-    if ax is None:
-        fig = plt.figure(figsize=(6, 5))
-        ax = fig.add_subplot(projection="3d")
-    lo = codes.min(0)
-    grey = {"c": "0.75", "s": size / 2, "alpha": 0.3, "rasterized": True}
-    ax.scatter(np.full(len(codes), lo[0]), codes[:, 1], codes[:, 2], **grey)
-    ax.scatter(codes[:, 0], np.full(len(codes), codes[:, 1].max()), codes[:, 2], **grey)
-    ax.scatter(codes[:, 0], codes[:, 1], np.full(len(codes), lo[2]), **grey)
-    art = ax.scatter(*codes.T, c=colour, s=size, cmap="coolwarm", rasterized=True)
-    ax.set(xlabel="z1", ylabel="z2", zlabel="z3", title=title)
-    # a 3-D axes' z tick labels and z label lie outside its box, so the colour bar needs a wide pad
-    ax.figure.colorbar(art, ax=ax, shrink=0.6, pad=0.16, label=label)
-    return ax.figure
+def spread_choice(centres, order, side: float, n: int, max_overlap: float) -> list[int]:
+    """Up to ``n`` indices taken in ``order`` whose squares (``side`` wide, centred on ``centres``)
+    overlap every square taken before by at most ``max_overlap`` of a square's area."""
+    centres = np.asarray(centres, np.float64)
+    kept: list[int] = []
+    for i in order:
+        if len(kept) == n:
+            break
+        gap = np.clip(side - np.abs(centres[kept] - centres[i]), 0, None)
+        if not kept or (gap.prod(1) / side**2).max() <= max_overlap:
+            kept.append(int(i))
+    return kept
+
 
 
 def path_with_thumbnails(codes, path, images, dims=(0, 1), thumbs: int = 7, title: str = "", ax=None,
@@ -225,24 +231,10 @@ def place_boxes(anchors, size, avoid) -> np.ndarray:
     return np.array(placed)
 
 
-def factor_traces(estimated: dict, names=("var_x", "var_y", "cor")):
-    """Recovered factors along each path (x: position 0 → 1), one panel per factor."""
-    fig, axes = plt.subplots(1, len(names), figsize=(4.2 * len(names), 3))
-    for k, (ax, name) in enumerate(zip(axes, names, strict=True)):
-        for label, est in estimated.items():
-            ax.plot(np.linspace(0, 1, len(est)), est[:, k], label=label)
-        ax.set(title=f"recovered {name}", xlabel="position along path")
-    axes[0].legend(fontsize=7)
-    fig.tight_layout()
-    return fig
-
-
 def paths_figure(codes, paths: dict, decoded: dict, thumbs: int = 5, title: str = ""):
     """One panel per path: codes and path projected on the codes' first two principal axes,
     with numbered decoded thumbnails placed off the path (leader lines to their points). A single
     path gets a larger panel and thumbnails."""
-    from helpers.trajectories import principal_axes
-
     centre, axes = principal_axes(codes)
     project = lambda p: (np.asarray(p, np.float64) - centre) @ axes[:2].T  # noqa: E731
     ncols = min(4, len(paths))
@@ -259,62 +251,4 @@ def paths_figure(codes, paths: dict, decoded: dict, thumbs: int = 5, title: str 
     fig.tight_layout()  # before the thumbnails: they are placed for the final panel sizes
     for ax, (name, path) in panels:
         add_path_thumbnails(ax, project(path), decoded[name], thumbs, zoom)
-    return fig
-
-
-def latent_plotly(codes, colour, label: str, title: str, hover=None):
-    """Interactive 3-D scatter of codes coloured by a factor (plotly)."""
-    import plotly.graph_objects as go
-
-    from helpers.plotting import plotly_layout
-
-    trace = go.Scatter3d(x=codes[:, 0], y=codes[:, 1], z=codes[:, 2], mode="markers", text=hover,
-                         marker={"size": 2, "color": colour, "colorscale": "RdBu_r", "colorbar": {"title": label}})
-    return go.Figure([trace], plotly_layout(title, xaxis_title="z1", yaxis_title="z2", zaxis_title="z3"))
-
-
-def latent_plotly_by_class(codes, classes: dict, title: str, hover=None):
-    """Interactive 3-D scatter of codes, one trace (colour and marker) per class; ``classes`` maps a
-    name to a boolean mask over the codes."""
-    import plotly.graph_objects as go
-
-    from helpers.plotting import plotly_layout
-
-    hover = np.asarray(hover) if hover is not None else None
-    symbols = ("circle", "diamond", "square")
-    traces = [go.Scatter3d(x=codes[m, 0], y=codes[m, 1], z=codes[m, 2], mode="markers", name=name,
-                           text=None if hover is None else hover[m],
-                           marker={"size": 2.5, "color": CLASS_PALETTE[k], "symbol": symbols[k]})
-              for k, (name, m) in enumerate(classes.items())]
-    return go.Figure(traces, plotly_layout(title, xaxis_title="z1", yaxis_title="z2", zaxis_title="z3"))
-
-
-def projections_by_class(codes, classes: dict, title: str = "", size: float = 2):
-    """The three coordinate-plane projections of the codes, one colour per class (boolean masks)."""
-    fig, axes = plt.subplots(1, 3, figsize=(13, 3.8))
-    for ax, (i, j) in zip(axes, itertools.combinations(range(3), 2), strict=True):
-        for k, (name, mask) in enumerate(classes.items()):
-            ax.scatter(codes[mask, i], codes[mask, j], s=size, color=CLASS_PALETTE[k], alpha=0.5, label=name)
-        ax.set_xlabel(f"z{i + 1}"), ax.set_ylabel(f"z{j + 1}")
-    axes[0].legend(markerscale=4, fontsize=8)
-    fig.suptitle(title)
-    fig.tight_layout()
-    return fig
-
-
-def probe_summary_bars(summary, metric: str = "accuracy", reference=None, reference_label: str = ""):
-    """Horizontal bars of ``metric mean`` ± ``metric std`` per (representation, probe) row, with an
-    optional vertical reference line (e.g. a Bayes bound)."""
-    labels = [f"{rep} · {probe}" for rep, probe in summary.index]
-    fig, ax = plt.subplots(figsize=(8, 0.45 * len(labels) + 1))
-    y = np.arange(len(labels))
-    ax.barh(y, summary[f"{metric} mean"], xerr=summary[f"{metric} std"].fillna(0), color="#4C72B0", capsize=3)
-    ax.set_yticks(y, labels), ax.invert_yaxis()
-    low = float(np.nanmin(summary[f"{metric} mean"] - summary[f"{metric} std"].fillna(0)))
-    ax.set_xlim(max(0.0, low - 0.05), 1.0)
-    if reference is not None:
-        ax.axvline(reference, color="#D62728", ls="--", label=reference_label)
-        ax.legend(loc="lower right", fontsize=8)
-    ax.set_xlabel(f"test {metric} (mean ± sd over seeds)")
-    fig.tight_layout()
     return fig

@@ -1,4 +1,6 @@
-"""Figures: matplotlib for static ones, plotly for interactive 3-D ones.
+"""Charts: training curves, latent scatters and maps, histograms, bars (matplotlib), interactive 3-D (plotly).
+
+Figures made of images (grids, thumbnails) are in :mod:`helpers.image_plots`.
 
 Plotly figures are shown with the renderer named by ``PLOTLY_RENDERER`` (plotly reads
 it on import). ``make run`` sets ``notebook``, which embeds plotly.js once in the
@@ -15,8 +17,11 @@ import numpy as np
 import plotly.graph_objects as go
 from matplotlib.ticker import MaxNLocator
 
+
 CLASS_COLOURS = {"upper": "#494EB2", "lower": "#FF881E"}
+
 LINE_COLOUR = "#D62728"
+
 PLOTLY_CONFIG = {"displaylogo": False}
 
 
@@ -28,9 +33,11 @@ def show_plotly(fig: go.Figure) -> None:
 #: Height (px) of the 3-D figures: the notebook's output box is ~1,100 px wide, so a scene of this
 #: height keeps its tick labels at a readable size.
 PLOTLY_HEIGHT = 650
+
 #: Margins (px) around the scene; the 3-D box's corners and tick labels reach beyond the scene's
 #: domain when it is rotated, so it needs room on every side.
 PLOTLY_MARGIN = {"l": 30, "r": 30, "b": 40, "t": 60}
+
 #: Camera a little farther out and lower than plotly's default eye (1.25, 1.25, 1.25), aimed a little
 #: below the box's centre so that the box sits higher: a flat box (study 1's surface) otherwise runs
 #: off the bottom of the figure with its front tick labels.
@@ -169,3 +176,95 @@ def plot_distortion_heatmap(axis_0, axis_1, values, codes_by_class=None, paths=N
     if codes_by_class or paths:
         ax.legend(fontsize=8, markerscale=4, loc="upper right")
     return ax
+
+
+#: One colour per class in the by-class figures (the first class red, the second blue, …).
+CLASS_PALETTE = ("#D62728", "#1F77B4", "#2CA02C")
+
+
+def error_histograms(errors: dict, bins: int = 60):
+    """Per-image error histograms side by side on a shared x axis, with mean and p95 marked."""
+    fig, axes = plt.subplots(1, len(errors), figsize=(5 * len(errors), 3.2), sharex=True)
+    for ax, (name, e) in zip(np.atleast_1d(axes), errors.items(), strict=True):
+        ax.hist(e, bins=bins, color="#4C72B0")
+        ax.axvline(e.mean(), color="k", ls="--", label=f"mean {e.mean():.3f}")
+        ax.axvline(np.quantile(e, 0.95), color="#D62728", ls=":", label=f"p95 {np.quantile(e, 0.95):.3f}")
+        ax.set(title=name, xlabel="Frobenius error ‖x̂ − x‖", yscale="log")
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def scatter3d_with_walls(codes, colour, label: str, title: str = "", ax=None, size: float = 2):
+    """3-D scatter with the three coordinate projections drawn (grey) on the back walls."""
+    if ax is None:
+        fig = plt.figure(figsize=(6, 5))
+        ax = fig.add_subplot(projection="3d")
+    lo = codes.min(0)
+    grey = {"c": "0.75", "s": size / 2, "alpha": 0.3, "rasterized": True}
+    ax.scatter(np.full(len(codes), lo[0]), codes[:, 1], codes[:, 2], **grey)
+    ax.scatter(codes[:, 0], np.full(len(codes), codes[:, 1].max()), codes[:, 2], **grey)
+    ax.scatter(codes[:, 0], codes[:, 1], np.full(len(codes), lo[2]), **grey)
+    art = ax.scatter(*codes.T, c=colour, s=size, cmap="coolwarm", rasterized=True)
+    ax.set(xlabel="z1", ylabel="z2", zlabel="z3", title=title)
+    # a 3-D axes' z tick labels and z label lie outside its box, so the colour bar needs a wide pad
+    ax.figure.colorbar(art, ax=ax, shrink=0.6, pad=0.16, label=label)
+    return ax.figure
+
+
+def latent_plotly(codes, colour, label: str, title: str, hover=None):
+    """Interactive 3-D scatter of codes coloured by a factor (plotly)."""
+    import plotly.graph_objects as go
+
+    from helpers.plotting import plotly_layout
+
+    trace = go.Scatter3d(x=codes[:, 0], y=codes[:, 1], z=codes[:, 2], mode="markers", text=hover,
+                         marker={"size": 2, "color": colour, "colorscale": "RdBu_r", "colorbar": {"title": label}})
+    return go.Figure([trace], plotly_layout(title, xaxis_title="z1", yaxis_title="z2", zaxis_title="z3"))
+
+
+def latent_plotly_by_class(codes, classes: dict, title: str, hover=None):
+    """Interactive 3-D scatter of codes, one trace (colour and marker) per class; ``classes`` maps a
+    name to a boolean mask over the codes."""
+    import plotly.graph_objects as go
+
+    from helpers.plotting import plotly_layout
+
+    hover = np.asarray(hover) if hover is not None else None
+    symbols = ("circle", "diamond", "square")
+    traces = [go.Scatter3d(x=codes[m, 0], y=codes[m, 1], z=codes[m, 2], mode="markers", name=name,
+                           text=None if hover is None else hover[m],
+                           marker={"size": 2.5, "color": CLASS_PALETTE[k], "symbol": symbols[k]})
+              for k, (name, m) in enumerate(classes.items())]
+    return go.Figure(traces, plotly_layout(title, xaxis_title="z1", yaxis_title="z2", zaxis_title="z3"))
+
+
+def projections_by_class(codes, classes: dict, title: str = "", size: float = 2):
+    """The three coordinate-plane projections of the codes, one colour per class (boolean masks)."""
+    fig, axes = plt.subplots(1, 3, figsize=(13, 3.8))
+    for ax, (i, j) in zip(axes, itertools.combinations(range(3), 2), strict=True):
+        for k, (name, mask) in enumerate(classes.items()):
+            ax.scatter(codes[mask, i], codes[mask, j], s=size, color=CLASS_PALETTE[k], alpha=0.5, label=name)
+        ax.set_xlabel(f"z{i + 1}"), ax.set_ylabel(f"z{j + 1}")
+    axes[0].legend(markerscale=4, fontsize=8)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def probe_summary_bars(summary, metric: str = "accuracy", reference=None, reference_label: str = ""):
+    """Horizontal bars of ``metric mean`` ± ``metric std`` per (representation, probe) row, with an
+    optional vertical reference line (e.g. a Bayes bound)."""
+    labels = [f"{rep} · {probe}" for rep, probe in summary.index]
+    fig, ax = plt.subplots(figsize=(8, 0.45 * len(labels) + 1))
+    y = np.arange(len(labels))
+    ax.barh(y, summary[f"{metric} mean"], xerr=summary[f"{metric} std"].fillna(0), color="#4C72B0", capsize=3)
+    ax.set_yticks(y, labels), ax.invert_yaxis()
+    low = float(np.nanmin(summary[f"{metric} mean"] - summary[f"{metric} std"].fillna(0)))
+    ax.set_xlim(max(0.0, low - 0.05), 1.0)
+    if reference is not None:
+        ax.axvline(reference, color="#D62728", ls="--", label=reference_label)
+        ax.legend(loc="lower right", fontsize=8)
+    ax.set_xlabel(f"test {metric} (mean ± sd over seeds)")
+    fig.tight_layout()
+    return fig

@@ -1,19 +1,28 @@
-"""Seeding and the fit-or-load weight cache.
+"""Seeding, and the fit-or-load weight cache.
 
-A trained model is stored as ``<name>-<key>.weights.h5`` plus ``<name>-<key>.history.json``,
-where ``key`` is a hash of everything that affects training: the ``settings`` the caller
-passes (architecture, data parameters, seed, epochs, batch size, …), the optimizer's
-configuration and the shapes of the model's weights. Two folders are searched:
+A trained model is stored as ``<name>-<key>.weights.h5`` plus ``<name>-<key>.history.json``. The
+``key`` (:func:`cache_key`) is a hash of everything that affects training, read from the model itself:
 
-* ``data/weights/`` — weights that ship with the project (tracked in git);
-* ``data/cache/``   — weights trained locally for other parameters (ignored by git).
+* the model's own configuration (``keras.saving.serialize_keras_object``: every layer's class, width,
+  activation, initialiser, the VAE's β, loss option, decoder likelihood …), with Keras' automatic layer
+  names replaced by positions, so building the same model twice in one session gives the same key;
+* its compile configuration (optimizer, learning-rate schedule, steps per execution);
+* the shapes of its weights;
+* the ``settings`` the caller passes for what the model cannot know: the data (which images, how many)
+  and the fit (epochs, batch size, seed, early stopping).
+
+So a changed architecture misses the cache without anyone bumping a tag by hand.
+
+Where weights are looked for and written is one explicit object, :class:`WeightStore`. Its default
+searches ``data/weights/`` (weights that ship with the project, tracked in git) and then ``data/cache/``
+(weights trained locally for other parameters, ignored by git), and writes new weights to the cache;
+``make weights`` sets ``HELPERS_SHIP_WEIGHTS=1`` (:func:`helpers.paths.shipping`) to write them to
+``data/weights/`` instead. Tests pass a store of temporary folders.
 
 Each folder has a ``manifest.json`` with the SHA-256 of every file. A file that is
 missing from the manifest, fails its checksum or does not load is reported and the
 model is retrained — never silently used. Files are written to a temporary name and
 renamed into place, so an interrupted run leaves nothing half-written.
-New weights go to ``data/cache/`` unless ``HELPERS_SHIP_WEIGHTS=1`` (set by
-``make weights``), which writes them to ``data/weights/``.
 """
 
 from __future__ import annotations
@@ -29,12 +38,13 @@ from pathlib import Path
 
 import numpy as np
 
-from helpers.env import CACHE_DIR, SHIPPED_WEIGHTS_DIR, shipping
+import helpers.env  # noqa: F401  (the TensorFlow environment before keras loads)
+from helpers.paths import CACHE_DIR, SHIPPED_WEIGHTS_DIR, shipping
 
 import keras  # noqa: E402  (after helpers.env)
 
 #: Bump when a change to the training code should invalidate every cached weight file.
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 MANIFEST = "manifest.json"
 
 
@@ -44,18 +54,53 @@ def set_seed(seed: int) -> np.random.Generator:
     return np.random.default_rng(int(seed))
 
 
-def cache_key(model: keras.Model, settings: dict) -> str:
-    """16 hex digits of SHA-256 over settings, optimizer config and weight shapes."""
-    optimizer = model.optimizer.get_config() if model.optimizer is not None else None
-    if optimizer is not None:
-        optimizer = {k: v for k, v in optimizer.items() if k != "name"}
-    payload = {
-        "cache_version": CACHE_VERSION,
-        "model_class": type(model).__name__,
-        "settings": settings,
-        "optimizer": optimizer,
+@dataclass(frozen=True)
+class WeightStore:
+    """Where :func:`fit_or_load` looks for weights (``search``, in order) and writes new ones (``target``)."""
+
+    search: tuple[Path, ...]
+    target: Path
+
+    @classmethod
+    def default(cls) -> WeightStore:
+        """Shipped weights first, then the local cache; new weights go to the cache, or to the shipped
+        folder under ``make weights``."""
+        return cls((SHIPPED_WEIGHTS_DIR, CACHE_DIR), SHIPPED_WEIGHTS_DIR if shipping() else CACHE_DIR)
+
+    @classmethod
+    def local(cls) -> WeightStore:
+        """As :meth:`default`, but new weights always go to the cache (models that are never shipped)."""
+        return cls((SHIPPED_WEIGHTS_DIR, CACHE_DIR), CACHE_DIR)
+
+
+def _positions(config, names: dict | None = None):
+    """``config`` without layer names: each reference to a layer by name becomes its position in the
+    enclosing model's layer list, and every ``name`` field is dropped."""
+    if isinstance(config, list | tuple):
+        if names and len(config) == 3 and isinstance(config[0], str) and config[0] in names:
+            return [names[config[0]], *config[1:]]  # a [layer, node, tensor] reference
+        return [_positions(item, names) for item in config]
+    if not isinstance(config, dict):
+        return config
+    if isinstance(config.get("layers"), list):
+        names = {layer.get("name", layer.get("config", {}).get("name")): i for i, layer in enumerate(config["layers"])}
+    return {key: _positions(value, names) for key, value in config.items() if key != "name"}
+
+
+def model_description(model: keras.Model) -> dict:
+    """Everything about a compiled model that affects its training: its serialised configuration and
+    compile configuration (layer names replaced by positions), and its weights' shapes."""
+    compiled = model.get_compile_config() if model.compiled else None
+    return {
+        "model": _positions(keras.saving.serialize_keras_object(model)),
+        "compile": _positions(keras.saving.serialize_keras_object(compiled)),
         "weight_shapes": [list(w.shape) for w in model.weights],
     }
+
+
+def cache_key(model: keras.Model, settings: dict) -> str:
+    """16 hex digits of SHA-256 over :func:`model_description` and the caller's ``settings`` (data, fit)."""
+    payload = {"cache_version": CACHE_VERSION, **model_description(model), "settings": settings}
     text = json.dumps(payload, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -201,21 +246,23 @@ def fit_or_load(
     callbacks=(),
     force_retrain: bool = False,
     progress_lines: int = 5,
-    folders: tuple | None = None,
+    store: WeightStore | None = None,
 ) -> FitResult:
     """Load cached weights for (model, settings) if a verified file exists, else train and cache.
 
-    ``model`` must be compiled. ``settings`` must hold everything that affects training
-    and is not visible in the weight shapes (architecture choices, data parameters, …);
-    epochs, batch size and seed are added to it here.
+    ``model`` must be compiled; its architecture, losses and optimizer enter the key by themselves
+    (:func:`cache_key`). ``settings`` holds what the model cannot know: the data (which images, how many)
+    and fit options such as early stopping; epochs, batch size and seed are added to it here. ``store``
+    says where to look and write (:meth:`WeightStore.default` if not given).
     """
-    shipped, cache = folders or (SHIPPED_WEIGHTS_DIR, CACHE_DIR)
+    store = store or WeightStore.default()
     full_settings = {**settings, "epochs": epochs, "batch_size": batch_size, "seed": seed}
+    x_example = x[0] if isinstance(x, tuple) else x
+    model(x_example[:1])  # build (subclassed models), so that the key sees every weight's shape
     stem = f"{name}-{cache_key(model, full_settings)}"
     messages: list = []
-    x_example = x[0] if isinstance(x, tuple) else x
     if not force_retrain:
-        for folder in (shipped, cache):
+        for folder in store.search:
             result = _try_load(model, x_example, folder, stem, messages)
             if result is not None:
                 print(f"[fit_or_load] loaded {name} from {result.weights_path.relative_to(folder.parent.parent)}")
@@ -224,7 +271,6 @@ def fit_or_load(
         print(f"[fit_or_load] {message}")
 
     keras.utils.set_random_seed(int(seed))
-    model(x_example[:1])  # build (subclassed models) so the weights can be saved
     live = live_progress()
     print(f"[fit_or_load] training {name}: up to {epochs} epochs", flush=True)
     start = time.perf_counter()
@@ -244,7 +290,7 @@ def fit_or_load(
         "epochs_run": len(history.epoch),
         "settings": full_settings,
     }
-    target = shipped if shipping() else cache
+    target = store.target
     weights, history_path = target / f"{stem}.weights.h5", target / f"{stem}.history.json"
     atomic_save_weights(model, weights)
     atomic_write_text(history_path, json.dumps(record, indent=1, default=str) + "\n")

@@ -119,6 +119,19 @@ class Constraint:
         return f"{given} ({self.name}): {message}"
 
 
+
+def at_most(name: str, smaller: str, larger: str, why: str) -> Constraint:
+    """The constraint ``smaller <= larger`` between two parameters, named ``name``. Its message says ``why``
+    the limit exists and gives both ways out: lower ``smaller`` or raise ``larger``."""
+
+    def check(**values) -> str | None:
+        small, large = values[smaller], values[larger]
+        if small <= large:
+            return None
+        return f"{why}: use {smaller} <= {large} or {larger} >= {small}"
+
+    return Constraint(name, (larger, smaller), check)
+
 class Rules(Mapping):
     """The rules of one study: a read-only mapping ``name → rule`` plus combination ``constraints``.
 

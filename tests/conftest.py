@@ -4,7 +4,7 @@ import ast
 import json
 from pathlib import Path
 
-import helpers  # noqa: F401
+import helpers.env  # noqa: F401  (TensorFlow's environment before keras loads)
 import keras
 import numpy as np
 import pytest
@@ -12,7 +12,7 @@ import pytest
 
 @pytest.fixture
 def weight_folders(tmp_path):
-    """(shipped, cache) folders for fit_or_load that live only for one test."""
+    """(shipped, cache) folders for fit_or_load that live only for one test (see ``test_training.fit``)."""
     return tmp_path / "shipped", tmp_path / "cache"
 
 

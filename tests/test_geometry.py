@@ -5,7 +5,8 @@ import pytest
 from conftest import linear_decoder
 
 from bench.reference import jacobian_per_output, jacobian_per_point
-from helpers import geodesics, geometry, model_io
+from helpers import geodesics, model_io
+from helpers import geometry, latent_paths
 from helpers.models import build_mlp_vae
 
 
@@ -64,13 +65,13 @@ def test_distortion_of_a_scaled_isometry_is_the_area_factor():
 def test_curve_lengths_of_a_linear_decoder():
     a = np.array([[2.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
     decoder = linear_decoder(a, [0.0, 0.0, 0.0])
-    line = geometry.straight_line([0, 0], [1, 2], 11)
+    line = latent_paths.straight_line([0, 0], [1, 2], 11)
     np.testing.assert_allclose(line[[0, -1]], [[0, 0], [1, 2]])
     assert geodesics.curve_length(decoder, line) == pytest.approx(np.linalg.norm(a @ [1, 2]), rel=1e-5)
 
 
 def test_polyline_length_of_a_right_angle():
-    assert geometry.polyline_length(np.array([[0, 0], [3, 0], [3, 4]])) == pytest.approx(7.0)
+    assert latent_paths.polyline_length(np.array([[0, 0], [3, 0], [3, 4]])) == pytest.approx(7.0)
 
 
 def test_latent_grid_is_row_major_in_the_second_axis():

@@ -13,7 +13,9 @@ import pytest
 from matplotlib.offsetbox import AnnotationBbox
 
 from helpers import image_plots, plotting
-from helpers.geometry import straight_line
+
+from helpers.studies import gaussian_heatmaps as heatmaps
+from helpers.latent_paths import straight_line
 
 
 @pytest.fixture(autouse=True)
@@ -106,7 +108,7 @@ def test_path_thumbnails_neither_pile_up_nor_cover_the_path(single):
     thumbs = 7 if single else 5
     fig = image_plots.paths_figure(codes, paths, {k: _heatmaps(40, i) for i, k in enumerate(paths)}, thumbs=thumbs)
     fig.canvas.draw()
-    from helpers.trajectories import principal_axes
+    from helpers.latent_paths import principal_axes
 
     centre, axes = principal_axes(codes)
     boxes = _thumbnail_boxes(fig)
@@ -137,7 +139,7 @@ def test_walls_colour_bars_clear_of_the_z_labels():
     rng = np.random.default_rng(0)
     codes = rng.normal(size=(500, 3)) * [1, 2, 3]
     factors = np.column_stack([rng.uniform(0.1, 5, 500), rng.uniform(0.1, 5, 500), rng.uniform(-0.95, 0.85, 500)])
-    fig = image_plots.walls_by_cor_and_anisotropy(codes, factors, "VAE")
+    fig = heatmaps.walls_by_cor_and_anisotropy(codes, factors, "VAE")
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     panels = [ax for ax in fig.axes if ax.name == "3d"]
@@ -159,18 +161,18 @@ def test_plotly_scenes_are_tall_with_room_for_tick_labels():
     assert fig.layout.scene.xaxis.title.text == "x"
     eye = fig.layout.scene.camera.eye
     assert np.linalg.norm([eye.x, eye.y, eye.z]) > np.linalg.norm([1.25] * 3)
-    codes = image_plots.latent_plotly(np.zeros((3, 3)), np.zeros(3), "cor", "t")
+    codes = plotting.latent_plotly(np.zeros((3, 3)), np.zeros(3), "cor", "t")
     assert codes.layout.height == fig.layout.height and codes.layout.scene.zaxis.title.text == "z3"
     assert plotting.plotly_layout("t", height=300).height == 300
 
 
 def test_thumbnail_scatter_keeps_thumbnails_apart():
-    from helpers import digit_plots
+    from helpers import image_plots
 
     rng = np.random.default_rng(0)
     points = np.concatenate([rng.normal(0, 0.3, (300, 2)), rng.normal(5, 2, (300, 2))])
     images = rng.random((600, 28, 28))
-    ax = digit_plots.thumbnail_scatter(points, images, rng.integers(0, 10, 600), n_thumbnails=120, seed=1)
+    ax = image_plots.thumbnail_scatter(points, images, rng.integers(0, 10, 600), n_thumbnails=120, seed=1)
     ax.figure.canvas.draw()
     renderer = ax.figure.canvas.get_renderer()
     boxes = [a.offsetbox.get_window_extent(renderer) for a in ax.artists if isinstance(a, AnnotationBbox)]

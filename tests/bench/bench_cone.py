@@ -12,12 +12,13 @@ import tempfile
 import time
 from pathlib import Path
 
-import helpers  # noqa: F401
+import helpers.env  # noqa: F401  (TensorFlow's environment before keras loads)
 import numpy as np
 import papermill
 
 from reference import curve_energy_looped, jacobian_per_output, jacobian_per_point
-from helpers import cone, data, geometry
+from helpers import geometry, latent_paths
+from helpers.studies import cone_distortion as cone
 from helpers.models import build_mlp_vae, make_optimizer
 from helpers.training import fit_or_load, set_seed
 
@@ -54,7 +55,7 @@ def jacobians():
 def training():
     print("Cone VAE training, 50 epochs on the notebook's data (seed 0)")
     set_seed(0)
-    points = data.make_cone_points(100_000, np.random.default_rng(0))
+    points = cone.make_cone_points(100_000, np.random.default_rng(0))
     results = {}
     with tempfile.TemporaryDirectory() as folder:
         for label, batch, lr, steps in (("seed: batch 32, lr 1e-3", 32, 1e-3, 1),
@@ -63,7 +64,7 @@ def training():
             vae = build_mlp_vae(seed=0)
             vae.compile(optimizer=make_optimizer("rmsprop", lr), steps_per_execution=steps)
             fit = fit_or_load(vae, points.points, name="bench", settings={}, epochs=50, batch_size=batch, seed=0,
-                              force_retrain=True, folders=(Path(folder), Path(folder)), progress_lines=1)
+                              force_retrain=True, store=(Path(folder), Path(folder)), progress_lines=1)
             z_mean, z_log_var = vae.encoder.predict(points.points, batch_size=8192, verbose=0)
             results[label] = (fit.train_seconds, fit.history["loss"][-1],
                               cone.latent_statistics(z_mean, z_log_var, points.labels))
@@ -78,18 +79,18 @@ def training():
 
 def geodesic_solve():
     print("Latent geodesics on the shipped cone VAE (32-point curve between the two farthest upper codes)")
-    from helpers import geodesics, geometry
-
+    from helpers import geodesics
+    from helpers.studies import cone_distortion as cone
     set_seed(0)
-    points = data.make_cone_points(100_000, np.random.default_rng(0))
+    points = cone.make_cone_points(100_000, np.random.default_rng(0))
     vae = build_mlp_vae(seed=0)
     vae.compile(optimizer=make_optimizer("rmsprop", 2e-3), steps_per_execution=32)
     settings = {"study": "cone", "n_points": 100_000, "latent_dim": 2, "hidden_units": 20, "activation": "softplus",
                 "beta": 1.0, "decoder_scale": 0.1, "steps_per_execution": 32}
     fit_or_load(vae, points.points, name="cone_vae", settings=settings, epochs=50, batch_size=256, seed=0)
     upper = vae.encoder.predict(points.upper, batch_size=8192, verbose=0)[0]
-    i, j = geometry.farthest_pair(upper)
-    curve = geometry.straight_line(upper[i], upper[j], 32)
+    i, j = latent_paths.farthest_pair(upper)
+    curve = latent_paths.straight_line(upper[i], upper[j], 32)
     geodesics.latent_geodesic(vae.decoder, upper[i], upper[j], 32, max_iterations=2)  # trace once
     solve = best_of(lambda: geodesics.latent_geodesic(vae.decoder, upper[i], upper[j], 32), repeats=2)
     batched = best_of(lambda: geodesics.curve_energy(vae.decoder, curve), repeats=5)

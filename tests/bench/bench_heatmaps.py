@@ -32,12 +32,12 @@ def worker(config: str, epochs: int) -> dict:
     import helpers  # noqa: F401
     import keras
 
-    from helpers import convnets, heatmaps
+    from helpers.studies import gaussian_heatmaps as heatmaps
     from reference import forward_flops
 
     data = heatmaps.load_heatmaps()
     keras.utils.set_random_seed(0)
-    vae = convnets.build_conv_vae(config, seed=0)
+    vae = heatmaps.build_conv_vae(config, seed=0)
     times = []
 
     class Timer(keras.callbacks.Callback):
@@ -47,9 +47,9 @@ def worker(config: str, epochs: int) -> dict:
         def on_epoch_end(self, epoch, logs=None):
             times.append(time.perf_counter() - self.start)
 
-    vae.fit(data.x_train, epochs=epochs, batch_size=convnets.get_config(config).batch_size, verbose=0,
+    vae.fit(data.x_train, epochs=epochs, batch_size=heatmaps.conv_config(config).batch_size, verbose=0,
             callbacks=[Timer()])
-    ae = convnets.build_conv_ae(config)
+    ae = heatmaps.build_conv_ae(config)
     errors = {k: float(v.mean()) for k, v in (
         (name, heatmaps.frobenius_errors(data.x_test, images))
         for name, images in heatmaps.reconstructions(vae, ae, data.x_test, 0).items()) if k.startswith("VAE")}
@@ -64,19 +64,19 @@ def time_to_bar_worker(max_epochs: int) -> dict:
     import helpers  # noqa: F401
     import keras
 
-    from helpers import convnets, heatmaps
+    from helpers.studies import gaussian_heatmaps as heatmaps
     from helpers.model_io import decode, encode_mean
     from tests.conftest import notebook_defaults
 
     p = notebook_defaults("02_gaussian_heatmaps")
     data = heatmaps.load_heatmaps()
-    x_fit = convnets.validation_split(data.x_train, p["seed"])[0]
-    batch = convnets.get_config(p["config"]).batch_size
+    x_fit = heatmaps.validation_split(data.x_train, p["seed"])[0]
+    batch = heatmaps.conv_config(p["config"]).batch_size
     out = {}
     for kind, bar in (("vae", heatmaps.ORIGINAL_ERRORS["VAE"]), ("ae", heatmaps.ORIGINAL_ERRORS["AE"])):
         keras.utils.set_random_seed(p["seed"])
-        model = (convnets.build_conv_vae(p["config"], beta=p["beta"], seed=p["seed"]) if kind == "vae"
-                 else convnets.build_conv_ae(p["config"]))
+        model = (heatmaps.build_conv_vae(p["config"], beta=p["beta"], seed=p["seed"]) if kind == "vae"
+                 else heatmaps.build_conv_ae(p["config"]))
         seconds, error, epoch = 0.0, float("inf"), 0
         while epoch < max_epochs and error > bar:
             epoch += 1
@@ -109,7 +109,8 @@ def matmul_gflops(n: int = 2048, repeats: int = 5) -> float:
 
 def bench_generator() -> None:
     sys.path.insert(0, str(ROOT))
-    from helpers import heatmaps
+    from helpers.studies import gaussian_heatmaps as heatmaps
+    from helpers.studies import t_distribution as t_study
     from reference import gaussian_heatmaps_loop
 
     factors = heatmaps.factor_grid()
@@ -123,9 +124,9 @@ def bench_generator() -> None:
           f"-> {slow / fast:.0f}x")
     from scipy.stats import multivariate_t
 
-    df = heatmaps.degrees_of_freedom(factors, __import__("numpy").random.default_rng(0))
+    df = t_study.degrees_of_freedom(factors, __import__("numpy").random.default_rng(0))
     start = time.perf_counter()
-    heatmaps.t_heatmaps(factors, df)
+    t_study.t_heatmaps(factors, df)
     fast = time.perf_counter() - start
     x, y = heatmaps.grid_points()
     pos = __import__("numpy").dstack((x, y))

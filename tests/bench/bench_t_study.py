@@ -1,6 +1,6 @@
 """Benchmark of study 3's probes, measured in one run (prints times and ratios; never a test).
 
-Runs every probe of :func:`helpers.t_study.probe_table` on the notebook's default seed with the
+Runs every probe of :func:`helpers.studies.t_distribution.probe_table` on the notebook's default seed with the
 shipped models (trained first if they are missing): the time of each probe, their total (what the
 notebook pays per seed, and ``repeats`` times that when it recomputes the repeats), and how much
 more the KNN on raw pixels costs than the KNN on 3-D codes. Then, side by side on every KNN probe's
@@ -16,8 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository root, for tests.conftest
 
-import helpers  # noqa: E402,F401  (first: TensorFlow environment)
-from helpers import heatmaps, probes, t_study  # noqa: E402
+import helpers.env  # noqa: F401  (TensorFlow's environment before keras loads)
+from helpers import probes
+from helpers.studies import t_distribution as t_study
 from tests.conftest import notebook_defaults  # noqa: E402
 
 DEFAULTS = notebook_defaults("03_t_distribution")
@@ -26,9 +27,9 @@ DEFAULTS = notebook_defaults("03_t_distribution")
 def main() -> None:
     p = DEFAULTS
     start = time.perf_counter()
-    data = heatmaps.load_t_heatmaps(p["seed"], p["train_subset"], p["test_subset"])
+    data = t_study.load_t_heatmaps(p["seed"], p["train_subset"], p["test_subset"])
     print(f"t data set ({len(data.x_train) + len(data.x_test)} images): {time.perf_counter() - start:.1f} s")
-    vae, ae, fits = t_study.train_t_models(p["seed"], data, config=p["config"], beta=p["beta"], epochs=p["epochs"],
+    vae, ae, fits = t_study.train_or_load_models(p["seed"], data, config=p["config"], beta=p["beta"], epochs=p["epochs"],
                                            patience=p["patience"], train_subset=p["train_subset"],
                                            test_subset=p["test_subset"])
     print(f"models: {fits['vae'].source} / {fits['ae'].source}")

@@ -23,9 +23,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-import helpers  # noqa: E402,F401  (TF environment first)
-from helpers import embedding  # noqa: E402
-from helpers.mnist import load_mnist  # noqa: E402
+import helpers.env  # noqa: F401  (TensorFlow's environment before keras loads)
+from helpers import embedding
+from helpers.studies.tsne_mnist_interpolation import load_mnist
 
 NOTEBOOK = ROOT / "notebooks" / "04_tsne_mnist_interpolation.ipynb"
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import numpy as np
 
-import helpers  # noqa: F401  (TF environment first)
+import helpers.env  # noqa: F401  (TensorFlow's environment before keras loads)
 import tensorflow as tf
 from keras import layers
 
-from helpers.heatmaps import covariances, grid_points
+from helpers.studies.gaussian_heatmaps import covariances
+from helpers.studies.gaussian_heatmaps import grid_points
 from helpers.model_io import decode
 
 

@@ -3,12 +3,12 @@
 import numpy as np
 import pytest
 
-from helpers import cone, data, geometry
+from helpers import latent_paths
 
-
+from helpers.studies import cone_distortion as cone
 def test_points_lie_on_the_surface_and_in_their_class():
-    d = data.make_cone_points(20_000, np.random.default_rng(0))
-    np.testing.assert_allclose(d.points[:, 2], data.cone_height(d.points[:, 0], d.points[:, 1]), rtol=1e-5)
+    d = cone.make_cone_points(20_000, np.random.default_rng(0))
+    np.testing.assert_allclose(d.points[:, 2], cone.cone_height(d.points[:, 0], d.points[:, 1]), rtol=1e-5)
     assert (d.upper[:, 2] >= 0.8).all() and (d.lower[:, 2] <= 0.2).all()
     assert np.abs(d.points[:, :2]).max() <= 0.5
 
@@ -16,25 +16,25 @@ def test_points_lie_on_the_surface_and_in_their_class():
 def test_share_kept_matches_the_analytic_area():
     r_low, r_high = np.arctanh(np.sqrt(0.2)) / 4, np.arctanh(np.sqrt(0.8)) / 4
     lower_area, upper_area = np.pi * r_low**2, 1 - np.pi * r_high**2  # r_high < 0.5: circle inside square
-    d = data.make_cone_points(400_000, np.random.default_rng(1))
+    d = cone.make_cone_points(400_000, np.random.default_rng(1))
     assert len(d.lower) / 400_000 == pytest.approx(lower_area, abs=0.002)
     assert len(d.upper) / 400_000 == pytest.approx(upper_area, abs=0.003)
 
 
 def test_same_generator_seed_gives_the_same_points():
-    a = data.make_cone_points(1000, np.random.default_rng(5)).points
-    b = data.make_cone_points(1000, np.random.default_rng(5)).points
+    a = cone.make_cone_points(1000, np.random.default_rng(5)).points
+    b = cone.make_cone_points(1000, np.random.default_rng(5)).points
     np.testing.assert_array_equal(a, b)
 
 
 def test_bad_class_thresholds_are_rejected():
     with pytest.raises(ValueError, match="lower_max"):
-        data.make_cone_points(10, np.random.default_rng(0), upper_min=0.2, lower_max=0.8)
+        cone.make_cone_points(10, np.random.default_rng(0), upper_min=0.2, lower_max=0.8)
 
 
 def test_farthest_pair_matches_brute_force():
     codes = np.random.default_rng(2).normal(size=(300, 2))
-    i, j = geometry.farthest_pair(codes)
+    i, j = latent_paths.farthest_pair(codes)
     distances = np.linalg.norm(codes[:, None] - codes[None], axis=-1)
     assert np.linalg.norm(codes[i] - codes[j]) == pytest.approx(distances.max())
 
@@ -42,7 +42,7 @@ def test_farthest_pair_matches_brute_force():
 def test_latent_statistics_report_true_and_original_variances():
     z_mean = np.array([[1.0, -2.0], [3.0, 2.0], [0.1, 0.1]])
     z_log_var = np.log(np.array([[0.1, 0.2], [0.3, 0.2], [0.01, 0.04]]))
-    table = cone.latent_statistics(z_mean, z_log_var, np.array([data.UPPER, data.UPPER, data.LOWER]))
+    table = cone.latent_statistics(z_mean, z_log_var, np.array([cone.UPPER, cone.UPPER, cone.LOWER]))
     assert table.loc[("upper", 1), "mean |mu|"] == pytest.approx(2.0)
     assert table.loc[("upper", 1), "mean variance"] == pytest.approx(0.2)
     assert table.loc[("upper", 1), "original study's exp(variance)"] == pytest.approx((np.exp(0.1) + np.exp(0.3)) / 2)

@@ -7,9 +7,10 @@ from conftest import notebook_defaults
 from scipy.stats import multivariate_normal
 
 from bench.reference import gaussian_heatmaps_loop
-from helpers import convnets
-from helpers import heatmaps as hm
-from helpers.env import SHIPPED_WEIGHTS_DIR
+from helpers.studies import gaussian_heatmaps as hm
+from helpers.studies import t_distribution as t_study
+from helpers.paths import SHIPPED_WEIGHTS_DIR
+from helpers.training import WeightStore
 from helpers.validation import validate
 
 NOTEBOOK_DEFAULTS = notebook_defaults("02_gaussian_heatmaps")
@@ -105,11 +106,11 @@ def shipped_test_errors(p: dict) -> dict:
     data = hm.load_heatmaps(p["train_subset"], p["test_subset"])
     models = {}
     for kind in ("vae", "ae"):
-        models[kind], fit = convnets.train_heatmap_model(
+        models[kind], fit = hm.train_or_load_model(
             kind, data.x_train, config=p["config"], seed=p["seed"], epochs=p["epochs"], patience=p["patience"],
             beta=p["beta"], vae_loss=p["vae_loss"],
             data_settings={"train_subset": p["train_subset"], "test_subset": p["test_subset"]},
-            extra_callbacks=[RefuseTraining()], folders=(SHIPPED_WEIGHTS_DIR, SHIPPED_WEIGHTS_DIR))
+            extra_callbacks=[RefuseTraining()], store=WeightStore((SHIPPED_WEIGHTS_DIR,), SHIPPED_WEIGHTS_DIR))
         assert fit.source == "loaded"
     recon = hm.reconstructions(models["vae"], models["ae"], data.x_test, p["seed"])
     return {name: hm.frobenius_errors(data.x_test, images).mean() for name, images in recon.items()}
@@ -146,7 +147,7 @@ def test_t_heatmaps_match_scipy(df):
     factors = hm.factor_grid()[np.random.default_rng(1).choice(11_875, 60, replace=False)]
     x, y = hm.grid_points()
     pos = np.dstack((x, y))
-    images = hm.t_heatmaps(factors, df)
+    images = t_study.t_heatmaps(factors, df)
     for image, cov in zip(images, hm.covariances(factors), strict=True):
         reference = multivariate_t([0, 0], cov, df=df).pdf(pos)
         np.testing.assert_allclose(image, reference / reference.max(), atol=1e-6, rtol=0)
@@ -154,21 +155,21 @@ def test_t_heatmaps_match_scipy(df):
 
 def test_t_with_many_degrees_of_freedom_approaches_the_normal():
     factors = hm.factor_grid()[::500]
-    assert np.abs(hm.t_heatmaps(factors, 1e6) - hm.gaussian_heatmaps(factors)).max() < 1e-4
+    assert np.abs(t_study.t_heatmaps(factors, 1e6) - hm.gaussian_heatmaps(factors)).max() < 1e-4
 
 
 def test_degrees_of_freedom_rule():
     factors = hm.factor_grid()
-    df = hm.degrees_of_freedom(factors, np.random.default_rng(0))
+    df = t_study.degrees_of_freedom(factors, np.random.default_rng(0))
     total = factors[:, 0] + factors[:, 1]
     assert set(np.unique(df)) == {2, 200}
     assert (df[total**2 > 30] == 2).all() and (df[total**2 <= 20] == 200).all()
     assert 0.45 < (df == 2).mean() < 0.55  # the original study got 0.50
-    np.testing.assert_array_equal(df, hm.degrees_of_freedom(factors, np.random.default_rng(0)))
+    np.testing.assert_array_equal(df, t_study.degrees_of_freedom(factors, np.random.default_rng(0)))
 
 
 def test_t_split_carries_the_degrees_of_freedom():
-    data = hm.load_t_heatmaps(seed=0, train_subset=50, test_subset=20)
+    data = t_study.load_t_heatmaps(seed=0, train_subset=50, test_subset=20)
     assert data.y_train.shape == (50, 4) and set(np.unique(data.y_train[:, 3])) <= {2, 200}
     np.testing.assert_allclose(data.y_train[:3, :3], [[4.1, 4.3, -0.75], [1.5, 2.5, -0.15], [0.9, 2.3, -0.15]])
 

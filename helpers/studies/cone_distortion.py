@@ -1,15 +1,82 @@
-"""Study 1 (cone distortion): parameter rules and the quantitative takeaways."""
+"""Study 1 (cone distortion): the data, the rules of the notebook's parameters, its one model, and the
+numbers the notebook reports.
+
+The data are points on the known surface z = tanh(4r)², r = √(x² + y²), with the middle band cut out:
+an *upper* class (z ≥ 0.8) and a *lower* class (z ≤ 0.2). A 2-D-latent β-VAE (an MLP, see
+:func:`helpers.models.build_mlp_vae`) is trained on them by :func:`train_or_load_vae`, the study's one
+entry to training. The analysis measures lengths of decoded lines and the decoder's local distortion
+√det(JᵀJ) (:mod:`helpers.geometry`) per region of the latent plane.
+"""
 
 from __future__ import annotations
-
+from dataclasses import dataclass
 import numpy as np
 import pandas as pd
+from scipy.spatial import Delaunay, cKDTree
 
-from helpers.data import LOWER, UPPER, make_cone_points
-from helpers.geometry import distortion_from_jacobians, decoder_jacobian, polyline_length
-from helpers.model_io import decode
+from helpers import lazy_module
+from helpers.latent_paths import polyline_length
 from helpers.validation import ACTIVATIONS, OPTIMIZERS, SEED, Choice, Constraint, Flag, Integer, Real, Rules
 
+# TensorFlow-backed modules load on first use, so the parameters are checked before TensorFlow loads.
+geometry = lazy_module("helpers.geometry")
+model_io = lazy_module("helpers.model_io")
+models = lazy_module("helpers.models")
+training = lazy_module("helpers.training")
+
+
+# ---------------------------------------------------------------- data: points on the surface
+
+UPPER, LOWER = 1, 0
+
+
+def cone_height(x, y):
+    """The generating surface z = tanh(4r)² with r = sqrt(x² + y²)."""
+    return np.tanh(4.0 * np.hypot(x, y)) ** 2
+
+
+@dataclass
+class ConePoints:
+    """Points kept after cutting out the middle band, with their class labels."""
+
+    points: np.ndarray  # (n, 3) float32: x, y, z
+    labels: np.ndarray  # (n,) int: UPPER (z >= upper_min) or LOWER (z <= lower_max)
+
+    @property
+    def upper(self) -> np.ndarray:
+        return self.points[self.labels == UPPER]
+
+    @property
+    def lower(self) -> np.ndarray:
+        return self.points[self.labels == LOWER]
+
+
+def make_cone_points(n_points: int, rng: np.random.Generator, upper_min=0.8, lower_max=0.2) -> ConePoints:
+    """Draw ``n_points`` (x, y) uniform in [−0.5, 0.5]², lift them to z = tanh(4r)², and keep
+    only the two classes z ≥ ``upper_min`` (upper) and z ≤ ``lower_max`` (lower).
+
+    About 64 % of the points survive the cut with the default thresholds. The rows are
+    shuffled so that the classes are interleaved.
+    """
+    if not 0 <= lower_max < upper_min <= 1:
+        raise ValueError(f"need 0 <= lower_max < upper_min <= 1, got lower_max={lower_max}, upper_min={upper_min}")
+    xy = rng.random((n_points, 2)) - 0.5
+    z = cone_height(xy[:, 0], xy[:, 1])
+    keep = (z >= upper_min) | (z <= lower_max)
+    points = np.column_stack([xy, z])[keep].astype(np.float32)
+    labels = np.where(points[:, 2] >= upper_min, UPPER, LOWER)
+    order = rng.permutation(len(points))
+    return ConePoints(points[order], labels[order])
+
+
+def surface_grid(points_per_axis: int = 30, half_width: float = 0.5):
+    """(X, Y, Z) meshes of the generating surface over [−half_width, half_width]²."""
+    axis = np.linspace(-half_width, half_width, points_per_axis)
+    x, y = np.meshgrid(axis, axis)
+    return x, y, cone_height(x, y)
+
+
+# ---------------------------------------------------------------- parameters and analysis
 
 def class_sizes(seed: int, n_points: int) -> dict:
     """Points per class the notebook keeps: its first draw from ``default_rng(seed)`` is
@@ -73,7 +140,7 @@ def latent_statistics(z_mean: np.ndarray, z_log_var: np.ndarray, labels: np.ndar
 def line_lengths(decoder, line: np.ndarray) -> dict:
     """Latent length of a straight line, length of its decoded image, and the straight 3-D
     chord between the decoded ends (the shortest possible input-space path between them)."""
-    decoded = decode(decoder, line)
+    decoded = model_io.decode(decoder, line)
     return {
         "latent length": float(np.linalg.norm(line[-1] - line[0])),
         "decoded length": polyline_length(decoded),
@@ -90,9 +157,8 @@ def distortion_by_region(decoder, codes: np.ndarray, labels: np.ndarray, grid_po
     form the *gap* (the latent stand-in for the cut-out band between the rim and the tip);
     empty points outside it lie *beyond the rim*, where there were never any data.
     """
-    from scipy.spatial import Delaunay, cKDTree
 
-    at_codes = distortion_from_jacobians(decoder_jacobian(decoder, codes))
+    at_codes = geometry.distortion_from_jacobians(geometry.decoder_jacobian(decoder, codes))
     tree = cKDTree(codes)
     spacing = np.quantile(tree.query(codes, k=2)[0][:, 1], 0.99)
     empty = tree.query(grid_points)[0] > spacing
@@ -125,3 +191,22 @@ def path_length_table(lengths: dict, reference: str) -> pd.DataFrame:
     table = pd.DataFrame({"input-space length": pd.Series(lengths, dtype=float)})
     table[f"ratio to {reference}"] = table["input-space length"] / lengths[reference]
     return table
+
+
+# ---------------------------------------------------------------- the model and its training
+
+def train_or_load_vae(points: np.ndarray, *, seed: int, n_points: int, latent_dim: int, hidden_units: int,
+                      activation: str, beta: float, decoder_scale: float, optimizer: str, learning_rate: float,
+                      epochs: int, batch_size: int, steps_per_execution: int, force_retrain: bool = False):
+    """The study's one entry to training: build the β-VAE (an MLP with two hidden layers of ``hidden_units``,
+    softplus posterior variances, a Gaussian decoder of fixed scale ``decoder_scale``), then load its
+    weights from the cache or train it. The cache key is read from the model itself plus the data's
+    ``n_points``. Returns ``(vae, FitResult)``."""
+    training.set_seed(seed)  # the initial weights, if it trains
+    vae = models.build_mlp_vae(input_dim=points.shape[1], latent_dim=latent_dim,
+                               hidden_units=(hidden_units, hidden_units), activation=activation,
+                               variance="softplus", beta=beta, decoder_scale=decoder_scale, seed=seed)
+    vae.compile(optimizer=models.make_optimizer(optimizer, learning_rate), steps_per_execution=steps_per_execution)
+    fit = training.fit_or_load(vae, points, name="cone_vae", settings={"study": "cone", "n_points": n_points},
+                               epochs=epochs, batch_size=batch_size, seed=seed, force_retrain=force_retrain)
+    return vae, fit

@@ -3,27 +3,27 @@
 import numpy as np
 import pytest
 
-from helpers import heatmaps as hm
-from helpers import trajectories as tr
+from helpers import latent_paths
 
+from helpers.studies import gaussian_heatmaps as heatmaps
 
 class FactorDecoder:
     """A perfect decoder whose latent code *is* (var_x, var_y, cor)."""
 
     def predict(self, z, batch_size=None, verbose=0):
-        return hm.gaussian_heatmaps(np.asarray(z, np.float64))[..., None]
+        return heatmaps.gaussian_heatmaps(np.asarray(z, np.float64))[..., None]
 
 
 def test_nearest_factor_index():
-    factors = hm.factor_grid()
-    i = tr.nearest_factor_index(factors, (0.1, 4.9, 0.0))
+    factors = heatmaps.factor_grid()
+    i = heatmaps.nearest_factor_index(factors, (0.1, 4.9, 0.0))
     np.testing.assert_allclose(factors[i, :2], [0.1, 4.9], atol=1e-9)
     assert abs(factors[i, 2]) < 0.051
 
 
 def test_rotation_keeps_distance_to_axis_and_closes():
     centre, axis, point = np.array([1.0, 2, 3]), np.array([0, 0, 2.0]), np.array([2.0, 2, 5])
-    path = tr.rotation_path(point, centre, axis, 33)
+    path = latent_paths.rotation_path(point, centre, axis, 33)
     radial = (path - centre)[:, :2]
     np.testing.assert_allclose(np.linalg.norm(radial, axis=1), 1.0, atol=1e-6)
     np.testing.assert_allclose(path[:, 2], 5.0, atol=1e-6)
@@ -34,7 +34,7 @@ def test_rotation_keeps_distance_to_axis_and_closes():
 def test_bounding_plane_supports_the_codes():
     codes = np.random.default_rng(1).normal(size=(500, 3)) * [3, 1, 0.2]
     for side in (+1, -1):
-        path, normal, offset = tr.bounding_plane_path(codes, 20, side)
+        path, normal, offset = latent_paths.bounding_plane_path(codes, 20, side)
         assert (codes @ normal <= offset + 1e-9).all()
         np.testing.assert_allclose(path @ normal, offset, atol=1e-4)
 
@@ -43,36 +43,36 @@ def test_emptiest_point_finds_a_hole():
     rng = np.random.default_rng(0)
     cube = rng.uniform(-1, 1, size=(4000, 3))
     codes = cube[np.linalg.norm(cube, axis=1) > 0.5]
-    point, gap = tr.emptiest_point(codes, rng)
+    point, gap = latent_paths.emptiest_point(codes, rng)
     assert np.linalg.norm(point) < 0.2 and gap > 0.3
 
 
 def test_monotonicity():
-    assert tr.monotonicity(np.arange(10.0) ** 2) == pytest.approx(1.0)
-    assert tr.monotonicity(-np.arange(10.0)) == pytest.approx(-1.0)
-    assert tr.monotonicity(np.ones(5)) == 0.0
+    assert heatmaps.monotonicity(np.arange(10.0) ** 2) == pytest.approx(1.0)
+    assert heatmaps.monotonicity(-np.arange(10.0)) == pytest.approx(-1.0)
+    assert heatmaps.monotonicity(np.ones(5)) == 0.0
 
 
 def test_path_table_with_a_perfect_decoder():
-    factors = hm.factor_grid()
-    path = tr.factor_line(factors, factors, (0.5, 0.5, 0.05), (4.5, 4.5, 0.05), 15)
-    table = tr.path_table(FactorDecoder(), {"size": path})
+    factors = heatmaps.factor_grid()
+    path = heatmaps.factor_line(factors, factors, (0.5, 0.5, 0.05), (4.5, 4.5, 0.05), 15)
+    table = heatmaps.path_table(FactorDecoder(), {"size": path})
     assert table.loc["size", "rho var_x"] == pytest.approx(1.0)
     assert table.loc["size", "rho var_y"] == pytest.approx(1.0)
     assert table.loc["size", "residual max"] < 1e-5
 
 
 def test_isovariance_path_follows_the_knots():
-    factors = hm.factor_grid()
-    path, knots = tr.isovariance_path(factors, factors, 50)
+    factors = heatmaps.factor_grid()
+    path, knots = heatmaps.isovariance_path(factors, factors, 50)
     assert len(knots) == 25 and np.allclose(knots[:, 0], knots[:, 1])
     np.testing.assert_allclose(path[:, 0], path[:, 1], atol=1e-3)
-    assert tr.monotonicity(path[:, 0]) == pytest.approx(1.0)
+    assert heatmaps.monotonicity(path[:, 0]) == pytest.approx(1.0)
 
 
 def test_hull_perturbations_move_outwards():
     codes = np.random.default_rng(2).normal(size=(300, 3))
-    moved = tr.hull_perturbations(codes, np.random.default_rng(0), steps=(0.0, 0.5))
+    moved = latent_paths.hull_perturbations(codes, np.random.default_rng(0), steps=(0.0, 0.5))
     centre = codes.mean(0)
     assert (np.linalg.norm(moved[0.5] - centre, axis=1) > np.linalg.norm(moved[0.0] - centre, axis=1)).all()
 

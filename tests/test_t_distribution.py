@@ -4,9 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import heatmaps, t_study
-
-
+from helpers.studies import gaussian_heatmaps as heatmaps
+from helpers.studies import t_distribution as t_study
 def factors_with_sum(s: float, n: int) -> np.ndarray:
     return np.tile([s / 2, s / 2, 0.0], (n, 1))
 
@@ -15,14 +14,14 @@ def factors_with_sum(s: float, n: int) -> np.ndarray:
 def test_heavy_probability_matches_the_rule_it_summarises(s, expected):
     """clip((s² − 20)/10, 0, 1) against the original study's rule applied to 200,000 draws of U."""
     f = factors_with_sum(s, 200_000)
-    drawn = (heatmaps.degrees_of_freedom(f, np.random.default_rng(0)) == heatmaps.HEAVY_DF).mean()
+    drawn = (t_study.degrees_of_freedom(f, np.random.default_rng(0)) == t_study.HEAVY_DF).mean()
     assert t_study.heavy_probability_from_sum(f[:1])[0] == pytest.approx(expected, abs=1e-9)
     assert drawn == pytest.approx(expected, abs=0.005)
 
 
 def test_bayes_accuracy_is_the_accuracy_of_the_best_rule_on_drawn_labels():
     factors = np.repeat(heatmaps.factor_grid(), 20, axis=0)
-    heavy = heatmaps.degrees_of_freedom(factors, np.random.default_rng(1)) == heatmaps.HEAVY_DF
+    heavy = t_study.degrees_of_freedom(factors, np.random.default_rng(1)) == t_study.HEAVY_DF
     p = t_study.heavy_probability_from_sum(factors)
     best_rule_accuracy = ((p > 0.5) == heavy).mean()
     assert t_study.bayes_accuracy_from_sum(factors) == pytest.approx(best_rule_accuracy, abs=0.003)

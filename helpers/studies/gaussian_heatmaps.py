@@ -1,0 +1,655 @@
+"""Study 2 (Gaussian heatmaps): the data set with its known factors, the notebook's parameter rules, the
+convolutional VAE and AE and their one entry to training, factor recovery from decoded images, latent
+paths measured by the factors read back, and the study's own figures.
+
+Each image is the density of a bivariate normal N(0, Σ) with
+
+    Σ = [[v_x, ρ √(v_x v_y)], [ρ √(v_x v_y), v_y]],
+
+evaluated on the 36×36 grid ``mgrid[-3:3:.17]`` and divided by its maximum on the grid. Because
+the normalising constant cancels, the image is exp(−½ (q − min q)) with q(x, y) = [x y] Σ⁻¹ [x y]ᵀ,
+which lets the whole data set be computed in one vectorised expression.
+
+The three generating factors (v_x, v_y, ρ) can be read back from an image through its second
+moments: treat the pixel values as weights w on the grid points p and form M = Σ w p pᵀ / Σ w.
+For a Gaussian on an infinite plane M = Σ; the ±3 window truncates wide densities, so M
+underestimates Σ. :func:`estimate_factors` corrects that by moment matching on the same grid: it
+iterates Σ ← Σ + (M_observed − M_grid(Σ)) until the grid moments of the model agree with the
+observed ones."""
+
+from __future__ import annotations
+import itertools
+from dataclasses import dataclass
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from scipy.interpolate import splev, splprep
+from scipy.stats import spearmanr
+
+from helpers import latent_paths, lazy_module, plotting
+from helpers.validation import SEED, Choice, Constraint, Flag, Integer, Real, Rules, Subset, at_most
+
+# TensorFlow-backed modules load on first use, so the parameters are checked before TensorFlow loads.
+keras = lazy_module("keras")
+model_io = lazy_module("helpers.model_io")
+models = lazy_module("helpers.models")
+training = lazy_module("helpers.training")
+
+
+# ---------------------------------------------------------------- data, factors and parameters
+
+#: The original study's grid: 36 points from −3 to 2.95 in steps of 0.17 (x indexes rows, y columns).
+GRID_AXIS = np.mgrid[-3:3:0.17]
+
+IMAGE_SIZE = len(GRID_AXIS)
+
+VARIANCES = np.arange(0.1, 5, 0.2)
+
+CORRELATIONS = np.arange(-0.95, 0.95, 0.1)
+
+FACTORS = ("var_x", "var_y", "cor")
+
+SPLIT_SEED = 19
+
+TEST_SIZE = 0.2
+
+#: The isovariance spline (:func:`isovariance_path`) is a cubic through one code
+#: per variance level, so it needs isovariance images (var_x = var_y) at this many levels.
+ISOVARIANCE_LEVELS = 4
+
+#: Notebook 02 prints the spacing of the isovariance test codes: a nearest-neighbour distance needs two.
+TEST_ISOVARIANCE_IMAGES = 2
+
+#: Test images shown as reconstruction pairs: ``min(PAIRS_SHOWN, sample_images)`` distinct ones.
+PAIRS_SHOWN = 8
+
+
+def split_rows() -> tuple[np.ndarray, np.ndarray]:
+    """(training rows, test rows) of :func:`factor_grid` in split order: the rows
+    ``train_test_split(..., test_size=TEST_SIZE, random_state=SPLIT_SEED)`` picks in
+    :func:`load_heatmaps`, computed with numpy alone so that validation stays light."""
+    n = len(VARIANCES) ** 2 * len(CORRELATIONS)
+    order = np.random.RandomState(SPLIT_SEED).permutation(n)
+    n_test = int(np.ceil(TEST_SIZE * n))
+    return order[n_test:], order[:n_test]
+
+
+def kept_rows(train_subset: int, test_subset: int) -> tuple[np.ndarray, np.ndarray]:
+    """The factor-grid rows :func:`load_heatmaps` keeps for these subsets (0 = all)."""
+    train, test = split_rows()
+    return train[:train_subset or None], test[:test_subset or None]
+
+
+def _isovariance_level(rows: np.ndarray) -> np.ndarray:
+    """The variance level of each row that is an isovariance image, NaN for the others."""
+    f = factor_grid()[rows]
+    return np.where(np.isclose(f[:, 0], f[:, 1]), np.round(f[:, 0], 6), np.nan)
+
+
+def isovariance_levels(rows: np.ndarray) -> int:
+    """How many variance levels the isovariance images among ``rows`` cover."""
+    levels = _isovariance_level(rows)
+    return len(np.unique(levels[~np.isnan(levels)]))
+
+
+def _rows_needed(kept: np.ndarray, candidates: np.ndarray) -> int | None:
+    """Smallest n such that ``kept`` plus the first n ``candidates`` reach ISOVARIANCE_LEVELS levels."""
+    seen = {level for level in _isovariance_level(kept) if not np.isnan(level)}
+    for n, level in enumerate(_isovariance_level(candidates), start=1):
+        if not np.isnan(level):
+            seen.add(level)
+        if len(seen) >= ISOVARIANCE_LEVELS:
+            return n
+    return None
+
+
+def _isovariance_images_fit(train_subset: int, test_subset: int) -> str | None:
+    train, test = kept_rows(train_subset, test_subset)
+    all_train, all_test = split_rows()
+    problems = []
+    found = isovariance_levels(np.concatenate([train, test]))
+    if found < ISOVARIANCE_LEVELS:
+        problems.append(
+            f"the kept images hold isovariance images (var_x = var_y) at {found} variance level(s), and the "
+            f"trajectories' isovariance spline needs >= {ISOVARIANCE_LEVELS}: with test_subset={test_subset} use "
+            f"train_subset >= {_rows_needed(test, all_train)} or 0 (all); with train_subset={train_subset} use "
+            f"test_subset >= {_rows_needed(train, all_test)} or 0 (all)")
+    in_test = int((~np.isnan(_isovariance_level(test))).sum())
+    if in_test < TEST_ISOVARIANCE_IMAGES:
+        needed = int(np.flatnonzero(~np.isnan(_isovariance_level(all_test)))[TEST_ISOVARIANCE_IMAGES - 1]) + 1
+        problems.append(f"the kept test images hold {in_test} isovariance image(s), and their spacing needs >= "
+                        f"{TEST_ISOVARIANCE_IMAGES}: use test_subset >= {needed} or 0 (all)")
+    return "; ".join(problems) or None
+
+
+def _sample_grid_fits(train_subset: int, sample_images: int) -> str | None:
+    if train_subset and train_subset < sample_images:
+        return (f"the sample grid shows sample_images distinct training images: use train_subset >= "
+                f"{sample_images} or 0 (all), or sample_images <= {train_subset}")
+    return None
+
+
+def _reconstruction_pairs_fit(test_subset: int, sample_images: int) -> str | None:
+    shown = min(PAIRS_SHOWN, sample_images)
+    if test_subset and test_subset < shown:
+        return (f"the reconstruction pairs show min({PAIRS_SHOWN}, sample_images) = {shown} distinct test images: "
+                f"use test_subset >= {shown} or 0 (all)")
+    return None
+
+
+#: The sample grids draw ``sample_images`` distinct images from the kept training images (study 3 too).
+SAMPLE_GRID = Constraint("sample grid", ("train_subset", "sample_images"), _sample_grid_fits)
+
+RECONSTRUCTION_PAIRS = Constraint("reconstruction pairs", ("test_subset", "sample_images"), _reconstruction_pairs_fit)
+
+ISOVARIANCE_IMAGES = Constraint("isovariance images", ("train_subset", "test_subset"), _isovariance_images_fit)
+
+
+GEODESIC_STRIP = at_most("geodesic strip", "geodesic_steps", "geodesic_points",
+                         "the strips show geodesic_steps images picked from the geodesic_points points of each path "
+                         "(evenly_spaced_rows), so more steps than points would repeat images")
+
+PARAMETERS = Rules({
+    "seed": SEED,
+    "config": Choice(("lean", "original")),  # named architecture + optimiser (CONFIGS below)
+    "vae_loss": Choice(("standard", "original")),
+    "beta": Real(0.0, 100.0),
+    "epochs": Integer(1, 500),
+    "patience": Integer(1, 100),
+    "train_subset": Subset(5, 9_500),  # >= 5: more training codes than the linear probe's 4 coefficients
+    # >= 4: the first test images that hold two distinct geodesic ends of opposite correlation (and the
+    # >= 3 codes of the principal slice); tests/test_validation.py checks it against the data
+    "test_subset": Subset(4, 2_375),
+    "sample_images": Integer(4, 64),
+    # >= 4: the empty-space walk start → emptiest point → end reports its middle point (index n // 2 − 1),
+    # which is the emptiest point only from 4 points on (with 3 it is the start)
+    "path_points": Integer(4, 200),
+    "plotted_points": Integer(100, 11_875),
+    "slice_points": Integer(5, 200),
+    "geodesic_points": Integer(3, 512),
+    "geodesic_iterations": Integer(1, 10_000),
+    "geodesic_steps": Integer(3, 50),
+    "force_retrain": Flag(),
+}, constraints=(SAMPLE_GRID, RECONSTRUCTION_PAIRS, ISOVARIANCE_IMAGES, GEODESIC_STRIP))
+
+
+def grid_points() -> tuple[np.ndarray, np.ndarray]:
+    """The (x, y) coordinate arrays of the pixel grid, each (36, 36); x varies along rows."""
+    return np.meshgrid(GRID_AXIS, GRID_AXIS, indexing="ij")
+
+
+def factor_grid() -> np.ndarray:
+    """All (var_x, var_y, cor) combinations in the original study's order: (11875, 3)."""
+    mesh = np.array(np.meshgrid(VARIANCES, VARIANCES, CORRELATIONS))
+    return mesh.T.reshape(-1, 3)
+
+
+def covariances(factors: np.ndarray) -> np.ndarray:
+    """Covariance matrices (n, 2, 2) from rows (var_x, var_y, cor)."""
+    f = np.asarray(factors, dtype=np.float64).reshape(-1, 3)
+    off = f[:, 2] * np.sqrt(f[:, 0] * f[:, 1])
+    return np.stack([np.stack([f[:, 0], off], -1), np.stack([off, f[:, 1]], -1)], axis=1)
+
+
+def factors_from_covariances(cov: np.ndarray) -> np.ndarray:
+    """Rows (var_x, var_y, cor) from covariance matrices (n, 2, 2)."""
+    vx, vy = cov[:, 0, 0], cov[:, 1, 1]
+    cor = cov[:, 0, 1] / np.sqrt(np.clip(vx * vy, 1e-12, None))
+    return np.column_stack([vx, vy, cor])
+
+
+def densities_from_covariances(cov: np.ndarray) -> np.ndarray:
+    """Max-normalised N(0, Σ) densities on the grid, (n, 36, 36) float64, fully vectorised."""
+    x, y = grid_points()
+    cov = np.asarray(cov, dtype=np.float64)
+    det = cov[:, 0, 0] * cov[:, 1, 1] - cov[:, 0, 1] ** 2
+    a, b, c = cov[:, 1, 1] / det, cov[:, 0, 0] / det, -cov[:, 0, 1] / det  # entries of Σ⁻¹
+    q = a[:, None, None] * x**2 + b[:, None, None] * y**2 + 2 * c[:, None, None] * x * y
+    return np.exp(-0.5 * (q - q.min(axis=(1, 2), keepdims=True)))
+
+
+def gaussian_heatmaps(factors: np.ndarray) -> np.ndarray:
+    """Max-normalised heatmaps (n, 36, 36) for rows (var_x, var_y, cor)."""
+    return densities_from_covariances(covariances(factors))
+
+
+@dataclass
+class HeatmapData:
+    """The original study's 80/20 split: images (n, 36, 36, 1) float32 and factors (n, 3)."""
+
+    x_train: np.ndarray
+    x_test: np.ndarray
+    y_train: np.ndarray
+    y_test: np.ndarray
+
+
+def load_heatmaps(train_subset: int = 0, test_subset: int = 0) -> HeatmapData:
+    """Generate all 11,875 images and split them exactly as the original study (random_state 19).
+
+    ``train_subset`` / ``test_subset`` > 0 keep only the first rows of each split (smoke runs).
+    """
+    from sklearn.model_selection import train_test_split
+
+    factors = factor_grid()
+    images = gaussian_heatmaps(factors).astype("float32")[..., None]
+    x_train, x_test, y_train, y_test = train_test_split(
+        images, factors, test_size=TEST_SIZE, random_state=SPLIT_SEED)
+    if train_subset:
+        x_train, y_train = x_train[:train_subset], y_train[:train_subset]
+    if test_subset:
+        x_test, y_test = x_test[:test_subset], y_test[:test_subset]
+    return HeatmapData(x_train, x_test, y_train, y_test)
+
+
+def grid_moments(images: np.ndarray) -> np.ndarray:
+    """Normalised second moments about the origin, M = Σ w p pᵀ / Σ w, as (n, 2, 2)."""
+    w = np.clip(np.asarray(images, dtype=np.float64).reshape(-1, IMAGE_SIZE, IMAGE_SIZE), 0.0, None)
+    x, y = grid_points()
+    total = np.clip(w.sum(axis=(1, 2)), 1e-12, None)
+    mxx = (w * x**2).sum(axis=(1, 2)) / total
+    myy = (w * y**2).sum(axis=(1, 2)) / total
+    mxy = (w * x * y).sum(axis=(1, 2)) / total
+    return np.stack([np.stack([mxx, mxy], -1), np.stack([mxy, myy], -1)], axis=1)
+
+
+def _project_spd(cov: np.ndarray, low: float, high: float) -> np.ndarray:
+    values, vectors = np.linalg.eigh(cov)
+    values = np.clip(values, low, high)
+    return np.einsum("nij,nj,nkj->nik", vectors, values, vectors)
+
+
+def estimate_covariances(images: np.ndarray, iterations: int = 200, low: float = 1e-3,
+                         high: float = 50.0) -> np.ndarray:
+    """Σ whose Gaussian heatmap has the same grid second moments as each image, (n, 2, 2).
+
+    Starts from the raw moments (exact for narrow densities) and corrects the truncation of the
+    ±3 window by the fixed-point update Σ ← Σ + (M_observed − M_grid(Σ)), projected onto
+    symmetric matrices with eigenvalues in [low, high].
+
+    Up to 200 iterations cost about 0.1 s for a 40-image path, and a notebook asks for the same
+    images' fit several times (factors and residual of each decoded path), so the last results are
+    remembered by a digest of the images and the settings (a new array is returned each time).
+    """
+    import hashlib
+
+    images = np.asarray(images)
+    digest = hashlib.blake2b(np.ascontiguousarray(images).view(np.uint8).ravel(), digest_size=16)
+    digest.update(f"{images.shape}{images.dtype}{iterations}{low!r}{high!r}".encode())
+    key = digest.hexdigest()
+    if key not in _FITTED:
+        _FITTED[key] = _fit_covariances(images, iterations, low, high)
+        while len(_FITTED) > _FITTED_KEPT:
+            del _FITTED[next(iter(_FITTED))]
+    return _FITTED[key].copy()
+
+
+#: Remembered results of :func:`estimate_covariances` (digest → covariances), oldest first.
+_FITTED: dict = {}
+
+_FITTED_KEPT = 64
+
+
+def _fit_covariances(images, iterations: int, low: float, high: float) -> np.ndarray:
+    observed = grid_moments(images)
+    cov = _project_spd(observed, low, high)
+    for _ in range(iterations):
+        step = observed - grid_moments(densities_from_covariances(cov))
+        cov = _project_spd(cov + step, low, high)
+        if np.abs(step).max() < 1e-7:
+            break
+    return cov
+
+
+def estimate_factors(images: np.ndarray, **kwargs) -> np.ndarray:
+    """Estimated (var_x, var_y, cor) of each image from its second moments, (n, 3)."""
+    return factors_from_covariances(estimate_covariances(images, **kwargs))
+
+
+def moment_fit_residual(images: np.ndarray, **kwargs) -> np.ndarray:
+    """How far each image is from every valid heatmap of the family: relative residual
+    ‖x − a·g(Σ̂)‖_F / ‖x‖_F of the moment fit g(Σ̂), with the best amplitude a (least squares).
+
+    0 for the generator's own images; large for blobs that are not centred ellipses.
+    """
+    x = np.asarray(images, dtype=np.float64).reshape(-1, IMAGE_SIZE * IMAGE_SIZE)
+    fit = densities_from_covariances(estimate_covariances(images, **kwargs)).reshape(len(x), -1)
+    amplitude = (x * fit).sum(1) / np.clip((fit * fit).sum(1), 1e-12, None)
+    residual = np.linalg.norm(x - amplitude[:, None] * fit, axis=1)
+    return residual / np.clip(np.linalg.norm(x, axis=1), 1e-12, None)
+
+
+def frobenius_errors(images: np.ndarray, reconstructions: np.ndarray) -> np.ndarray:
+    """Per-image Frobenius norm ‖x̂ − x‖_F (the original study's reconstruction error)."""
+    a = np.asarray(images, dtype=np.float64).reshape(len(images), -1)
+    b = np.asarray(reconstructions, dtype=np.float64).reshape(len(reconstructions), -1)
+    return np.linalg.norm(a - b, axis=1)
+
+
+def error_summary(errors: dict) -> pd.DataFrame:
+    """Mean, median, 95th percentile and max of the errors per model."""
+    rows = {name: {"mean": e.mean(), "median": np.median(e), "p95": np.quantile(e, 0.95), "max": e.max()}
+            for name, e in errors.items()}
+    return pd.DataFrame(rows).T
+
+
+def reconstructions(vae, ae, x, seed: int) -> dict:
+    """Decoded test images three ways: the VAE from its mean μ(x), the VAE from one sampled
+    z = μ + σ·ε (the original study's way, see :func:`helpers.model_io.sample_codes`), and the AE."""
+
+    z_mean, z_sampled = model_io.sample_codes(vae, x, seed)
+    return {"VAE, mean z": model_io.decode(vae.decoder, z_mean),
+            "VAE, sampled z": model_io.decode(vae.decoder, z_sampled),
+            "AE": model_io.decode(ae.decoder, model_io.encode_mean(ae, x))}
+
+
+#: The original study's reported test-set mean Frobenius errors (the quality bar).
+ORIGINAL_ERRORS = {"VAE": 0.322, "AE": 0.256}
+
+
+def quality_bar(errors: dict) -> pd.DataFrame:
+    """Mean errors next to the original study's figures, and whether each decoding meets its bar."""
+    rows = {name: {"mean error": float(e.mean()), "original study's figure": ORIGINAL_ERRORS[name.split(",")[0]],
+                   "meets the bar": bool(e.mean() <= ORIGINAL_ERRORS[name.split(",")[0]])}
+            for name, e in errors.items()}
+    return pd.DataFrame(rows).T
+
+
+def posterior_summary(vae, x) -> pd.Series:
+    """Mean posterior standard deviation per latent dimension and the mean KL (nats, summed)."""
+
+    z_mean, z_log_var = (np.asarray(a, np.float64) for a in model_io.encoder_outputs(vae, x))
+    sigma = model_io.posterior_sigma(vae, z_log_var)
+    kl = 0.5 * (z_mean**2 + sigma**2 - 1 - 2 * np.log(sigma)).sum(1)
+    return pd.Series({**{f"mean sigma z{k + 1}": sigma[:, k].mean() for k in range(sigma.shape[1])},
+                      "KL per image (nats)": kl.mean()})
+
+
+# ---------------------------------------------------------------- models and training
+
+IMAGE_SHAPE = (36, 36, 1)
+
+
+@dataclass(frozen=True)
+class ConvConfig:
+    """Architecture and optimiser of one named configuration."""
+
+    stem_filters: int                # Conv 3×3, stride 1, no pooling
+    block_filters: tuple             # each block: Conv 3×3 + MaxPool 2×2 (36 → 18 → 9 → 4)
+    dense_units: int                 # Dense after flattening (encoder)
+    decoder_start: tuple             # Dense → reshape to this (h, w, c)
+    decoder_layers: tuple            # (filters, stride) of the ConvTranspose 3×3 layers
+    batch_size: int
+    learning_rate: float
+    decay_steps: int                 # ExponentialDecay(learning_rate, decay_steps, decay_rate)
+    decay_rate: float
+
+CONFIGS = {
+    "original": ConvConfig(32, (64, 128, 64), 64, (4, 4, 64), ((64, 1), (64, 3), (32, 3)),
+                       batch_size=64, learning_rate=1e-3, decay_steps=30, decay_rate=0.99),
+    "lean": ConvConfig(16, (32, 64, 64), 64, (4, 4, 64), ((64, 1), (64, 3), (32, 3)),
+                       batch_size=128, learning_rate=2e-3, decay_steps=15, decay_rate=0.99),
+}
+
+
+def conv_config(name: str) -> ConvConfig:
+    if name not in CONFIGS:
+        raise ValueError(f"config must be one of {list(CONFIGS)}, got {name!r}")
+    return CONFIGS[name]
+
+
+def _trunk(config: ConvConfig, x):
+    x = keras.layers.Conv2D(config.stem_filters, 3, padding="same", activation="relu", name="stem")(x)
+    for i, filters in enumerate(config.block_filters):
+        x = keras.layers.Conv2D(filters, 3, padding="same", activation="relu", name=f"block{i}_conv")(x)
+        x = keras.layers.MaxPooling2D(2, name=f"block{i}_pool")(x)
+    x = keras.layers.Flatten(name="flatten")(x)
+    return keras.layers.Dense(config.dense_units, activation="relu", name="dense")(x)
+
+
+def build_encoder(config: ConvConfig, latent_dim: int = 3, variational: bool = True) -> keras.Model:
+    """Image → [μ, log σ²] (variational) or image → z."""
+    x_in = keras.Input(IMAGE_SHAPE, name="image")
+    h = _trunk(config, x_in)
+    if variational:
+        outputs = [keras.layers.Dense(latent_dim, name="z_mean")(h),
+                   keras.layers.Dense(latent_dim, name="z_log_var")(h)]
+    else:
+        outputs = keras.layers.Dense(latent_dim, name="z")(h)
+    return keras.Model(x_in, outputs, name="encoder")
+
+
+def build_decoder(config: ConvConfig, latent_dim: int = 3) -> keras.Model:
+    """z → 36×36×1 image in (0, 1)."""
+    z_in = keras.Input((latent_dim,), name="z")
+    h, w, c = config.decoder_start
+    x = keras.layers.Dense(h * w * c, activation="relu", name="dense")(z_in)
+    x = keras.layers.Reshape((h, w, c), name="reshape")(x)
+    for i, (filters, stride) in enumerate(config.decoder_layers):
+        x = keras.layers.Conv2DTranspose(filters, 3, strides=stride, padding="same", activation="relu",
+                                   name=f"deconv{i}")(x)
+    x_out = keras.layers.Conv2DTranspose(1, 3, padding="same", activation="sigmoid", name="image")(x)
+    return keras.Model(z_in, x_out, name="decoder")
+
+
+def optimizer_for(config: ConvConfig):
+    schedule = keras.optimizers.schedules.ExponentialDecay(
+        config.learning_rate, config.decay_steps, config.decay_rate)
+    return models.make_optimizer("adam", schedule)
+
+
+def build_conv_vae(name: str = "lean", latent_dim: int = 3, beta: float = 1.0, loss: str = "standard",
+                   seed: int | None = None) -> models.VAE:
+    """A compiled convolutional VAE with a Bernoulli decoder (BCE summed over pixels)."""
+    config = conv_config(name)
+    model = models.VAE(build_encoder(config, latent_dim, True), build_decoder(config, latent_dim), beta=beta,
+                loss=loss, seed=seed, reconstruction="bernoulli", name=f"conv_vae_{name}")
+    model.compile(optimizer=optimizer_for(config))
+    return model
+
+
+def build_conv_ae(name: str = "lean", latent_dim: int = 3) -> models.Autoencoder:
+    """A compiled convolutional AE of the same architecture and reconstruction loss."""
+    config = conv_config(name)
+    model = models.Autoencoder(build_encoder(config, latent_dim, False), build_decoder(config, latent_dim),
+                        reconstruction="bernoulli", name=f"conv_ae_{name}")
+    model.compile(optimizer=optimizer_for(config))
+    return model
+
+
+VALIDATION_FRACTION = 0.1
+
+
+def validation_split(x: np.ndarray, seed: int, fraction: float = VALIDATION_FRACTION):
+    """(x_fit, x_val, fit_index, val_index): a seeded hold-out carved from the training split, so
+    early stopping never looks at the test images (the original study validated on its test set)."""
+    order = np.random.default_rng(seed).permutation(len(x))
+    n_val = max(1, int(round(fraction * len(x))))
+    return x[order[n_val:]], x[order[:n_val]], order[n_val:], order[:n_val]
+
+
+def train_or_load_model(kind: str, x_train, *, config: str, seed: int, epochs: int, patience: int,
+                        beta: float = 1.0, vae_loss: str = "standard", data_settings: dict | None = None,
+                        force_retrain: bool = False, name_prefix: str = "heatmap", extra_callbacks=(),
+                        store=None):
+    """Build one model (``kind`` "vae" or "ae") of a named configuration, then load its weights or train it.
+
+    Training stops when the validation loss on a seeded hold-out has not improved for ``patience`` epochs
+    (at most ``epochs``) and restores the best weights. The cache key comes from the model itself
+    (:func:`helpers.training.cache_key`) plus ``data_settings`` and the fit options. ``extra_callbacks`` and
+    ``store`` go to :func:`helpers.training.fit_or_load` (tests use them to insist on shipped weights).
+    Returns ``(model, FitResult)``.
+    """
+    x_fit, x_val, _, _ = validation_split(x_train, seed)
+    training.set_seed(seed)  # the initial weights, if it trains
+    model = build_conv_vae(config, beta=beta, loss=vae_loss, seed=seed) if kind == "vae" else build_conv_ae(config)
+    suffix = "" if kind == "ae" or vae_loss == "standard" else f"_{vae_loss}loss"
+    stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, restore_best_weights=True)
+    settings = {**(data_settings or {}), "patience": patience, "validation_fraction": VALIDATION_FRACTION}
+    result = training.fit_or_load(
+        model, x_fit, name=f"{name_prefix}_{kind}_{config}{suffix}", settings=settings, epochs=epochs,
+        batch_size=conv_config(config).batch_size, seed=seed, validation_data=(x_val, x_val),
+        callbacks=[*extra_callbacks, stop], force_retrain=force_retrain, store=store)
+    return model, result
+
+
+def train_or_load_models(x_train, **kwargs):
+    """The study's one entry to training: the VAE and the AE of one configuration, each loaded from the
+    weight cache or trained (:func:`train_or_load_model`). Returns ``(vae, ae, {"vae": FitResult, "ae": …})``."""
+    vae, vae_fit = train_or_load_model("vae", x_train, **kwargs)
+    ae, ae_fit = train_or_load_model("ae", x_train, **kwargs)
+    return vae, ae, {"vae": vae_fit, "ae": ae_fit}
+
+
+# ---------------------------------------------------------------- latent paths, measured by the factors read back
+
+def nearest_factor_index(factors: np.ndarray, target) -> int:
+    """Index of the image whose (var_x, var_y, cor) is nearest to ``target`` (factors scaled to
+    [0, 1] by their ranges so that variances and correlations weigh alike)."""
+    f = np.asarray(factors, dtype=np.float64)
+    low, span = f.min(0), np.ptp(f, axis=0) + 1e-12
+    return int(np.argmin((((f - low) / span - (np.asarray(target) - low) / span) ** 2).sum(1)))
+
+
+def factor_line(codes, factors, start, end, n_points: int) -> np.ndarray:
+    """Straight latent line from the code of the image nearest to factors ``start`` to that of ``end``."""
+    return latent_paths.straight_line(codes[nearest_factor_index(factors, start)],
+                                      codes[nearest_factor_index(factors, end)], n_points)
+
+
+def isovariance_path(codes, factors, n_points: int, smoothing: float | None = None):
+    """Spline through the codes of isovariance images (var_x = var_y), one per variance level — the
+    one with the largest correlation, i.e. on an edge of the manifold's hull — ordered by variance.
+    Returns (path, knots)."""
+    f = np.asarray(factors)
+    iso = np.flatnonzero(np.isclose(f[:, 0], f[:, 1]))
+    levels = np.unique(np.round(f[iso, 0], 6))
+    if len(levels) < 4:
+        raise ValueError(f"need isovariance codes at >= 4 variance levels, found {len(levels)}")
+    chosen = [iso[np.isclose(f[iso, 0], v)][np.argmax(f[iso[np.isclose(f[iso, 0], v)], 2])] for v in levels]
+    knots = np.asarray(codes, np.float64)[chosen]
+    spread = np.linalg.norm(np.diff(knots, axis=0), axis=1).mean()
+    s = len(knots) * (0.1 * spread) ** 2 if smoothing is None else smoothing
+    tck, _ = splprep(knots.T, s=s, k=3)
+    return np.stack(splev(np.linspace(0, 1, n_points), tck), axis=1).astype(np.float32), knots
+
+
+def path_factors(decoder, path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Decode a path; return (images, estimated factors (n, 3), moment-fit residuals (n,))."""
+    images = model_io.decode(decoder, path)
+    return images, estimate_factors(images), moment_fit_residual(images)
+
+
+def monotonicity(values: np.ndarray) -> float:
+    """Spearman's ρ of a sequence against its index (+1: increasing, −1: decreasing)."""
+    values = np.asarray(values)
+    if np.ptp(values) == 0:
+        return 0.0
+    return float(spearmanr(np.arange(len(values)), values)[0])
+
+
+def path_table(decoder, paths: dict) -> pd.DataFrame:
+    """One row per path: Spearman ρ of each recovered factor along it, the factors at both ends,
+    and the median / max moment-fit residual of the decoded images."""
+    rows = {}
+    for name, path in paths.items():
+        _, est, residual = path_factors(decoder, path)
+        row = {f"rho {f}": monotonicity(est[:, k]) for k, f in enumerate(FACTORS)}
+        row.update({f"{f} {end}": float(est[i, k]) for k, f in enumerate(FACTORS) for end, i in (("start", 0),
+                                                                                               ("end", -1))})
+        row.update({"residual median": float(np.median(residual)), "residual max": float(residual.max())})
+        rows[name] = row
+    return pd.DataFrame(rows).T
+
+
+def standard_paths(codes, factors, n_points: int) -> dict:
+    """The study's paths for one model's codes (all derived from codes with known factors):
+
+    * three straight lines between codes of images at opposite factor extremes (size, correlation,
+      orientation of the long axis);
+    * a full rotation of the most correlated mid-size image's code about the codes' first
+      principal axis;
+    * the spline through the isovariance codes at the largest correlation (a hull edge);
+    * lines on the two supporting planes normal to the thinnest principal direction.
+    """
+    f = np.asarray(factors)
+    lo, hi = f.min(0), f.max(0)
+    mid = (lo + hi) / 2
+    centre, axes = latent_paths.principal_axes(codes)
+    start = codes[nearest_factor_index(f, (mid[0], mid[1], hi[2]))]
+    return {
+        "line: small → large (round)": factor_line(codes, f, (lo[0], lo[1], 0), (hi[0], hi[1], 0), n_points),
+        "line: cor min → max": factor_line(codes, f, (mid[0], mid[1], lo[2]), (mid[0], mid[1], hi[2]), n_points),
+        "line: wide in x → wide in y": factor_line(codes, f, (hi[0], lo[1], 0), (lo[0], hi[1], 0), n_points),
+        "rotation about 1st axis": latent_paths.rotation_path(start, centre, axes[0], n_points),
+        "isovariance spline (hull)": isovariance_path(codes, f, n_points)[0],
+        "bounding plane +": latent_paths.bounding_plane_path(codes, n_points, +1)[0],
+        "bounding plane −": latent_paths.bounding_plane_path(codes, n_points, -1)[0],
+    }
+
+
+def perturbation_table(decoders: dict, codes: dict, rng_seed: int, steps=(0.0, 0.1, 0.2, 0.4, 0.8)) -> pd.DataFrame:
+    """Median moment-fit residual of decoded hull codes pushed outwards by each step (× RMS radius)."""
+    rows = {}
+    for name, decoder in decoders.items():
+        moved = latent_paths.hull_perturbations(codes[name], np.random.default_rng(rng_seed), steps)
+        rows[name] = {f"step {s:g}": float(np.median(moment_fit_residual(model_io.decode(decoder, p))))
+                      for s, p in moved.items()}
+    return pd.DataFrame(rows).T
+
+
+def traversal_table(decoder, codes, path, gap) -> pd.Series:
+    """Empty-space traversal in numbers: the gap (in nearest-neighbour spacings) and the residual
+    of the decoded images at the emptiest point vs at the two end codes."""
+    _, _, residual = path_factors(decoder, path)
+    middle = len(path) // 2
+    return pd.Series({"gap / typical spacing": gap / latent_paths.typical_spacing(codes),
+                      "residual at ends (mean)": (residual[0] + residual[-1]) / 2,
+                      "residual at emptiest point": residual[middle - 1],
+                      "residual max along path": residual.max()})
+
+
+# ---------------------------------------------------------------- figures of this study
+
+FACTOR_CMAPS = {"var_x": "viridis", "var_y": "plasma", "cor": "coolwarm"}
+
+
+def factor_titles(factors) -> list[str]:
+    """Short 'vx vy ρ' labels for image grids."""
+    return [f"{f[0]:.1f} {f[1]:.1f} {f[2]:+.2f}" for f in np.asarray(factors)]
+
+
+def projections_by_factor(codes, factors, names=("var_x", "var_y", "cor"), title: str = "", size: float = 2):
+    """3×3 grid: rows = factors (colour), columns = latent coordinate pairs."""
+    pairs = list(itertools.combinations(range(codes.shape[1]), 2))
+    fig, axes = plt.subplots(len(names), len(pairs), figsize=(3.4 * len(pairs), 3 * len(names)), squeeze=False)
+    for r, name in enumerate(names):
+        for c, (i, j) in enumerate(pairs):
+            art = axes[r, c].scatter(codes[:, i], codes[:, j], c=factors[:, r], s=size,
+                                     cmap=FACTOR_CMAPS.get(name, "viridis"), rasterized=True)
+            axes[r, c].set(xlabel=f"z{i + 1}", ylabel=f"z{j + 1}")
+        fig.colorbar(art, ax=axes[r, -1], label=name)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def walls_by_cor_and_anisotropy(codes, factors, name: str):
+    """Two 3-D views of the codes with wall projections: coloured by cor and by |var_x − var_y|."""
+    fig = plt.figure(figsize=(12, 5))
+    plotting.scatter3d_with_walls(codes, factors[:, 2], "cor", f"{name}, coloured by cor",
+                         ax=fig.add_subplot(1, 2, 1, projection="3d"))
+    plotting.scatter3d_with_walls(codes, np.abs(factors[:, 0] - factors[:, 1]), "|var_x − var_y|",
+                         f"{name}, coloured by |var_x − var_y|", ax=fig.add_subplot(1, 2, 2, projection="3d"))
+    return fig
+
+
+def factor_traces(estimated: dict, names=("var_x", "var_y", "cor")):
+    """Recovered factors along each path (x: position 0 → 1), one panel per factor."""
+    fig, axes = plt.subplots(1, len(names), figsize=(4.2 * len(names), 3))
+    for k, (ax, name) in enumerate(zip(axes, names, strict=True)):
+        for label, est in estimated.items():
+            ax.plot(np.linspace(0, 1, len(est)), est[:, k], label=label)
+        ax.set(title=f"recovered {name}", xlabel="position along path")
+    axes[0].legend(fontsize=7)
+    fig.tight_layout()
+    return fig
