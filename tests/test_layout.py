@@ -38,7 +38,8 @@ def test_general_modules_never_import_a_study(path):
 @pytest.mark.parametrize("path", STUDIES, ids=lambda p: p.stem)
 def test_a_study_module_declares_its_rules_and_one_training_entry(path):
     tree = ast.parse(path.read_text())
-    names = {t.id for node in tree.body if isinstance(node, ast.Assign) for t in node.targets if isinstance(t, ast.Name)}
+    names = {t.id for node in tree.body if isinstance(node, ast.Assign)
+             for t in node.targets if isinstance(t, ast.Name)}
     functions = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
     assert "PARAMETERS" in names
     assert [f for f in functions if f.startswith("train_or_load")]

@@ -276,8 +276,9 @@ def test_sample_grid_and_reconstruction_pairs_limits():
     assert heatmaps.RECONSTRUCTION_PAIRS.problem({"test_subset": 5, "sample_images": 5}) is None
 
 
-@pytest.mark.parametrize("rules, points, steps", [(heatmaps.PARAMETERS, "geodesic_points", "geodesic_steps"),
-                                                  (mnist_study.MNIST_PARAMETERS, "geodesic_points", "interpolation_steps")])
+@pytest.mark.parametrize("rules, points, steps", [
+    (heatmaps.PARAMETERS, "geodesic_points", "geodesic_steps"),
+    (mnist_study.MNIST_PARAMETERS, "geodesic_points", "interpolation_steps")])
 def test_strip_limit_is_where_evenly_spaced_rows_stop_repeating(rules, points, steps):
     constraint = next(c for c in rules.constraints if c.name == "geodesic strip")
     curve = np.arange(10)[:, None]

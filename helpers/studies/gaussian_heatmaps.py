@@ -380,8 +380,10 @@ class ConvConfig:
     decoder_layers: tuple            # (filters, stride) of the ConvTranspose 3×3 layers
     batch_size: int
     learning_rate: float
-    decay_steps: int                 # ExponentialDecay(learning_rate, decay_steps, decay_rate)
-    decay_rate: float
+    decay_steps: int                 # exponential: ExponentialDecay(learning_rate, decay_steps, decay_rate);
+    decay_rate: float                # cosine: CosineDecay(learning_rate, decay_steps) to 0 (decay_rate unused)
+    schedule: str = "exponential"
+
 
 CONFIGS = {
     "original": ConvConfig(32, (64, 128, 64), 64, (4, 4, 64), ((64, 1), (64, 3), (32, 3)),
@@ -426,14 +428,18 @@ def build_decoder(config: ConvConfig, latent_dim: int = 3) -> keras.Model:
     x = keras.layers.Reshape((h, w, c), name="reshape")(x)
     for i, (filters, stride) in enumerate(config.decoder_layers):
         x = keras.layers.Conv2DTranspose(filters, 3, strides=stride, padding="same", activation="relu",
-                                   name=f"deconv{i}")(x)
+                                         name=f"deconv{i}")(x)
     x_out = keras.layers.Conv2DTranspose(1, 3, padding="same", activation="sigmoid", name="image")(x)
     return keras.Model(z_in, x_out, name="decoder")
 
 
 def optimizer_for(config: ConvConfig):
-    schedule = keras.optimizers.schedules.ExponentialDecay(
-        config.learning_rate, config.decay_steps, config.decay_rate)
+    """Adam with the configuration's learning-rate schedule."""
+    if config.schedule == "cosine":
+        schedule = keras.optimizers.schedules.CosineDecay(config.learning_rate, config.decay_steps)
+    else:
+        schedule = keras.optimizers.schedules.ExponentialDecay(
+            config.learning_rate, config.decay_steps, config.decay_rate)
     return models.make_optimizer("adam", schedule)
 
 
@@ -442,7 +448,7 @@ def build_conv_vae(name: str = "lean", latent_dim: int = 3, beta: float = 1.0, l
     """A compiled convolutional VAE with a Bernoulli decoder (BCE summed over pixels)."""
     config = conv_config(name)
     model = models.VAE(build_encoder(config, latent_dim, True), build_decoder(config, latent_dim), beta=beta,
-                loss=loss, seed=seed, reconstruction="bernoulli", name=f"conv_vae_{name}")
+                       loss=loss, seed=seed, reconstruction="bernoulli", name=f"conv_vae_{name}")
     model.compile(optimizer=optimizer_for(config))
     return model
 
@@ -451,7 +457,7 @@ def build_conv_ae(name: str = "lean", latent_dim: int = 3) -> models.Autoencoder
     """A compiled convolutional AE of the same architecture and reconstruction loss."""
     config = conv_config(name)
     model = models.Autoencoder(build_encoder(config, latent_dim, False), build_decoder(config, latent_dim),
-                        reconstruction="bernoulli", name=f"conv_ae_{name}")
+                               reconstruction="bernoulli", name=f"conv_ae_{name}")
     model.compile(optimizer=optimizer_for(config))
     return model
 

@@ -427,7 +427,8 @@ def build_digit_classifier(learning_rate: float = 1e-3) -> models.PairedModel:
     x = keras.layers.Flatten()(x)
     x = keras.layers.Dense(64, activation="relu")(x)
     x = keras.layers.Dense(10, activation="softmax")(x)
-    model = models.PairedModel(keras.Model(x_in, x, name="classifier_net"), loss="sparse_ce", name="digit_classifier")
+    model = models.PairedModel(keras.Model(x_in, x, name="classifier_net"), loss="sparse_ce",
+                               name="digit_classifier")
     model.compile(optimizer=keras.optimizers.Adam(learning_rate))
     return model
 

@@ -29,9 +29,9 @@ def main() -> None:
     start = time.perf_counter()
     data = t_study.load_t_heatmaps(p["seed"], p["train_subset"], p["test_subset"])
     print(f"t data set ({len(data.x_train) + len(data.x_test)} images): {time.perf_counter() - start:.1f} s")
-    vae, ae, fits = t_study.train_or_load_models(p["seed"], data, config=p["config"], beta=p["beta"], epochs=p["epochs"],
-                                           patience=p["patience"], train_subset=p["train_subset"],
-                                           test_subset=p["test_subset"])
+    vae, ae, fits = t_study.train_or_load_models(
+        p["seed"], data, config=p["config"], beta=p["beta"], epochs=p["epochs"], patience=p["patience"],
+        train_subset=p["train_subset"], test_subset=p["test_subset"])
     print(f"models: {fits['vae'].source} / {fits['ae'].source}")
     table = t_study.probe_table(vae, ae, data, p["seed"])
     total = table["seconds"].sum()
