@@ -443,7 +443,8 @@ def pager_html(previous: Study | None, following: Study | None, where: str) -> s
     return f'<nav class="pager pager-{where}" aria-label="Previous and next study">{"".join(parts)}</nav>'
 
 
-PAGE = """<!DOCTYPE html>
+#: The start of every page, up to its ``<body>`` (the study pages and the index share it).
+HEAD = """<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -452,7 +453,9 @@ PAGE = """<!DOCTYPE html>
 <link rel="stylesheet" href="{style}">
 {head_scripts}
 </head>
-<body class="study">
+"""
+
+PAGE = HEAD + """<body class="study">
 <header class="site-header"><a class="course-title" href="index.html">{course}</a>
 <a class="home" href="index.html">Course index</a></header>
 {pager_top}
@@ -490,15 +493,7 @@ def render_study(exporter: HTMLExporter, study: Study, course: Course, previous,
     return page, resources.get("site_files", {})
 
 
-INDEX = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<link rel="stylesheet" href="{style}">
-</head>
-<body class="index">
+INDEX = HEAD + """<body class="index">
 <header class="course">
 <h1>{title}</h1>
 <p>{paragraph}</p>
@@ -546,7 +541,7 @@ def index_html(course: Course, thumbs: dict[str, str]) -> str:
         footer += (f" Run times were measured by <code>make run</code>; the {len(total)} notebooks took "
                    f"{human_duration(sum(total))} together.")
     return INDEX.format(title=html.escape(course.title), paragraph=html.escape(course.paragraph), style=STYLE,
-                        cards="\n".join(cards), footer=footer)
+                        head_scripts="", cards="\n".join(cards), footer=footer)
 
 
 def thumbnail(png: Path) -> bytes:
