@@ -12,6 +12,8 @@
   :mod:`~helpers.latent_paths` (lines, lengths and paths in a cloud of codes);
 * probes and metrics — :mod:`~helpers.probes` (linear and KNN probes), :mod:`~helpers.disentanglement` (MIG, DCI,
   SAP), :mod:`~helpers.likelihood` (ELBO and importance-weighted bounds), :mod:`~helpers.spread` (mean ± error);
+* sampling latent codes — :mod:`~helpers.samplers` (prior, Gaussian and mixture samplers; the aggregate
+  posterior's density and the prior mass in its holes);
 * embeddings — :mod:`~helpers.embedding` (t-SNE and how to judge a map);
 * figures — :mod:`~helpers.plotting` (charts, latent scatters, 3-D), :mod:`~helpers.image_plots` (image grids,
   thumbnails);

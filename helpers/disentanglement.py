@@ -16,6 +16,8 @@ study or to a model; everything is numpy, scipy and scikit-learn.
   "is this model more axis-aligned than a random rotation of its own codes?" separates alignment
   from information.
 * :func:`active_units` — how many latent dimensions the encoder uses (Burda et al. 2016).
+* :func:`sensitivity_matrix` — the decoder's side: how far each factor, read back from decoded images,
+  moves along a sweep of each latent axis (total variation over the factor's range).
 
 Every score is invariant to a permutation of the code dimensions and to a translation of the codes.
 """
@@ -265,3 +267,21 @@ def active_units(code_means, threshold: float = 0.01) -> int:
     moves with the input, so the decoder cannot get information from it.
     """
     return int(np.sum(np.var(np.asarray(code_means, dtype=np.float64), axis=0) > threshold))
+
+
+def sensitivity_matrix(factors_along, factor_ranges) -> np.ndarray:
+    """S[j, k]: how far factor k moves along sweep j, in units of that factor's range, shape (D, K).
+
+    ``factors_along`` (D, n_points, K) holds the factors v_k(t_i) read back from the images decoded along
+    D latent sweeps (e.g. :func:`helpers.latent_paths.percentile_sweeps`), and ``factor_ranges`` (K,) a
+    range r_k per factor (e.g. max − min over the training images). The change is the total variation
+
+        S[j, k] = (1 / r_k) Σ_i |v_k(t_{i+1}) − v_k(t_i)|,
+
+    which counts a factor that goes up and back down (a net change would call it 0). S[j, k] = 1: sweep j
+    moves v_k once across its whole range; a decoder whose axes are disentangled has one large entry per
+    row and per column. The scale makes factors in different units comparable; it is the decoder-side view
+    of the importance matrix of :func:`dci`, whose rows say which factors a code dimension predicts.
+    """
+    values = np.asarray(factors_along, np.float64)
+    return np.abs(np.diff(values, axis=1)).sum(axis=1) / np.asarray(factor_ranges, np.float64)

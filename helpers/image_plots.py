@@ -3,6 +3,8 @@
 * :func:`image_grid` — a sequence of images wrapped into rows, with optional per-image titles;
 * :func:`image_rows` — one labelled row per named strip (originals vs reconstructions, interpolations…),
   with optional column titles and per-image scores;
+* :func:`image_strips` / :func:`draw_strip` — labelled strips of images, each drawn as one :func:`montage`
+  (cheap for many images: latent traversals, decoded samples);
 * :func:`thumbnail_scatter` — a 2-D map with some points drawn as their images, spread so they do not pile up;
 * :func:`path_with_thumbnails` / :func:`paths_figure` — latent paths with numbered decoded thumbnails, placed
   off the path and off each other (:func:`place_boxes`).
@@ -251,4 +253,46 @@ def paths_figure(codes, paths: dict, decoded: dict, thumbs: int = 5, title: str 
     fig.tight_layout()  # before the thumbnails: they are placed for the final panel sizes
     for ax, (name, path) in panels:
         add_path_thumbnails(ax, project(path), decoded[name], thumbs, zoom)
+    return fig
+
+
+def montage(images, gap: int = 2) -> np.ndarray:
+    """Images (n, h, w[, 1]) side by side in one (h, n·w + (n − 1)·gap) array, with NaN in the gaps (drawn
+    as background), so that a strip costs one ``imshow`` instead of one axis per image."""
+    images = np.asarray(images, np.float64).reshape(len(images), *np.shape(images)[1:3])
+    n, h, w = images.shape
+    out = np.full((h, n * w + (n - 1) * gap), np.nan)
+    for i, image in enumerate(images):
+        out[:, i * (w + gap):i * (w + gap) + w] = image
+    return out
+
+
+def draw_strip(ax, images, label: str = "", notes=None, cmap="inferno", fontsize: float = 7) -> None:
+    """One strip of images on ``ax`` (:func:`montage`, values 0 … 1), ``label`` at its left and an optional
+    short note under each image."""
+    strip = montage(images)
+    colours = plt.get_cmap(cmap).with_extremes(bad="white")
+    ax.imshow(strip, cmap=colours, vmin=0, vmax=1, interpolation="nearest")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    ax.set_ylabel(label, fontsize=fontsize + 1, rotation=0, ha="right", va="center")
+    if notes is not None:
+        width = strip.shape[1] / len(notes)
+        for i, note in enumerate(notes):
+            ax.text((i + 0.5) * width, strip.shape[0] + 1, note, ha="center", va="top", fontsize=fontsize)
+
+
+def image_strips(rows: dict, notes: dict | None = None, size: float = 0.6, title: str = "", cmap="inferno"):
+    """One labelled strip per entry of ``rows`` (label → images), ``size`` inches per image, optional notes
+    (label → one string per image) under the images."""
+    longest = max(len(images) for images in rows.values())
+    row_height = size * (1.35 if notes else 1.05)
+    figsize = (size * longest + 1.2, row_height * len(rows) + (0.4 if title else 0))
+    fig, axes = plt.subplots(len(rows), 1, figsize=figsize, squeeze=False, layout="constrained")
+    for ax, (label, images) in zip(axes[:, 0], rows.items(), strict=True):
+        draw_strip(ax, images, label, (notes or {}).get(label), cmap)
+    if title:
+        fig.suptitle(title, fontsize=10)
     return fig

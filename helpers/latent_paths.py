@@ -8,6 +8,8 @@
 * paths built from the cloud: :func:`rotation_path` (Rodrigues' rotation about an axis),
   :func:`bounding_plane_path` (a line on a supporting plane), :func:`empty_traversal` (through the
   :func:`emptiest_point` inside the convex hull), :func:`hull_perturbations` (hull codes pushed outwards).
+* traversals: :func:`percentile_sweeps` (one coordinate of the codes, or of their principal frame, from
+  its 2nd to its 98th percentile, the others at their median).
 
 Decoding a path is :func:`helpers.model_io.decode`; its decoded length is
 :func:`helpers.geodesics.curve_length`.
@@ -138,3 +140,25 @@ def hull_perturbations(codes, rng: np.random.Generator, steps=(0.0, 0.1, 0.2, 0.
     radius = np.sqrt(((c - centre) ** 2).sum(1).mean())
     outward = (chosen - centre) / np.linalg.norm(chosen - centre, axis=1, keepdims=True)
     return {s: (chosen + s * radius * outward).astype(np.float32) for s in steps}
+
+
+def percentile_sweeps(codes, n_points: int, basis=None, percentiles=(2.0, 98.0)) -> np.ndarray:
+    """One sweep per direction of an orthonormal ``basis`` (rows; the identity, i.e. the latent axes, by
+    default), shape (D directions, n_points, D).
+
+    In the basis' frame the codes have coordinates c = z Bᵀ. Sweep k holds every coordinate at its median
+    over the codes except c_k, which runs in equal steps from the ``percentiles[0]``-th to the
+    ``percentiles[1]``-th percentile of c_k (2nd → 98th by default: the codes' extent without their
+    stragglers); the points are mapped back by z = c B. With the identity basis this is a per-dimension
+    latent traversal: z_k from its 2nd to its 98th percentile, the other z_j at the median code; with
+    ``principal_axes(codes)[1]`` it runs along the principal directions instead.
+    """
+    z = np.asarray(codes, np.float64)
+    basis = np.eye(z.shape[1]) if basis is None else np.asarray(basis, np.float64)
+    coordinates = z @ basis.T
+    median = np.median(coordinates, axis=0)
+    low, high = np.percentile(coordinates, percentiles, axis=0)
+    sweeps = np.repeat(np.tile(median, (n_points, 1))[None], len(basis), axis=0)
+    for k in range(len(basis)):
+        sweeps[k, :, k] = np.linspace(low[k], high[k], n_points)
+    return (sweeps @ basis).astype(np.float32)

@@ -7,6 +7,9 @@ replacement B times, recompute the mean each time, and take the standard deviati
 (≈ s/√n for a plain mean). Named samples of equal length are resampled *jointly*, so a difference
 between two of them keeps its pairing (same points, same pairs) and its spread is that of the paired
 difference, usually much smaller than either spread alone.
+
+A share of n yes/no outcomes (how many decoded images are valid) needs no bootstrap: its binomial
+standard error is √(s(1 − s)/n) (:func:`share_and_error`).
 """
 
 from __future__ import annotations
@@ -40,3 +43,11 @@ def paired_differences(samples: dict, pairs, rng: np.random.Generator, resamples
         rows[f"{a} − {b}"] = {"difference": np.mean(samples[a]) - np.mean(samples[b]),
                               "± se": gaps.std(ddof=1), "share > 0": np.mean(gaps > 0)}
     return pd.DataFrame(rows).T
+
+
+def share_and_error(flags) -> tuple[float, float]:
+    """(share, standard error) of a share: s = (1/n) Σ 1[flag_i] over n items, and its binomial standard
+    error √(s(1 − s)/n) (0 when every flag agrees: then the spread is better bounded by about 1/n)."""
+    flags = np.asarray(flags, dtype=bool).ravel()
+    share = float(flags.mean())
+    return share, float(np.sqrt(share * (1 - share) / len(flags)))

@@ -192,3 +192,12 @@ def test_active_units_counts_dimensions_with_variance_above_the_threshold():
     assert dis.active_units(means) == 3
     assert dis.active_units(means, threshold=0.6) == 1
     assert dis.active_units(means, threshold=0.0) == 4
+
+
+def test_sensitivity_matrix_is_total_variation_over_the_range():
+    t = np.linspace(0, 1, 11)
+    along = np.zeros((2, 11, 2))
+    along[0, :, 0] = 3 * t  # sweep 0 moves factor 0 by 3, monotonically
+    along[1, :, 1] = np.sin(np.pi * t)  # sweep 1 moves factor 1 up by 1 and back down: total variation 2
+    s = dis.sensitivity_matrix(along, [6.0, 4.0])
+    np.testing.assert_allclose(s, [[0.5, 0.0], [0.0, 0.5]], atol=1e-12)

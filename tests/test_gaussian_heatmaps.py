@@ -207,3 +207,94 @@ def test_estimated_covariances_are_remembered_and_returned_as_new_arrays(monkeyp
     hm.estimate_covariances(images, iterations=5)  # other settings
     hm.estimate_covariances(images[:1])  # other images
     assert len(calls) == 3
+
+
+# ---------------------------------------------------------------- axes, scores and holes (issue 13)
+
+def test_alignment_scores_and_rotation_nulls_of_codes_that_are_the_factors():
+    from helpers.probes import linear_probe_r2
+
+    data = hm.load_heatmaps(train_subset=2000, test_subset=1000)
+    scores = hm.alignment_scores(data.y_train, data.y_train, data.y_test, data.y_test)
+    assert list(scores.index) == ["MIG", "DCI D", "DCI C", "DCI I", "SAP"]
+    assert scores["MIG"] > 0.9 and scores["DCI D"] > 0.99 and scores["DCI I"] > 0.99 and scores["SAP"] > 0.99
+    nulls = hm.rotation_nulls(data.y_train, data.y_train, data.y_test, data.y_test, rotations=10, dci_rotations=2,
+                              seed=0)
+    table = hm.null_table(nulls)
+    assert list(table.index) == ["MIG", "SAP", "DCI D"] and list(table["rotations"]) == [10, 10, 2]
+    assert (table["percentile"] == 100.0).all()  # the factors themselves beat every rotation of them
+    np.testing.assert_allclose(table["observed"], scores[["MIG", "SAP", "DCI D"]].to_numpy(), rtol=1e-6)
+    np.testing.assert_allclose(table["p-value"], [1 / 11, 1 / 11, 1 / 3])
+    # the probe, beside them, does not care: the same R² after a rotation
+    q = np.linalg.qr(np.random.default_rng(0).normal(size=(3, 3)))[0]
+    turned = linear_probe_r2(data.y_train @ q, data.y_train, data.y_test @ q, data.y_test, hm.FACTORS)
+    np.testing.assert_allclose(turned, 1.0, atol=1e-9)
+
+
+def test_in_training_ranges_known_answer():
+    train = np.array([[0.1, 0.1, -0.95], [4.9, 4.9, 0.85]])
+    estimated = np.array([[1.0, 1.0, 0.0], [5.0, 1.0, 0.0], [1.0, 1.0, 0.9], [0.1, 4.9, -0.95]])
+    np.testing.assert_array_equal(hm.in_training_ranges(estimated, train), [True, False, False, True])
+
+
+def _two_blobs(n):
+    one = hm.gaussian_heatmaps(np.array([[0.3, 0.3, 0.0]]))[0]
+    return np.repeat(np.maximum(np.roll(one, 8, axis=0), np.roll(one, -8, axis=0))[None, ..., None], n, axis=0)
+
+
+def test_sample_checks_count_valid_heatmaps_and_factors_in_range():
+    train = hm.factor_grid()
+    interior = train[(train[:, :2].min(1) > 0.2) & (train[:, :2].max(1) < 4.8) & (np.abs(train[:, 2]) < 0.8)]
+    inside = hm.gaussian_heatmaps(interior[::50][:30])[..., None]  # (the fit's error could push an edge value out)
+    outside = hm.gaussian_heatmaps(np.tile([[6.0, 1.0, 0.0]], (10, 1)))[..., None]  # a heatmap, but var_x = 6
+    assert hm.validity_threshold(inside) < 1e-4  # exact heatmaps fit exactly (within the fit's 60 iterations)
+    checks = hm.sample_checks(np.concatenate([inside, outside, _two_blobs(10)]), 1e-3, train)
+    assert checks["valid"] == pytest.approx(40 / 50) and checks["valid se"] == pytest.approx(np.sqrt(0.8 * 0.2 / 50))
+    # the two-blob images' recovered factors (var_x 2.0, var_y 0.3) happen to lie in range too
+    assert checks["in ranges"] == pytest.approx(40 / 50)
+    assert checks["images"] == 50
+
+
+def test_latent_samples_per_source():
+    rng = np.random.default_rng(1)
+    codes = np.concatenate([rng.normal(-3, 0.3, (500, 3)), rng.normal(3, 0.3, (500, 3))])
+    prior = rng.standard_normal((400, 3)).astype(np.float32)
+    samples = hm.latent_samples(prior, codes, 300, 2, seed=0)
+    assert list(samples) == ["VAE: prior N(0, I)", "AE: Gaussian fit", "AE: mixture of 2 Gaussians"]
+    np.testing.assert_array_equal(samples["VAE: prior N(0, I)"], prior[:300])
+    assert all(z.shape == (300, 3) and z.dtype == np.float32 for z in samples.values())
+    gap = lambda z: np.mean(np.abs(z[:, 0]) < 1.5)  # noqa: E731  (draws between the two clusters)
+    assert gap(samples["AE: Gaussian fit"]) > 0.15 and gap(samples["AE: mixture of 2 Gaussians"]) == 0.0
+
+
+def test_holes_table_with_a_decoder_whose_code_is_the_factors():
+    from test_latent_paths import FactorDecoder
+
+    train = hm.factor_grid()
+    interior = train[(train[:, :2].min(1) > 0.2) & (train[:, :2].max(1) < 4.8) & (np.abs(train[:, 2]) < 0.8)]
+    recon = hm.gaussian_heatmaps(interior[::60][:100])[..., None]
+    half_wide = np.where(np.arange(40)[:, None] % 2, [[6.0, 2.0, 0.0]], interior[1::60][:40])
+    samples = {"A: in range": interior[1::60][:40], "A: half too wide": half_wide, "B: not this model's": train[:3]}
+    table = hm.holes_table({"A": FactorDecoder()}, samples, {"A": recon}, train)
+    assert list(table.index) == ["A: test reconstructions", "A: in range", "A: half too wide"]
+    assert table.loc["A: test reconstructions", "valid"] == pytest.approx(0.95)  # the threshold's definition
+    assert (table["threshold"] < 1e-4).all()  # exact heatmaps: residuals of the fit alone
+    assert table.loc["A: half too wide", "valid"] == pytest.approx(0.5, abs=0.05)  # var_x = 6 leaves the window
+    np.testing.assert_allclose(table["in ranges"], [1.0, 1.0, 0.5])
+
+
+def test_validity_by_density_splits_at_the_level():
+    images = np.concatenate([hm.gaussian_heatmaps(hm.factor_grid()[:6])[..., None], _two_blobs(4)])
+    log_q = np.array([0.0, 0, 0, 0, 0, -9, -9, -9, -9, -9])  # the last five lie below the level
+    table = hm.validity_by_density(images, 1e-3, log_q, level=-1.0)
+    assert table.loc["q below the level", "valid"] == pytest.approx(0.2)  # one heatmap, four two-blob images
+    assert table.loc["q above the level", "valid"] == 1.0 and list(table["images"]) == [5, 5]
+
+
+def test_alignment_verdicts():
+    from helpers.disentanglement import RotationNull
+
+    null = np.linspace(0, 1, 99)
+    assert hm.alignment_verdict(RotationNull(1.5, null, 100.0, 0.01)).startswith("more axis-aligned")
+    assert hm.alignment_verdict(RotationNull(-1.0, null, 0.0, 1.0)).startswith("less axis-aligned")
+    assert hm.alignment_verdict(RotationNull(0.5, null, 50.0, 0.5)).startswith("no more axis-aligned")

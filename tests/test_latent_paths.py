@@ -107,3 +107,40 @@ def test_pca_features_shapes():
     x = np.random.default_rng(2).random((50, 36, 36, 1))
     train, test = probes.pca_features(x[:40], x[40:], components=3)
     assert train.shape == (40, 3) and test.shape == (10, 3)
+
+
+# ---------------------------------------------------------------- traversals (issue 13)
+
+def test_percentile_sweeps_run_one_coordinate_between_its_percentiles():
+    codes = np.random.default_rng(3).normal(size=(5000, 3)) * [1.0, 2.0, 0.5] + [1.0, 0.0, -1.0]
+    sweeps = latent_paths.percentile_sweeps(codes, 7)
+    assert sweeps.shape == (3, 7, 3) and sweeps.dtype == np.float32
+    low, high = np.percentile(codes, [2, 98], axis=0)
+    for k in range(3):
+        np.testing.assert_allclose(sweeps[k, :, k], np.linspace(low[k], high[k], 7), rtol=1e-6)
+        others = [j for j in range(3) if j != k]
+        np.testing.assert_allclose(sweeps[k][:, others], np.tile(np.median(codes, 0)[others], (7, 1)), rtol=1e-6)
+
+
+def test_percentile_sweeps_along_a_rotated_basis_move_along_its_rows():
+    codes = np.random.default_rng(4).normal(size=(3000, 3)) * [3.0, 1.0, 0.3]
+    _, basis = latent_paths.principal_axes(codes)
+    sweeps = latent_paths.percentile_sweeps(codes, 5, basis, percentiles=(10, 90))
+    for k in range(3):
+        steps = np.diff(sweeps[k].astype(np.float64), axis=0)
+        np.testing.assert_allclose(np.abs(steps @ basis[k]), np.linalg.norm(steps, axis=1), rtol=1e-4)  # along B_k
+        coordinate = sweeps[k].astype(np.float64) @ basis[k]
+        np.testing.assert_allclose(coordinate[[0, -1]], np.percentile(codes @ basis[k], [10, 90]), rtol=1e-4, atol=1e-5)
+
+
+def test_a_decoder_whose_code_is_the_factors_has_a_diagonal_sensitivity_matrix():
+    factors = heatmaps.factor_grid()[::5]
+    traversals = heatmaps.axis_traversals(FactorDecoder(), factors, 9)
+    assert list(traversals) == ["z1", "z2", "z3"]
+    images, found, residual = traversals["z1"]
+    assert images.shape == (9, 36, 36, 1) and found.shape == (9, 3) and residual.shape == (9,)
+    table = heatmaps.sensitivity_table(traversals, factors)
+    low, high = np.percentile(factors, [2, 98], axis=0)
+    expected = np.diag((high - low) / np.ptp(factors, axis=0))  # each sweep moves its own factor only, monotonically
+    np.testing.assert_allclose(table[list(heatmaps.FACTORS)].to_numpy(), expected, atol=1e-3)
+    assert (table["max residual"] < 1e-5).all()

@@ -9,6 +9,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 import pytest
 from matplotlib.offsetbox import AnnotationBbox
 
@@ -180,3 +181,37 @@ def test_thumbnail_scatter_keeps_thumbnails_apart():
     for a, b in itertools.combinations(boxes, 2):
         width, height = min(a.x1, b.x1) - max(a.x0, b.x0), min(a.y1, b.y1) - max(a.y0, b.y0)
         assert max(width, 0) * max(height, 0) <= 0.25 * a.width * a.height + a.width + a.height  # 1 px rounding
+
+
+# ---------------------------------------------------------------- strips of images and the issue-13 figures
+
+def test_montage_puts_images_side_by_side_with_gaps():
+    images = np.stack([np.full((4, 3), v) for v in (0.0, 0.5, 1.0)])[..., None]
+    strip = image_plots.montage(images, gap=2)
+    assert strip.shape == (4, 3 * 3 + 2 * 2)
+    np.testing.assert_array_equal(strip[:, 5:8], 0.5)
+    assert np.isnan(strip[:, 3:5]).all() and not np.isnan(strip[:, :3]).any()
+
+
+def test_image_strips_draw_one_image_per_row_with_labels_and_notes():
+    images = np.random.default_rng(0).random((6, 36, 36, 1))
+    fig = image_plots.image_strips({"first": images, "second": images[:4]}, notes={"first": list("abcdef")})
+    assert len(fig.axes) == 2 and [len(ax.images) for ax in fig.axes] == [1, 1]
+    assert [ax.get_ylabel() for ax in fig.axes] == ["first", "second"]
+    assert [t.get_text() for t in fig.axes[0].texts] == list("abcdef")
+
+
+def test_traversal_and_score_figures_draw_every_panel():
+    from helpers import disentanglement as dis
+
+    strips = {name: {label: (np.random.default_rng(1).random((5, 36, 36, 1)),) for label in ("z1", "z2", "pc1")}
+              for name in ("VAE", "AE")}
+    fig = heatmaps.traversal_figure(strips)
+    assert sum(len(ax.images) for ax in fig.axes) == 6
+    table = pd.DataFrame(np.eye(6, 3), index=["z1", "z2", "z3", "pc1", "pc2", "pc3"], columns=list(heatmaps.FACTORS))
+    fig = heatmaps.sensitivity_heatmaps({"VAE": table, "AE": table})
+    assert len([ax for ax in fig.axes if ax.images]) == 4 and all(len(ax.texts) == 9 for ax in fig.axes[:4])
+    null = dis.RotationNull(0.5, np.linspace(0, 1, 11), 45.0, 0.5)
+    fig = heatmaps.null_histograms({"VAE": {"MIG": null, "SAP": null}, "AE": {"MIG": null, "SAP": null}})
+    titles = [ax.get_title() for ax in fig.axes][:2]
+    assert titles == ["VAE MIG: observed at the 45th pct", "VAE SAP: observed at the 45th pct"]

@@ -74,3 +74,8 @@ def test_independent_samples_with_equal_means_have_a_sign_near_chance():
     row = table.loc["x − y"]
     assert abs(row["difference"]) < 3 * row["± se"]
     assert row["± se"] == pytest.approx(np.sqrt(2 / 400), rel=0.15)
+
+
+def test_share_and_error_is_the_binomial_standard_error():
+    assert spread.share_and_error([True, False, False, False]) == pytest.approx((0.25, np.sqrt(0.25 * 0.75 / 4)))
+    assert spread.share_and_error(np.ones(10, bool)) == (1.0, 0.0)

@@ -663,3 +663,223 @@ def factor_traces(estimated: dict, names=("var_x", "var_y", "cor")):
     axes[0].legend(fontsize=7)
     fig.tight_layout()
     return fig
+
+
+# ---------------------------------------------------------------- axes, scores and holes
+
+disentanglement = lazy_module("helpers.disentanglement")  # scikit-learn loads on first use
+image_plots = lazy_module("helpers.image_plots")
+samplers = lazy_module("helpers.samplers")
+
+#: DCI's gradient-boosted regressors are fitted on the first this many training codes (a random subset: the
+#: split is shuffled). One DCI costs about 0.2 s on 500 codes and 3 s on all 9,500 (2 cores), and its rotation
+#: null needs one DCI per rotation; the VAE's DCI-D was 0.187 on 500 codes, 0.189 on 1,000 and 0.176 on all.
+DCI_TRAINING_CODES = 500
+
+#: Moment fits of decoded *samples* stop after this many fixed-point iterations (:func:`estimate_covariances`
+#: allows 200). Samples that are no heatmap never converge and would use all 200; with 60 the residuals of
+#: 300 decoded prior and Gaussian samples moved by at most 4e-3 at their median, 1e-3 at their 95th percentile,
+#: at a third of the cost. The validity threshold is computed with the same fits.
+SAMPLE_FIT_ITERATIONS = 60
+
+#: A decoded image counts as a valid heatmap when its moment-fit residual is at most the residual that this
+#: share of the same model's test reconstructions stay below (the 95th percentile).
+VALID_QUANTILE = 0.95
+
+#: The prior draws behind the estimate of the prior mass in the holes (the first ``hole_samples`` are decoded).
+DENSITY_DRAWS = 2000
+
+#: The aggregate-posterior levels: q's own mass below the level (1 % and 5 %).
+HOLE_MASSES = (0.01, 0.05)
+
+
+def axis_traversals(decoder, codes, n_points: int, basis=None, label: str = "z") -> dict:
+    """Per-direction latent traversals, decoded and read back: ``{f"{label}{k + 1}": (images (n_points, 36, 36, 1),
+    recovered factors (n_points, 3), moment-fit residuals (n_points,))}`` for each direction k of ``basis`` (the
+    latent axes by default; see :func:`helpers.latent_paths.percentile_sweeps`: coordinate k from its 2nd to its
+    98th percentile over ``codes``, the others at their median)."""
+    sweeps = latent_paths.percentile_sweeps(codes, n_points, basis)
+    images, factors, residuals = path_factors(decoder, sweeps.reshape(-1, sweeps.shape[-1]))
+    return {f"{label}{k + 1}": (images[k * n_points:(k + 1) * n_points], factors[k * n_points:(k + 1) * n_points],
+                                residuals[k * n_points:(k + 1) * n_points]) for k in range(len(sweeps))}
+
+
+def sensitivity_table(traversals: dict, train_factors) -> pd.DataFrame:
+    """One row per traversal: the sensitivity S[j, k] of each recovered factor (total variation along the
+    sweep over the factor's range in the training images, :func:`helpers.disentanglement.sensitivity_matrix`);
+    the top share max_k S[j, k] / Σ_k S[j, k] (1: the sweep moves one factor only; 1/3: all three alike); and
+    the largest moment-fit residual along the sweep (large: the sweep decodes images that are no heatmap, and
+    their factors mean little)."""
+    factors = np.stack([found for _, found, _ in traversals.values()])
+    s = disentanglement.sensitivity_matrix(factors, np.ptp(np.asarray(train_factors, np.float64), axis=0))
+    table = pd.DataFrame(s, index=list(traversals), columns=list(FACTORS))
+    table["top share"] = s.max(axis=1) / np.clip(s.sum(axis=1), 1e-12, None)
+    table["max residual"] = [float(residual.max()) for _, _, residual in traversals.values()]
+    return table
+
+
+def alignment_scores(train_codes, train_factors, test_codes, test_factors) -> pd.Series:
+    """MIG (on the test codes, 20 equal-width bins), DCI disentanglement, completeness and informativeness
+    (regressors fitted on the first :data:`DCI_TRAINING_CODES` training codes, R² on the test codes) and SAP
+    (fitted on the training codes, scored on the test codes), against the factors (var_x, var_y, cor); the
+    formulas are in :mod:`helpers.disentanglement`."""
+    n = DCI_TRAINING_CODES
+    d = disentanglement.dci(train_codes[:n], train_factors[:n], test_codes, test_factors, FACTORS)
+    return pd.Series({"MIG": disentanglement.mig(test_codes, test_factors).overall, "DCI D": d.disentanglement,
+                      "DCI C": d.completeness, "DCI I": d.informativeness,
+                      "SAP": disentanglement.sap(train_codes, train_factors, test_codes, test_factors).overall})
+
+
+def rotation_nulls(train_codes, train_factors, test_codes, test_factors, rotations: int, dci_rotations: int,
+                   seed: int) -> dict:
+    """{score: :class:`helpers.disentanglement.RotationNull`} for MIG and SAP (``rotations`` random rotations)
+    and DCI disentanglement (``dci_rotations``): each score of the codes as they are against the same score of
+    the codes rotated by Haar-random rotations Q. The training and test codes are turned by the same Q (they
+    are stacked before rotating), and every score draws the same sequence of rotations (one seed)."""
+    n_train, n = len(train_codes), DCI_TRAINING_CODES
+    stacked = np.concatenate([np.asarray(train_codes, np.float64), np.asarray(test_codes, np.float64)])
+    scores = {
+        "MIG": (rotations, lambda z: disentanglement.mig(z[n_train:], test_factors).overall),
+        "SAP": (rotations, lambda z: disentanglement.sap(z[:n_train], train_factors, z[n_train:],
+                                                         test_factors).overall),
+        "DCI D": (dci_rotations, lambda z: disentanglement.dci(z[:min(n, n_train)], train_factors[:n],
+                                                                z[n_train:], test_factors).disentanglement),
+    }
+    return {name: disentanglement.rotation_null(score, stacked, count, seed) for name, (count, score) in scores.items()}
+
+
+def null_table(nulls: dict) -> pd.DataFrame:
+    """One row per score: the observed value, the median and 95th percentile of the rotated copies, the
+    observed value's percentile among them, the one-sided p-value (1 + #{null ≥ observed}) / (1 + rotations),
+    and how many rotations."""
+    return pd.DataFrame({name: {"observed": r.observed, "null median": float(np.median(r.null)),
+                                "null 95th pct": float(np.quantile(r.null, 0.95)), "percentile": r.percentile,
+                                "p-value": r.p_value, "rotations": len(r.null)} for name, r in nulls.items()}).T
+
+
+def alignment_verdict(null, alpha: float = 0.05) -> str:
+    """A sentence on one :class:`helpers.disentanglement.RotationNull`: more axis-aligned than a random rotation
+    (p-value ≤ ``alpha``), less aligned than most (percentile ≤ 100·``alpha``), or neither."""
+    if null.p_value <= alpha:
+        return "more axis-aligned than a random rotation of its own codes"
+    if null.percentile <= 100 * alpha:
+        return "less axis-aligned than almost every random rotation of its own codes"
+    return "no more axis-aligned than a random rotation of its own codes"
+
+
+def validity_threshold(reconstructions, quantile: float = VALID_QUANTILE) -> float:
+    """The ``quantile`` of the moment-fit residuals of a model's test reconstructions (fits of
+    :data:`SAMPLE_FIT_ITERATIONS` iterations): a decoded image at or below it is as close to a heatmap as
+    that share of the model's own reconstructions."""
+    return float(np.quantile(moment_fit_residual(reconstructions, iterations=SAMPLE_FIT_ITERATIONS), quantile))
+
+
+def in_training_ranges(estimated, train_factors) -> np.ndarray:
+    """Whether every recovered factor of each image lies within [min, max] of that factor over the
+    training images (var_x, var_y in [0.1, 4.9], cor in [−0.95, 0.85] for the full split)."""
+    f = np.asarray(train_factors, np.float64)
+    return np.all((estimated >= f.min(axis=0)) & (estimated <= f.max(axis=0)), axis=1)
+
+
+def sample_checks(images, threshold: float, train_factors) -> pd.Series:
+    """Decoded images, checked: the share of valid heatmaps (residual ≤ ``threshold``) and the share whose
+    recovered factors lie in the training ranges (:func:`in_training_ranges`), each with its binomial standard
+    error, and the median residual. Fits of :data:`SAMPLE_FIT_ITERATIONS` iterations."""
+    from helpers.spread import share_and_error
+
+    residual = moment_fit_residual(images, iterations=SAMPLE_FIT_ITERATIONS)
+    estimated = estimate_factors(images, iterations=SAMPLE_FIT_ITERATIONS)
+    valid, valid_se = share_and_error(residual <= threshold)
+    inside, inside_se = share_and_error(in_training_ranges(estimated, train_factors))
+    return pd.Series({"valid": valid, "valid se": valid_se, "in ranges": inside, "in ranges se": inside_se,
+                      "median residual": float(np.median(residual)), "images": len(images)})
+
+
+def latent_samples(prior_draws, ae_train_codes, n: int, components: int, seed: int) -> dict:
+    """Latent points to generate from, ``n`` per source: the first ``n`` of the VAE's ``prior_draws`` from
+    N(0, I); for the AE, which has no prior, draws from a full-covariance Gaussian and from a ``components``-
+    component Gaussian mixture fitted to its training codes (:mod:`helpers.samplers`). Keys start with the
+    model's name."""
+    rng = np.random.default_rng(seed)
+    mixture = samplers.fit_mixture(ae_train_codes, components, seed)
+    return {"VAE: prior N(0, I)": np.asarray(prior_draws[:n], np.float32),
+            "AE: Gaussian fit": samplers.sample_gaussian(*samplers.fit_gaussian(ae_train_codes), n, rng),
+            f"AE: mixture of {components} Gaussians": samplers.sample_mixture(mixture, n, rng)}
+
+
+def holes_table(decoders: dict, samples: dict, reconstructions: dict, train_factors) -> pd.DataFrame:
+    """:func:`sample_checks` for each model's test reconstructions (the reference: valid by the threshold's
+    definition in ``VALID_QUANTILE`` of cases) and for each source of ``samples`` decoded by its model's decoder
+    (the model is the key's first word), with the model's validity threshold in a column."""
+    rows = {}
+    for model, recon in reconstructions.items():
+        threshold = validity_threshold(recon)
+        rows[f"{model}: test reconstructions"] = {**sample_checks(recon, threshold, train_factors),
+                                                  "threshold": threshold}
+        for source, z in samples.items():
+            if source.split(":")[0] == model:
+                images = model_io.decode(decoders[model], z)
+                rows[source] = {**sample_checks(images, threshold, train_factors), "threshold": threshold}
+    return pd.DataFrame(rows).T
+
+
+def validity_by_density(images, threshold: float, log_density, level: float) -> pd.DataFrame:
+    """The share of valid decoded images (residual ≤ ``threshold``, with its binomial error) among those whose
+    latent point has aggregate-posterior log density below ``level`` and among the others."""
+    from helpers.spread import share_and_error
+
+    valid = moment_fit_residual(images, iterations=SAMPLE_FIT_ITERATIONS) <= threshold
+    low = np.asarray(log_density) < level
+    rows = {}
+    for name, chosen in (("q below the level", low), ("q above the level", ~low)):
+        share, error = share_and_error(valid[chosen]) if chosen.any() else (float("nan"), float("nan"))
+        rows[name] = {"valid": share, "valid se": error, "images": int(chosen.sum())}
+    return pd.DataFrame(rows).T
+
+
+def traversal_figure(traversals: dict):
+    """Strips of decoded traversals: one column per model, one row per direction (latent axes, then
+    principal axes), each strip from the 2nd (left) to the 98th percentile (right)."""
+    models_ = list(traversals)
+    labels = list(traversals[models_[0]])
+    n_points = len(next(iter(traversals[models_[0]].values()))[0])
+    fig, axes = plt.subplots(len(labels), len(models_), figsize=(0.55 * n_points * len(models_) + 1.5,
+                                                                   0.62 * len(labels) + 0.6),
+                             squeeze=False, layout="constrained")
+    for c, model in enumerate(models_):
+        for r, label in enumerate(labels):
+            image_plots.draw_strip(axes[r, c], traversals[model][label][0], label)
+        axes[0, c].set_title(f"{model}: 2nd → 98th percentile", fontsize=9)
+    return fig
+
+
+def sensitivity_heatmaps(tables: dict):
+    """The sensitivity matrices as annotated heatmaps: one panel per model and frame (rows of the table with
+    the same prefix: z… for the latent axes, pc… for the principal axes). One colour scale for all panels,
+    saturated at 2 (the annotations give the values)."""
+    panels = [(model, frame, table.loc[[i for i in table.index if i.startswith(frame)], list(FACTORS)])
+              for model, table in tables.items() for frame in ("z", "pc")]
+    fig, axes = plt.subplots(1, len(panels), figsize=(2.6 * len(panels) + 0.8, 2.9), layout="constrained")
+    for ax, (model, frame, values) in zip(axes, panels, strict=True):
+        art = ax.imshow(values.to_numpy(), cmap="Blues", vmin=0, vmax=2)
+        for (i, j), v in np.ndenumerate(values.to_numpy()):
+            ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=8, color="white" if v > 1.2 else "black")
+        ax.set_xticks(range(len(FACTORS)), FACTORS, fontsize=8)
+        ax.set_yticks(range(len(values)), values.index, fontsize=8)
+        ax.set_title(f"{model}, {'latent axes' if frame == 'z' else 'principal axes'}", fontsize=9)
+    fig.colorbar(art, ax=axes, shrink=0.8, label="change / factor range")
+    return fig
+
+
+def null_histograms(nulls: dict):
+    """One panel per model and score: the scores of the rotated codes (histogram) and of the codes as they
+    are (a vertical line, labelled with its percentile)."""
+    pairs = [(model, score, r) for model, found in nulls.items() for score, r in found.items()]
+    fig, axes = plt.subplots(len(nulls), len(pairs) // len(nulls), figsize=(10, 2.4 * len(nulls)), squeeze=False,
+                             layout="constrained")
+    for ax, (model, score, r) in zip(axes.flat, pairs, strict=True):
+        ax.hist(r.null, bins=20, color="#9ecae1")
+        ax.axvline(r.observed, color="#d62728", lw=2)
+        ax.set_title(f"{model} {score}: observed at the {r.percentile:.0f}th pct", fontsize=9)
+        ax.set_xlabel(f"{score} of a random rotation ({len(r.null)})", fontsize=8)
+    return fig
