@@ -43,8 +43,11 @@ def fit_gaussian(codes) -> tuple[np.ndarray, np.ndarray]:
 
 
 def sample_gaussian(mean, covariance, n: int, rng: np.random.Generator | int | None = None) -> np.ndarray:
-    """n draws z = m + L ε from N(m, C), with C = L Lᵀ (numpy's SVD-based factorisation) and ε ~ N(0, I)."""
-    return np.random.default_rng(rng).multivariate_normal(mean, covariance, size=n).astype(np.float32)
+    """n draws z = m + L ε from N(m, C), with L the Cholesky factor of C = L Lᵀ and ε ~ N(0, I). (numpy's own
+    ``multivariate_normal`` factorises C by an SVD, whose singular vectors may change sign under a tiny change
+    of C and so redraw every sample; the Cholesky factor moves continuously with C.)"""
+    noise = np.random.default_rng(rng).standard_normal((n, len(mean)))
+    return (np.asarray(mean, np.float64) + noise @ np.linalg.cholesky(covariance).T).astype(np.float32)
 
 
 def fit_mixture(codes, components: int, seed: int = 0) -> GaussianMixture:
@@ -56,16 +59,17 @@ def fit_mixture(codes, components: int, seed: int = 0) -> GaussianMixture:
 
 
 def sample_mixture(mixture: GaussianMixture, n: int, rng: np.random.Generator | int | None = None) -> np.ndarray:
-    """n draws from a fitted mixture, in random order: a component c ~ Categorical(π) for each draw, then
-    z ~ N(m_c, C_c). (scikit-learn's own ``sample`` returns the draws grouped by component and takes its
-    randomness from the mixture's ``random_state``.)"""
+    """n draws from a fitted mixture, in random order: a component c_i ~ Categorical(π) and a noise vector
+    ε_i ~ N(0, I) for each draw, then z_i = m_{c_i} + L_{c_i} ε_i with C_c = L_c L_cᵀ (Cholesky). The labels and
+    the noise are drawn once for all draws, so a slightly different fit moves every draw a little and relabels
+    at most a few, instead of shifting the random stream of every later component. (scikit-learn's own
+    ``sample`` returns the draws grouped by component and takes its randomness from the mixture's
+    ``random_state``.)"""
     rng = np.random.default_rng(rng)
     labels = rng.choice(len(mixture.weights_), size=n, p=mixture.weights_)
-    z = np.empty((n, mixture.means_.shape[1]))
-    for c in np.unique(labels):
-        chosen = labels == c
-        z[chosen] = rng.multivariate_normal(mixture.means_[c], mixture.covariances_[c], size=int(chosen.sum()))
-    return z.astype(np.float32)
+    noise = rng.standard_normal((n, mixture.means_.shape[1]))
+    factors = np.linalg.cholesky(mixture.covariances_)
+    return (mixture.means_[labels] + np.einsum("nij,nj->ni", factors[labels], noise)).astype(np.float32)
 
 
 def aggregate_posterior_log_density(z, means, sigmas, batch: int = 512) -> np.ndarray:

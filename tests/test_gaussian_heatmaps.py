@@ -298,3 +298,12 @@ def test_alignment_verdicts():
     assert hm.alignment_verdict(RotationNull(1.5, null, 100.0, 0.01)).startswith("more axis-aligned")
     assert hm.alignment_verdict(RotationNull(-1.0, null, 0.0, 1.0)).startswith("less axis-aligned")
     assert hm.alignment_verdict(RotationNull(0.5, null, 50.0, 0.5)).startswith("no more axis-aligned")
+
+
+def test_the_mixture_needs_a_training_code_per_component():
+    values = {"train_subset": 9, "mixture_components": 10}
+    assert hm.MIXTURE_FIT.problem({**values, "train_subset": 10}) is None
+    assert hm.MIXTURE_FIT.problem({**values, "train_subset": 0}) is None  # all 9,500
+    assert hm.MIXTURE_FIT.problem(values).startswith("train_subset=9, mixture_components=10 (mixture fit)")
+    with pytest.raises(ValueError, match="mixture fit"):
+        validate(hm.PARAMETERS, {**DEFAULTS, "train_subset": 9, "mixture_components": 10, "sample_images": 4})

@@ -83,3 +83,20 @@ def test_mass_below_levels_finds_prior_mass_outside_a_narrow_aggregate_posterior
     assert list(table["q's own mass below"]) == [0.01, 0.05]
     # P(|z| > 0.6) under N(0, 1) is 0.55: most of the prior lies where q is thin
     assert (table["share below"] > 0.5).all() and (table["share se"] < 0.01).all()
+
+
+def test_draws_move_a_little_when_the_fit_moves_a_little():
+    import copy
+
+    mean, cov = np.array([0.0, 1.0, 2.0]), np.array([[1.0, 0.3, 0.1], [0.3, 1.0, 0.2], [0.1, 0.2, 0.5]])
+    a = samplers.sample_gaussian(mean, cov, 500, 1)
+    b = samplers.sample_gaussian(mean + 1e-7, cov * (1 + 1e-7), 500, 1)
+    assert np.abs(a - b).max() < 1e-5  # the same noise through a Cholesky factor that moved by ~1e-7
+    rng = np.random.default_rng(2)
+    mixture = samplers.fit_mixture(np.concatenate([rng.normal(-3, 1, (300, 2)), rng.normal(3, 1, (300, 2))]), 2)
+    moved = copy.deepcopy(mixture)
+    moved.weights_ = mixture.weights_ + np.array([1e-4, -1e-4])
+    moved.means_ = mixture.means_ + 1e-7
+    a, b = samplers.sample_mixture(mixture, 2000, 3), samplers.sample_mixture(moved, 2000, 3)
+    same = np.abs(a - b).max(axis=1) < 1e-5
+    assert same.mean() > 0.99  # relabelled draws only (about 2000 × 1e-4), not a redrawn stream

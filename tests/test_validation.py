@@ -166,6 +166,7 @@ BAD_COMBINATIONS = [
     ("02_gaussian_heatmaps", {"train_subset": 80, "test_subset": 70}, "isovariance images"),
     ("02_gaussian_heatmaps", {"test_subset": 63}, "isovariance images"),
     ("02_gaussian_heatmaps", {"geodesic_points": 8, "geodesic_steps": 9}, "geodesic strip"),
+    ("02_gaussian_heatmaps", {"train_subset": 20, "mixture_components": 21, "test_subset": 0}, "mixture fit"),
     ("03_t_distribution", {"train_subset": 32, "sample_images": 40}, "sample grid"),
     ("04_tsne_mnist_interpolation", {"n_test": 500, "n_tsne": 600}, "t-SNE images"),
     ("04_tsne_mnist_interpolation", {"n_tsne": 60, "perplexity": 20.0}, "t-SNE perplexity"),

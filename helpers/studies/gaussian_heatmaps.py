@@ -149,6 +149,18 @@ GEODESIC_STRIP = at_most("geodesic strip", "geodesic_steps", "geodesic_points",
                          "the strips show geodesic_steps images picked from the geodesic_points points of each path "
                          "(evenly_spaced_rows), so more steps than points would repeat images")
 
+
+def _mixture_fits(train_subset: int, mixture_components: int) -> str | None:
+    available = train_subset or len(split_rows()[0])
+    if mixture_components > available:
+        return (f"the AE's Gaussian mixture has mixture_components components fitted to {available} training codes: "
+                f"use mixture_components <= {available} or train_subset >= {mixture_components} or 0 (all)")
+    return None
+
+
+#: The Gaussian mixture that samples the AE's latent space needs at least one training code per component.
+MIXTURE_FIT = Constraint("mixture fit", ("train_subset", "mixture_components"), _mixture_fits)
+
 PARAMETERS = Rules({
     "seed": SEED,
     "config": Choice(("lean", "original")),  # named architecture + optimiser (CONFIGS below)
@@ -170,7 +182,12 @@ PARAMETERS = Rules({
     "geodesic_iterations": Integer(1, 10_000),
     "geodesic_steps": Integer(3, 50),
     "force_retrain": Flag(),
-}, constraints=(SAMPLE_GRID, RECONSTRUCTION_PAIRS, ISOVARIANCE_IMAGES, GEODESIC_STRIP))
+    "traversal_points": Integer(3, 50),  # images per latent traversal (2nd → 98th percentile)
+    "rotations": Integer(1, 10_000),  # random rotations behind the MIG and SAP nulls
+    "dci_rotations": Integer(1, 1_000),  # random rotations behind the DCI-D null (a DCI costs ~0.2 s)
+    "hole_samples": Integer(20, 1_000),  # decoded samples per source (<= DENSITY_DRAWS, the prior draws)
+    "mixture_components": Integer(1, 100),  # components of the Gaussian mixture fitted to the AE's codes
+}, constraints=(SAMPLE_GRID, RECONSTRUCTION_PAIRS, ISOVARIANCE_IMAGES, GEODESIC_STRIP, MIXTURE_FIT))
 
 
 def grid_points() -> tuple[np.ndarray, np.ndarray]:
@@ -687,7 +704,7 @@ SAMPLE_FIT_ITERATIONS = 60
 VALID_QUANTILE = 0.95
 
 #: The prior draws behind the estimate of the prior mass in the holes (the first ``hole_samples`` are decoded).
-DENSITY_DRAWS = 2000
+DENSITY_DRAWS = 1000
 
 #: The aggregate-posterior levels: q's own mass below the level (1 % and 5 %).
 HOLE_MASSES = (0.01, 0.05)
@@ -752,9 +769,10 @@ def null_table(nulls: dict) -> pd.DataFrame:
     """One row per score: the observed value, the median and 95th percentile of the rotated copies, the
     observed value's percentile among them, the one-sided p-value (1 + #{null ≥ observed}) / (1 + rotations),
     and how many rotations."""
-    return pd.DataFrame({name: {"observed": r.observed, "null median": float(np.median(r.null)),
-                                "null 95th pct": float(np.quantile(r.null, 0.95)), "percentile": r.percentile,
-                                "p-value": r.p_value, "rotations": len(r.null)} for name, r in nulls.items()}).T
+    table = pd.DataFrame({name: {"observed": r.observed, "null median": float(np.median(r.null)),
+                                 "null 95th pct": float(np.quantile(r.null, 0.95)), "percentile": r.percentile,
+                                 "p-value": r.p_value, "rotations": len(r.null)} for name, r in nulls.items()}).T
+    return table.astype({"rotations": int})
 
 
 def alignment_verdict(null, alpha: float = 0.05) -> str:
@@ -820,7 +838,7 @@ def holes_table(decoders: dict, samples: dict, reconstructions: dict, train_fact
             if source.split(":")[0] == model:
                 images = model_io.decode(decoders[model], z)
                 rows[source] = {**sample_checks(images, threshold, train_factors), "threshold": threshold}
-    return pd.DataFrame(rows).T
+    return pd.DataFrame(rows).T.astype({"images": int})
 
 
 def validity_by_density(images, threshold: float, log_density, level: float) -> pd.DataFrame:
@@ -834,7 +852,7 @@ def validity_by_density(images, threshold: float, log_density, level: float) -> 
     for name, chosen in (("q below the level", low), ("q above the level", ~low)):
         share, error = share_and_error(valid[chosen]) if chosen.any() else (float("nan"), float("nan"))
         rows[name] = {"valid": share, "valid se": error, "images": int(chosen.sum())}
-    return pd.DataFrame(rows).T
+    return pd.DataFrame(rows).T.astype({"images": int})
 
 
 def traversal_figure(traversals: dict):

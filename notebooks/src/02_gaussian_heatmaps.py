@@ -10,7 +10,11 @@
 # * how the factors are laid out in latent space (projections, a linear probe);
 # * what the decoders make of latent paths — lines, a rotation, a spline along the hull, lines on
 #   bounding planes, a walk through empty space — with the factors of every decoded image read back
-#   by a moment fit, their monotonicity (Spearman's $\rho$) and their distance from any valid heatmap.
+#   by a moment fit, their monotonicity (Spearman's $\rho$) and their distance from any valid heatmap;
+# * which factors each latent axis moves, and whether the axes are any more aligned with the factors
+#   than a random rotation of the same codes (MIG, DCI, SAP);
+# * how many decoded samples — from the VAE's prior, or from densities fitted to the AE's codes — are
+#   valid heatmaps, and how much of the prior falls into the holes between the VAE's codes.
 
 # %% [markdown]
 # ## What you will learn
@@ -18,12 +22,15 @@
 # After this notebook you can …
 #
 # * use a data set with known generating factors to turn claims about a latent space into numbers:
-#   reconstruction errors, and a linear probe's $R^2$ for each factor;
+#   reconstruction errors, a linear probe's $R^2$ for each factor, and disentanglement scores (MIG, DCI,
+#   SAP) judged against random rotations of the same codes — informative is not the same as disentangled;
 # * explain why the original study's VAE loss was inconsistent, and what a consistent ELBO with a
 #   weight $\beta$ on the KL term does to posterior widths and to decoding a mean vs a sampled $z$;
-# * decode latent paths (lines, a rotation, a spline along the hull, lines on bounding planes) and
-#   score them by the factors read back from the decoded images (Spearman's $\rho$, moment-fit residual);
-# * find the emptiest region inside an AE's codes and measure what its decoder makes of it;
+# * decode latent paths (lines, a rotation, a spline along the hull, lines on bounding planes, a traversal
+#   of each latent axis) and score them by the factors read back from the decoded images (Spearman's
+#   $\rho$, a sensitivity matrix, moment-fit residual);
+# * find the emptiest region inside an AE's codes and measure what its decoder makes of it, and how many
+#   samples from a VAE's prior, or from densities fitted to an AE's codes, decode into valid heatmaps;
 # * compare how unevenly two decoders stretch their latent spaces, and say when a geodesic is worth
 #   more than a straight line.
 
@@ -48,6 +55,11 @@ geodesic_points: int = 24  # points on each latent geodesic (ends included)
 geodesic_iterations: int = 200  # at most this many L-BFGS iterations per geodesic
 geodesic_steps: int = 9  # images shown and scored along the straight and geodesic paths
 force_retrain: bool = False  # retrain even when cached or shipped weights exist
+traversal_points: int = 11  # images per latent traversal (2nd → 98th percentile of the codes)
+rotations: int = 40  # random rotations of the codes behind the MIG and SAP nulls
+dci_rotations: int = 3  # random rotations behind the DCI-D null (each DCI costs about 0.2 s)
+hole_samples: int = 250  # decoded samples per source (prior, Gaussian, mixture) in the holes section
+mixture_components: int = 10  # components of the Gaussian mixture fitted to the AE's training codes
 
 # %% tags=["boilerplate"]
 validate(study.PARAMETERS, globals())  # every parameter above and their combinations, before TensorFlow loads
@@ -57,8 +69,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from helpers import geodesics, geometry, image_plots, latent_paths, plotting, probes
-from helpers.model_io import decode, encode_mean
+from helpers import geodesics, geometry, image_plots, latent_paths, plotting, probes, samplers
+from helpers.model_io import decode, encode_mean, encoder_outputs, posterior_sigma
 from helpers.plotting import plot_distortion_heatmap, plot_history, show_plotly
 from helpers.report import show_table, show_takeaway
 
@@ -398,6 +410,203 @@ posterior = study.posterior_summary(vae, data.x_test)
 show_table("heatmap_posterior", posterior.to_frame("VAE"), digits=3)
 
 # %% [markdown]
+# ## Which latent axis means what: traversals
+#
+# A **latent traversal** changes one latent coordinate and holds the others: coordinate $z_k$ runs in
+# `traversal_points` equal steps from its 2nd to its 98th percentile over the codes of all 11,875 images,
+# and the other coordinates stay at their medians (`latent_paths.percentile_sweeps`). Every decoded image
+# is read back with the moment fit, so each traversal becomes three curves, one per factor, summarised by
+# the **sensitivity matrix**
+#
+# $$S_{jk} = \frac{1}{r_k} \sum_i \big|\hat v_k(t_{i+1}) - \hat v_k(t_i)\big|,$$
+#
+# the total variation of the recovered factor $\hat v_k$ along the sweep of axis $j$, in units of that
+# factor's range $r_k$ over the training images (max − min). $S_{jk} = 1$: the sweep moves factor $k$ once
+# across its whole range (up and back down counts twice). Disentangled axes give one large entry per row
+# and per column; the *top share* $\max_k S_{jk} / \sum_k S_{jk}$ of a row is 1 when its sweep moves one
+# factor only and $1/3$ when it moves all three alike. The same sweeps along the **principal axes** of the
+# codes (pc1: the direction of largest spread) ask whether the model's own axes are any more special
+# than the directions of the cloud.
+
+# %%
+frames = {name: latent_paths.principal_axes(all_codes[name])[1] for name in codes}
+traversals = {name: {**study.axis_traversals(decoders[name], all_codes[name], traversal_points),
+                     **study.axis_traversals(decoders[name], all_codes[name], traversal_points, frames[name], "pc")}
+              for name in codes}
+study.traversal_figure(traversals)
+plt.show()
+
+# %%
+sensitivity = {name: study.sensitivity_table(traversals[name], data.y_train) for name in codes}
+study.sensitivity_heatmaps(sensitivity)
+plt.show()
+
+# %%
+show_table("heatmap_axis_sensitivity", pd.concat([table.rename(index=lambda axis, name=name: f"{name} {axis}")
+                                                 for name, table in sensitivity.items()]),
+           caption="Change of each recovered factor along each traversal (total variation / the factor's training "
+           "range), the share of the largest, and the largest moment-fit residual along the traversal")
+
+# %%
+top = {f"{name}_{frame}": sensitivity[name].loc[[i for i in sensitivity[name].index if i.startswith(frame)],
+                                                "top share"].mean() for name in codes for frame in ("z", "pc")}
+show_takeaway("heatmap_axis_takeaway", "Averaged over the three latent axes, a traversal puts a share of "
+              "{VAE_z:.2f} (VAE) and {AE_z:.2f} (AE) of its movement into its main factor — 1/3 would be all three "
+              "alike, 1 a single factor; along the principal axes {VAE_pc:.2f} and {AE_pc:.2f}. The largest moment-fit "
+              "residual along a traversal is {AE_residual:.2f} (AE) and {VAE_residual:.2f} (VAE); a residual well "
+              "above the reconstructions' (the thresholds in *The holes, measured*) means that the sweep, one "
+              "coordinate moved with the others held at the median code, has left the codes for empty space, "
+              "and that the factors read back there mean little.",
+              **top, AE_residual=sensitivity["AE"]["max residual"].max(),
+              VAE_residual=sensitivity["VAE"]["max residual"].max())
+
+# %% [markdown]
+# ## Informative ≠ disentangled, measured
+#
+# Three standard scores ask whether each factor is carried by *one* latent axis (formulas and
+# discretisation in `helpers.disentanglement`); each is about 0 for axes that mix every factor alike and 1
+# for one factor per axis:
+#
+# * **MIG**, the mutual information gap (Chen et al. 2018): for each factor, the mutual information with
+#   its most informative axis minus that with the second, over the factor's entropy, on 20 equal-width bins
+#   per column; on the test codes;
+# * **DCI** (Eastwood & Williams 2018): gradient-boosted trees predict each factor from the codes; D asks
+#   whether each axis matters for one factor, C whether each factor rests on one axis, and I is the trees'
+#   test $R^2$. The trees are fitted on the first 500 training codes (`study.DCI_TRAINING_CODES`);
+# * **SAP** (Kumar et al. 2018): for each factor, the gap between the test $R^2$ of the two best
+#   single-axis linear fits.
+#
+# The linear probe's mean $R^2$ from above stands beside them: it reads the whole code at once, so a
+# rotation of the codes cannot change it. A score means little without a baseline, so each model's own
+# codes are rotated by `rotations` Haar-random rotations (`dci_rotations` for DCI-D: its trees cost about
+# 0.2 s per rotation) and scored again: the information stays, only the axes move. The
+# observed score's **percentile** among the rotated copies says whether the model's axes are more aligned
+# with the factors than a random choice of axes; the p-value is $(1 + \#\{\text{null} \ge \text{observed}\}) /
+# (1 + \text{rotations})$, so it cannot fall below 0.05 with fewer than 19 rotations: the default DCI-D null
+# only places the observed value among a few rotated copies (`-p dci_rotations 19` adds about 8 s).
+
+# %%
+scores = pd.DataFrame({name: study.alignment_scores(train_codes[name], data.y_train, codes[name], data.y_test)
+                       for name in codes}).T
+scores["probe R² (mean)"] = probe.mean(axis=1)
+show_table("heatmap_disentanglement", scores, digits=3, caption="Disentanglement scores against (var_x, var_y, "
+           "cor), and the linear probe's mean test R²")
+
+# %%
+nulls = {name: study.rotation_nulls(train_codes[name], data.y_train, codes[name], data.y_test, rotations,
+                                    dci_rotations, seed) for name in codes}
+study.null_histograms(nulls)
+plt.show()
+
+# %%
+null_tables = [study.null_table(nulls[name]).rename(index=lambda score, name=name: f"{name} {score}") for name in codes]
+show_table("heatmap_rotation_null", pd.concat(null_tables), caption="Each score against the same score of randomly "
+           "rotated copies of the model's own codes")
+
+# %%
+show_takeaway("heatmap_alignment_takeaway", "By MIG the VAE is {vae_verdict} (MIG {vae_mig:.3f}, at the "
+              "{vae_mig_pct:.0f}th percentile of {rotations} rotations; DCI-D at the {vae_dci_pct:.0f}th of "
+              "{dci_rotations}), and the AE is {ae_verdict} (MIG {ae_mig:.3f}, {ae_mig_pct:.0f}th percentile; DCI-D "
+              "{ae_dci_pct:.0f}th). Both codes are informative all the same: the linear probe reads the factors "
+              "with mean R² {vae_probe:.2f} (VAE) and {ae_probe:.2f} (AE), and DCI's trees with {vae_i:.2f} and "
+              "{ae_i:.2f}.",
+              vae_verdict=study.alignment_verdict(nulls["VAE"]["MIG"]), ae_verdict=study.alignment_verdict(nulls["AE"]["MIG"]),
+              vae_mig=nulls["VAE"]["MIG"].observed, vae_mig_pct=nulls["VAE"]["MIG"].percentile,
+              ae_mig=nulls["AE"]["MIG"].observed, ae_mig_pct=nulls["AE"]["MIG"].percentile,
+              vae_dci_pct=nulls["VAE"]["DCI D"].percentile, ae_dci_pct=nulls["AE"]["DCI D"].percentile,
+              rotations=rotations, dci_rotations=dci_rotations, vae_probe=scores.loc["VAE", "probe R² (mean)"],
+              ae_probe=scores.loc["AE", "probe R² (mean)"], vae_i=scores.loc["VAE", "DCI I"], ae_i=scores.loc["AE", "DCI I"])
+
+# %% [markdown]
+# **Reading it.** Rolinek, Zietlow & Martius (2019, "Variational autoencoders pursue PCA directions (by
+# accident)") argue that a VAE with a *diagonal* Gaussian posterior is pushed towards decoders whose
+# Jacobian columns are locally orthogonal: the latent axes line up with the directions along which the
+# decoded images change most independently, much as PCA picks its axes. A plain AE pays nothing for its
+# choice of axes, so its scores should sit inside its rotation null. Two things limit
+# what the VAE's alignment can show on these data. The pressure comes from the posterior noise, and with
+# $\beta = 0.33$ the posteriors are narrow (the widths in *What the correct loss changes*), so it is weak.
+# And the directions it favours are those of the decoder's output, not necessarily our parameterisation:
+# a size, an elongation and an orientation describe the same ellipses as (var_x, var_y, cor) (look in the
+# traversals above for axes that move var_x and var_y together). MIG, DCI and SAP score alignment with
+# the factors *as named*; the probe's $R^2$ shows the information is there either way. Rerun with
+# `-p beta 1.0` (Exercise 4) to see how the percentiles move when the KL term weighs more.
+
+# %% [markdown]
+# ## The holes, measured
+#
+# Generating means decoding latent points that no image was encoded to. The VAE has a prior for that,
+# $N(0, I)$. The AE has none; the usual remedy (pythae's samplers) is to fit a density to its training
+# codes and sample from it: here one full-covariance Gaussian, and a mixture of `mixture_components`
+# full-covariance Gaussians (scikit-learn's `GaussianMixture`). From each source we decode `hole_samples`
+# points and ask of every image:
+#
+# * **is it a valid heatmap?** Its moment-fit residual must not exceed the 95th percentile of the residuals
+#   of the same model's reconstructions of the first `hole_samples` test images, so 95 % of real
+#   reconstructions pass (the fits stop after 60 iterations, `study.SAMPLE_FIT_ITERATIONS`);
+# * **are its factors in range?** Every recovered factor must lie within the range of that factor over
+#   the training images (var_x and var_y in [0.1, 4.9], cor in [−0.95, 0.85]).
+#
+# Each share comes with its binomial standard error $\sqrt{s(1-s)/n}$; the reconstructions are the
+# reference rows.
+
+# %%
+prior_draws = samplers.sample_prior(study.DENSITY_DRAWS, vae.decoder.input_shape[-1], seed)
+samples = study.latent_samples(prior_draws, train_codes["AE"], hole_samples, mixture_components, seed)
+references = {"VAE": recon["VAE, mean z"][:hole_samples], "AE": recon["AE"][:hole_samples]}
+holes = study.holes_table(decoders, samples, references, data.y_train)
+show_table("heatmap_holes", holes, digits=3, caption="Decoded samples: share of valid heatmaps and of factors "
+           "in the training ranges (± binomial standard errors), median residual, and the validity threshold")
+
+# %%
+shown_samples = {source: decode(decoders[source.split(":")[0]], z[:12]) for source, z in samples.items()}
+image_plots.image_strips(shown_samples, notes={source: [f"{r:.2f}" for r in study.moment_fit_residual(
+    images, iterations=study.SAMPLE_FIT_ITERATIONS)] for source, images in shown_samples.items()},
+                         title="Decoded samples (under each: its moment-fit residual)")
+plt.show()
+
+# %% [markdown]
+# **Where the prior's draws land.** The VAE's decoder was trained on draws from the *aggregate posterior*
+# $q(z) = \frac1N \sum_n N\big(z;\, \mu(x_n), \operatorname{diag}\sigma^2(x_n)\big)$ over the $N$ training
+# images, and it is asked to decode draws from the prior. Where the prior puts mass and $q$ is low lie the
+# holes. "Low" needs a level: we take the level of $\log q$ below which $q$ itself puts 1 % (or 5 %) of its
+# own mass, measured on 1,000 draws from $q$ (`samplers.density_level`), and count how many of 1,000
+# prior draws fall below it. Without holes that share would be about 1 % (5 %).
+
+# %%
+z_mean_train, z_log_var_train = encoder_outputs(vae, data.x_train)
+sigma_train = posterior_sigma(vae, z_log_var_train)
+log_q_prior = samplers.aggregate_posterior_log_density(prior_draws, z_mean_train, sigma_train)
+log_q_own = samplers.aggregate_posterior_log_density(
+    samplers.sample_aggregate_posterior(z_mean_train, sigma_train, study.DENSITY_DRAWS, seed), z_mean_train, sigma_train)
+prior_mass = samplers.mass_below_levels(log_q_prior, log_q_own, study.HOLE_MASSES)
+show_table("heatmap_prior_mass", prior_mass, digits=3, caption="Share of prior draws where the aggregate posterior "
+           "is below the level that holds q's own 1 % / 5 % (± binomial standard error)")
+
+# %%
+by_density = study.validity_by_density(decode(vae.decoder, samples["VAE: prior N(0, I)"]),
+                                       holes.loc["VAE: prior N(0, I)", "threshold"], log_q_prior[:hole_samples],
+                                       prior_mass["log q level"].iloc[0])
+show_table("heatmap_holes_by_density", by_density, digits=3, caption="Decoded prior samples: valid heatmaps where "
+           "q is below its 1 % level and elsewhere")
+
+# %%
+mixture_source = f"AE: mixture of {mixture_components} Gaussians"
+show_takeaway("heatmap_holes_takeaway", "Valid heatmaps among decoded samples: VAE prior {vae:.0%} ± {vae_se:.0%}; "
+              "AE with a Gaussian fitted to its codes {gauss:.0%} ± {gauss_se:.0%}, with a mixture of {k} Gaussians "
+              "{mix:.0%} ± {mix_se:.0%} (reconstructions: 95 % by the threshold's definition). Yet "
+              "{mass:.0%} ± {mass_se:.0%} of the prior's draws fall where the VAE's aggregate posterior is below "
+              "the level that holds 1 % of its own mass (about 1 % without holes): with narrow "
+              "posteriors $q$ is a cloud of spikes, and much of the prior lies between them. Decoded there, "
+              "{low:.0%} ± {low_se:.0%} are valid heatmaps (elsewhere {high:.0%}): a hole in $q$ is where the "
+              "decoder was never trained, which is not always where it fails.",
+              vae=holes.loc["VAE: prior N(0, I)", "valid"], vae_se=holes.loc["VAE: prior N(0, I)", "valid se"],
+              gauss=holes.loc["AE: Gaussian fit", "valid"], gauss_se=holes.loc["AE: Gaussian fit", "valid se"],
+              mix=holes.loc[mixture_source, "valid"], mix_se=holes.loc[mixture_source, "valid se"], k=mixture_components,
+              mass=prior_mass["share below"].iloc[0], mass_se=prior_mass["share se"].iloc[0],
+              low=by_density.loc["q below the level", "valid"], low_se=by_density.loc["q below the level", "valid se"],
+              high=by_density.loc["q above the level", "valid"])
+
+# %% [markdown]
 # ## Closing note
 #
 # Everything below is computed by the cells above (default parameters: shipped weights).
@@ -418,7 +627,15 @@ show_takeaway("heatmap_closing_note", """\
 * **Empty space.** The emptiest point inside the convex hull of the AE's codes lies {ae_gap:.0f} typical spacings
   from any code (VAE: {vae_gap:.0f}), yet the AE decodes it with residual {ae_empty:.2f} (vs {ae_ends:.2f} at
   the end codes). Pushing hull codes outwards by 0.8× the RMS radius raises the median residual from
-  {ae_push0:.2f} to {ae_push8:.2f} (AE) and from {vae_push0:.2f} to {vae_push8:.2f} (VAE).""",
+  {ae_push0:.2f} to {ae_push8:.2f} (AE) and from {vae_push0:.2f} to {vae_push8:.2f} (VAE).
+* **Axes and scores.** MIG: VAE {axes_vae_mig:.3f} (at the {axes_vae_mig_pct:.0f}th percentile of {rotations} random
+  rotations of its own codes), AE {axes_ae_mig:.3f} ({axes_ae_mig_pct:.0f}th); DCI-D: VAE {axes_vae_dci:.2f}
+  ({axes_vae_dci_pct:.0f}th of {dci_rotations}), AE {axes_ae_dci:.2f} ({axes_ae_dci_pct:.0f}th); SAP: VAE
+  {axes_vae_sap:.2f}, AE {axes_ae_sap:.2f}; linear-probe $R^2$ (mean) {axes_vae_probe:.2f} and {axes_ae_probe:.2f}.
+* **Holes.** Valid decoded samples: VAE prior {holes_vae:.0%} ± {holes_vae_se:.0%}, AE Gaussian fit
+  {holes_gauss:.0%} ± {holes_gauss_se:.0%}, AE mixture of {mixture_components} Gaussians {holes_mix:.0%} ±
+  {holes_mix_se:.0%}; {holes_mass:.0%} ± {holes_mass_se:.0%} of the prior's draws fall where the VAE's
+  aggregate posterior is below the level holding 1 % of its own mass.""",
               n_test=len(data.x_test), vae_mean=errors["VAE, mean z"].mean(), vae_sampled=errors["VAE, sampled z"].mean(),
               ae=errors["AE"].mean(), bar_vae=study.ORIGINAL_ERRORS["VAE"], bar_ae=study.ORIGINAL_ERRORS["AE"],
               sigma=posterior.filter(like="sigma").mean(),
@@ -434,7 +651,18 @@ show_takeaway("heatmap_closing_note", """\
               ae_gap=walk_rows.loc["AE", "gap / typical spacing"], vae_gap=walk_rows.loc["VAE", "gap / typical spacing"],
               ae_empty=walk_rows.loc["AE", "residual at emptiest point"], ae_ends=walk_rows.loc["AE", "residual at ends (mean)"],
               ae_push0=pushed.loc["AE", "step 0"], ae_push8=pushed.loc["AE", "step 0.8"],
-              vae_push0=pushed.loc["VAE", "step 0"], vae_push8=pushed.loc["VAE", "step 0.8"])
+              vae_push0=pushed.loc["VAE", "step 0"], vae_push8=pushed.loc["VAE", "step 0.8"],
+              axes_vae_mig=scores.loc["VAE", "MIG"], axes_ae_mig=scores.loc["AE", "MIG"],
+              axes_vae_mig_pct=nulls["VAE"]["MIG"].percentile, axes_ae_mig_pct=nulls["AE"]["MIG"].percentile,
+              axes_vae_dci=scores.loc["VAE", "DCI D"], axes_ae_dci=scores.loc["AE", "DCI D"],
+              axes_vae_dci_pct=nulls["VAE"]["DCI D"].percentile, axes_ae_dci_pct=nulls["AE"]["DCI D"].percentile,
+              axes_vae_sap=scores.loc["VAE", "SAP"], axes_ae_sap=scores.loc["AE", "SAP"],
+              axes_vae_probe=scores.loc["VAE", "probe R² (mean)"], axes_ae_probe=scores.loc["AE", "probe R² (mean)"],
+              rotations=rotations, dci_rotations=dci_rotations, mixture_components=mixture_components,
+              holes_vae=holes.loc["VAE: prior N(0, I)", "valid"], holes_vae_se=holes.loc["VAE: prior N(0, I)", "valid se"],
+              holes_gauss=holes.loc["AE: Gaussian fit", "valid"], holes_gauss_se=holes.loc["AE: Gaussian fit", "valid se"],
+              holes_mix=holes.loc[mixture_source, "valid"], holes_mix_se=holes.loc[mixture_source, "valid se"],
+              holes_mass=prior_mass["share below"].iloc[0], holes_mass_se=prior_mass["share se"].iloc[0])
 
 # %% [markdown]
 # ## Exercises
