@@ -106,7 +106,7 @@ weights: setup  ## retrain every shipped weight file (and the shipped results ta
 	    | (grep --line-buffered -E '\[fit_or_load\]|^epoch ' || true); test $${PIPESTATUS[0]} -eq 0; done
 	@echo "== run $(words $(NOTEBOOKS) x) of $(words $(NOTEBOOKS) x): 02_gaussian_heatmaps with the original study's configuration and loss (reference weights)"
 	HELPERS_SHIP_WEIGHTS=1 $(BIN)/papermill -k $(KERNEL) --cwd notebooks --log-level ERROR --no-progress-bar -p config original \
-	  -p vae_loss original -p beta 1.0 -p force_retrain True notebooks/02_gaussian_heatmaps.ipynb \
+	  -p vae_loss original -p beta 1.0 -p epochs 40 -p force_retrain True notebooks/02_gaussian_heatmaps.ipynb \
 	  $(BUILD)/weights/02_gaussian_heatmaps_original_config.ipynb
 	$(MAKE) store
 
