@@ -1,4 +1,6 @@
-"""Charts: training curves, latent scatters and maps, histograms, bars (matplotlib), interactive 3-D (plotly).
+"""Charts: training curves, latent scatters and maps, histograms, bars (matplotlib), interactive 3-D (plotly), and
+explorers: plotly figures with a slider over precomputed frames (:func:`add_slider`, :func:`point_path_explorer`,
+:func:`image_path_explorer`), which work in a static page as in JupyterLab.
 
 Figures made of images (grids, thumbnails) are in :mod:`helpers.image_plots`.
 
@@ -268,3 +270,102 @@ def probe_summary_bars(summary, metric: str = "accuracy", reference=None, refere
     ax.set_xlabel(f"test {metric} (mean ± sd over seeds)")
     fig.tight_layout()
     return fig
+
+
+# ---------------------------------------------------------------- explorers: a slider over precomputed frames
+
+#: What a slider step asks plotly.js to do: jump to its frame at once, redrawing (3-D scenes and heatmaps need it).
+SLIDER_JUMP = {"mode": "immediate", "frame": {"duration": 0, "redraw": True}, "transition": {"duration": 0}}
+
+
+def add_slider(fig: go.Figure, frames: list, labels, prefix: str = "") -> go.Figure:
+    """Attach precomputed ``frames`` (one ``go.Frame`` per step, named in order) to ``fig`` with one slider step
+    per frame, step k labelled ``labels[k]``.
+
+    Moving the slider makes plotly.js show frame k: the frames travel with the figure's JSON, so the control
+    works in a static HTML page and in JupyterLab alike, with no kernel behind it. ``uirevision`` keeps a
+    camera or zoom the reader chose while the frames change."""
+    labels = [str(label) for label in labels]
+    if len(labels) != len(frames):
+        raise ValueError(f"{len(frames)} frames but {len(labels)} labels")
+    steps = [{"method": "animate", "label": label, "args": [[frame.name], SLIDER_JUMP]}
+             for frame, label in zip(frames, labels, strict=True)]
+    fig.frames = frames
+    fig.update_layout(uirevision="explorer", sliders=[{
+        "active": 0, "steps": steps, "currentvalue": {"prefix": prefix, "font": {"size": 13}},
+        "pad": {"t": 30, "b": 10}, "len": 0.9, "x": 0.05}])
+    return fig
+
+
+def _frame_title(title: str, line: str | None) -> dict:
+    return {"text": title if not line else f"{title}<br><sup>{line}</sup>"}
+
+
+def point_path_explorer(static_traces, paths: dict, labels, title: str, notes=None,
+                        colours=("#D62728", "#2CA02C", "#1F77B4", "#9467BD")) -> go.Figure:
+    """A 3-D figure with a slider that walks points along paths in step: frame k puts one marker per named
+    path ``{name: (n, 3) array}`` at that path's point k (all paths have n points), over ``static_traces`` and
+    each whole path drawn as a line. ``notes`` (n strings, optional) is shown under the title in each frame."""
+    paths = {name: np.asarray(points, np.float64) for name, points in paths.items()}
+    counts = {len(points) for points in paths.values()}
+    if len(counts) != 1:
+        raise ValueError(f"every path needs the same number of points, got {sorted(counts)}")
+    n = counts.pop()
+    traces, moving = list(static_traces), []
+    for (name, points), colour in zip(paths.items(), itertools.cycle(colours)):
+        traces.append(line3d_trace(points, name, colour, width=4))
+        moving.append(len(traces))
+        traces.append(_marker3d(points[0], f"{name}: the walking point", colour))
+    frames = [go.Frame(name=f"step {k}", traces=moving,  # a frame carries only what changes: the positions
+                       data=[go.Scatter3d(x=p[k, :1], y=p[k, 1:2], z=p[k, 2:]) for p in paths.values()],
+                       layout={"title": _frame_title(title, None if notes is None else notes[k])})
+              for k in range(n)]
+    fig = figure_3d(traces, title)
+    fig.update_layout(title=_frame_title(title, None if notes is None else notes[0]))
+    return add_slider(fig, frames, labels)
+
+
+def _marker3d(point, name: str, colour: str) -> go.Scatter3d:
+    return go.Scatter3d(x=[point[0]], y=[point[1]], z=[point[2]], mode="markers", name=name,
+                        marker={"size": 7, "color": colour, "line": {"color": "black", "width": 1}})
+
+
+def grey_levels(images) -> np.ndarray:
+    """Images with values in [0, 1] as 8-bit grey levels round(255·x) (n, h, w): a quarter of float32's size in
+    a figure's JSON, and what a screen shows anyway."""
+    images = np.asarray(images, np.float64)
+    images = images.reshape(images.shape[:3]) if images.ndim == 4 else images
+    return np.round(255 * np.clip(images, 0.0, 1.0)).astype(np.uint8)
+
+
+def image_path_explorer(strips: dict, labels, title: str, notes=None, panel_px: int = 230) -> go.Figure:
+    """One image panel per named strip ``{name: (n, h, w[, 1]) images in [0, 1]}`` and a slider over the n steps:
+    frame k shows image k of every strip (stored as :func:`grey_levels`, and only those: plotly.js merges a
+    frame into the traces, so their style is written once). ``notes`` (n strings, optional) is shown under the
+    title in each frame, e.g. a score of each panel's image."""
+    from plotly.subplots import make_subplots
+
+    strips = {name: grey_levels(images) for name, images in strips.items()}
+    counts = {len(images) for images in strips.values()}
+    if len(counts) != 1:
+        raise ValueError(f"every strip needs the same number of images, got {sorted(counts)}")
+    n = counts.pop()
+    fig = make_subplots(1, len(strips), subplot_titles=list(strips), horizontal_spacing=0.04)
+    for column, images in enumerate(strips.values(), start=1):
+        fig.add_trace(_grey_heatmap(images[0]), 1, column)
+    fig.update_xaxes(visible=False, constrain="domain")
+    fig.update_yaxes(visible=False, autorange="reversed", constrain="domain")
+    for column in range(1, len(strips) + 1):
+        fig.update_yaxes(scaleanchor=f"x{'' if column == 1 else column}", row=1, col=column)
+    frames = [go.Frame(name=f"step {k}", traces=list(range(len(strips))),  # a frame carries only the grey levels
+                       data=[go.Heatmap(z=images[k]) for images in strips.values()],
+                       layout={"title": _frame_title(title, None if notes is None else notes[k])})
+              for k in range(n)]
+    fig.update_layout(title=_frame_title(title, None if notes is None else notes[0]), height=panel_px + 230,
+                      margin={"l": 20, "r": 20, "t": 90, "b": 20})
+    return add_slider(fig, frames, labels)
+
+
+def _grey_heatmap(levels) -> go.Heatmap:
+    return go.Heatmap(z=levels, zmin=0, zmax=255, colorscale=[[0.0, "black"], [1.0, "white"]], showscale=False,
+                      hovertemplate="row %{y}, column %{x}: %{z}<extra></extra>")

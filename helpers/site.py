@@ -270,14 +270,21 @@ class PlotlyPreprocessor(Preprocessor):
 
         A large value that an earlier figure of the same page already used (plotly's default template,
         the hover texts of the same test images) is written once, kept in ``window.siteShared``, and
-        referenced afterwards."""
+        referenced afterwards. A figure with frames (an explorer's slider steps) is passed whole, as
+        ``{data, layout, config, frames}``, so that its slider can show them."""
         data = [single_precision(trace) for trace in figure.get("data", [])]
         layout = dict(figure.get("layout", {}))
         config = {**figure.get("config", {}), "responsive": True}
         config.pop("plotlyServerURL", None)
         height = layout.get("height")
         style = f"height:{height}px; width:100%;" if isinstance(height, int | float) else "height:450px; width:100%;"
-        arguments = ", ".join(self.shared_json(part) for part in (data, layout, config))
+        if figure.get("frames"):
+            frames = [{**frame, "data": [single_precision(trace) for trace in frame.get("data", [])]}
+                      for frame in figure["frames"]]
+            parts = zip(("data", "layout", "config", "frames"), (data, layout, config, frames), strict=True)
+            arguments = "{" + ", ".join(f"{name}: {self.shared_json(part)}" for name, part in parts) + "}"
+        else:
+            arguments = ", ".join(self.shared_json(part) for part in (data, layout, config))
         return (f'<div class="plotly-figure"><div id="{div_id}" class="plotly-graph-div" style="{style}"></div>\n'
                 f'<script>window.siteShared = window.siteShared || {{}};\n'
                 f'Plotly.newPlot("{div_id}", {arguments});</script></div>')

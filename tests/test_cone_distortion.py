@@ -51,3 +51,23 @@ def test_latent_statistics_report_true_and_original_variances():
 
 def test_peak_along_a_path():
     assert cone.peak_along(np.array([0.0, 1.0, 3.0, 2.0, 0.0])) == 0.5
+
+
+def test_path_walks_decode_both_paths_with_the_geodesics_steps():
+    from conftest import linear_decoder
+
+    matrix, bias = np.array([[1.0, 0.0], [0.0, 2.0], [1.0, 1.0]]), np.array([0.0, 0.0, 0.5])
+    decoder = linear_decoder(matrix, bias)
+    curve = np.array([[0.0, 0.0], [0.5, 1.0], [1.0, 1.0], [1.0, 0.0]], np.float32)
+    walks = cone.path_walks(decoder, np.array([0.0, 0.0]), np.array([1.0, 0.0]), curve)
+    assert list(walks) == ["straight latent line", "latent geodesic"]
+    line = np.c_[np.linspace(0, 1, 4), np.zeros(4)]
+    np.testing.assert_allclose(walks["straight latent line"], line @ matrix.T + bias, atol=1e-6)
+    np.testing.assert_allclose(walks["latent geodesic"], curve @ matrix.T + bias, atol=1e-6)
+
+
+def test_walk_notes_give_height_and_distance_travelled():
+    walks = {"a": np.array([[0.0, 0, 1.0], [3.0, 4, 1.0], [3.0, 4, 2.0]]), "b": np.zeros((3, 3))}
+    notes = cone.walk_notes(walks)
+    assert notes[0] == "a: height 1.00, travelled 0.00 · b: height 0.00, travelled 0.00"
+    assert notes[2].startswith("a: height 2.00, travelled 6.00")

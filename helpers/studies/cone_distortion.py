@@ -5,7 +5,8 @@ The data are points on the known surface z = tanh(4r)², r = √(x² + y²), wit
 an *upper* class (z ≥ 0.8) and a *lower* class (z ≤ 0.2). A 2-D-latent β-VAE (an MLP, see
 :func:`helpers.models.build_mlp_vae`) is trained on them by :func:`train_or_load_vae`, the study's one
 entry to training. The analysis measures lengths of decoded lines and the decoder's local distortion
-√det(JᵀJ) (:mod:`helpers.geometry`) per region of the latent plane.
+√det(JᵀJ) (:mod:`helpers.geometry`) per region of the latent plane, and walks the straight line and the
+geodesic in step for the notebook's explorer (:func:`path_walks`, :func:`walk_notes`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pandas as pd
 from scipy.spatial import Delaunay, cKDTree
 
 from helpers import lazy_module
-from helpers.latent_paths import polyline_length
+from helpers.latent_paths import polyline_length, straight_line
 from helpers.validation import ACTIVATIONS, OPTIMIZERS, SEED, Choice, Constraint, Flag, Integer, Real, Rules
 
 # TensorFlow-backed modules load on first use, so the parameters are checked before TensorFlow loads.
@@ -210,3 +211,25 @@ def train_or_load_vae(points: np.ndarray, *, seed: int, n_points: int, latent_di
     fit = training.fit_or_load(vae, points, name="cone_vae", settings={"study": "cone", "n_points": n_points},
                                epochs=epochs, batch_size=batch_size, seed=seed, force_retrain=force_retrain)
     return vae, fit
+
+
+# ---------------------------------------------------------------- walking both paths (the explorer)
+
+def path_walks(decoder, z_start, z_end, geodesic_curve) -> dict:
+    """Decoded points of the two latent paths between the same ends, with the same number of steps n (the
+    geodesic's): the straight line z(t) = (1 − t)·z_start + t·z_end at n equally spaced t (equal *latent* steps),
+    and the latent geodesic's own n points (equal *decoded* steps, since its energy is least when evenly spaced).
+    Returns ``{name: (n, 3) decoded points}``."""
+    n = len(geodesic_curve)
+    straight = model_io.decode(decoder, straight_line(z_start, z_end, n))
+    return {"straight latent line": straight, "latent geodesic": model_io.decode(decoder, geodesic_curve)}
+
+
+def walk_notes(walks: dict) -> list[str]:
+    """One line per step of equally long decoded paths ``{name: (n, 3)}``: each path's height z and the decoded
+    length it has travelled so far, Σ_{i<k} ‖p_{i+1} − p_i‖."""
+    travelled = {name: np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(p, axis=0), axis=1))])
+                 for name, p in walks.items()}
+    steps = len(next(iter(walks.values())))
+    return [" · ".join(f"{name}: height {walks[name][k, 2]:.2f}, travelled {travelled[name][k]:.2f}"
+                       for name in walks) for k in range(steps)]

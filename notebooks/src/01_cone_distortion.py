@@ -276,6 +276,23 @@ traces = [plotting.surface_trace(*study.surface_grid(), name="z = tanh(4r)²", o
 traces += plotting.path3d_traces(paths_3d)
 plotting.show_plotly(plotting.figure_3d(traces, "Straight line, latent geodesic and true shortest path"))
 
+# %% [markdown]
+# ### Walk both paths with a slider
+#
+# Drag the slider to move a point along each decoded path, in step: both paths have `geodesic_points` steps.
+# The straight line's steps are equal in the *latent* plane, the geodesic's equal in *decoded* length (its
+# energy is least when its points are evenly spaced). So the gap shows up as the straight line's point
+# plunging down the slope and racing across the gap in a few steps, while the geodesic's point keeps a steady
+# pace along the rim. Under the title: each point's height and the decoded length it has travelled. Every
+# frame was computed here and travels with the figure, so the slider works in the static web page too.
+
+# %%
+walks = study.path_walks(vae.decoder, z_a, z_b, geodesic.curve)
+surface_faint = plotting.surface_trace(*study.surface_grid(), name="z = tanh(4r)²", opacity=0.25)
+plotting.show_plotly(plotting.point_path_explorer(
+    [surface_faint], walks, [f"{k}/{len(geodesic.curve) - 1}" for k in range(len(geodesic.curve))],
+    "Walk both paths: drag the slider", notes=study.walk_notes(walks)))
+
 # %%
 encoded_true_path = model_io.encode_mean(vae, true_path)
 plotting.plot_distortion_heatmap(axis_0, axis_1, distortion, shown_codes,
