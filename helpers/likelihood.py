@@ -17,7 +17,8 @@ with a log-sum-exp so that weights of e^(−500) do not underflow). The ELBO her
 * :func:`log_likelihood_of`, :func:`posterior_of` — a :class:`~helpers.models.VAE`'s log p(x|z) (its
   reconstruction likelihood, the negative of its training loss's term) and its q(z|x);
 * :func:`iwae_bound`, :func:`elbo_per_image` — the two bounds of a VAE, per image;
-* :func:`bound_summary` — mean bound over images, its standard error and its gap to the ELBO, per k.
+* :func:`bound_summary` — mean bound over images, its standard error and its gap to the ELBO, per k;
+* :func:`best_bernoulli_log_likelihood` — the ceiling of log p(x|z) for a Bernoulli decoder on greyscale pixels.
 
 Units and meaning. Every number is in nats per image (summed over pixels, not averaged). For study 4 the
 decoder is Bernoulli over greyscale pixels x ∈ [0, 1]: Σ x log p + (1 − x) log(1 − p) is then a
@@ -219,3 +220,20 @@ def bound_summary(model, x, ks: Sequence[int] = (1, 10, 100, 1000), seed: int = 
     """
     bounds = {k: iwae_bound(model, x, k, seed, batch) for k in ks}
     return summarise_bounds(bounds, elbo_per_image(model, x, seed, elbo_samples, batch))
+
+
+# --- what a Bernoulli decoder can reach on greyscale pixels -------------------------------------------
+
+
+def best_bernoulli_log_likelihood(x) -> np.ndarray:
+    """The largest log p(x|z) any Bernoulli decoder can give each image x with pixels in [0, 1] (nats):
+
+        max_p Σ_i [x_i log p_i + (1 − x_i) log(1 − p_i)] = Σ_i [x_i log x_i + (1 − x_i) log(1 − x_i)],
+
+    reached at p = x (Gibbs' inequality; 0 log 0 = 0). It is minus the pixels' binary entropy: 0 for a
+    binary image, negative for any grey pixel. On greyscale images every ELBO and IWAE bound here is therefore
+    shifted below zero by at least this much, which binarised-MNIST results do not carry."""
+    x = np.clip(np.asarray(x, np.float64).reshape(len(x), -1), 0.0, 1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(x > 0, x * np.log(x), 0.0) + np.where(x < 1, (1 - x) * np.log1p(-x), 0.0)
+    return terms.sum(axis=1)

@@ -277,3 +277,15 @@ def test_bound_summary_reports_mean_se_and_gap(bernoulli_vae, pixels):
     np.testing.assert_allclose([row.bound, row.se, row.gap_to_elbo],
                                [bound.mean(), bound.std(ddof=1) / math.sqrt(40), (bound - elbo).mean()], rtol=1e-12)
     assert row.gap_to_elbo > 0
+
+
+def test_best_bernoulli_log_likelihood_known_answers():
+    binary = np.random.default_rng(0).integers(0, 2, (3, 28, 28, 1)).astype(np.float32)
+    np.testing.assert_array_equal(likelihood.best_bernoulli_log_likelihood(binary), 0.0)
+    half = np.full((2, 784), 0.5)
+    np.testing.assert_allclose(likelihood.best_bernoulli_log_likelihood(half), -784 * math.log(2))
+    # no Bernoulli decoder p does better than p = x (Gibbs' inequality)
+    rng = np.random.default_rng(1)
+    x, p = rng.random((50, 20)), rng.uniform(0.01, 0.99, (50, 20))
+    other = (x * np.log(p) + (1 - x) * np.log(1 - p)).sum(axis=1)
+    assert np.all(other <= likelihood.best_bernoulli_log_likelihood(x) + 1e-12)

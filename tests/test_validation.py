@@ -175,6 +175,9 @@ BAD_COMBINATIONS = [
     ("04_tsne_mnist_interpolation", {"n_test": 60, "n_tsne": 60, "n_thumbnails": 60, "latent_dim": 64},
      "Gaussian of the codes"),
     ("04_tsne_mnist_interpolation", {"shapes_test": 20, "shapes_shown": 25}, "shown images"),
+    ("04_tsne_mnist_interpolation", {"n_generated": 10, "generated_shown": 12}, "shown samples"),
+    ("04_tsne_mnist_interpolation", {"n_train": 100, "mixture_components": 150}, "mixture components"),
+    ("04_tsne_mnist_interpolation", {"bound_images": 1_500}, "bound images"),
 ]
 
 

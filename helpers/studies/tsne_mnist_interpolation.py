@@ -50,9 +50,17 @@ cross-entropy summed over the 784 pixels), so their reconstruction losses are co
 
 "Digit-likeness" of an image gets two numbers: the top softmax probability of a classifier
 trained on real digits, and the distance to the nearest training image divided by the median
-of that distance over real test digits (≈ 1 for a typical real digit, larger = unlike any)."""
+of that distance over real test digits (≈ 1 for a typical real digit, larger = unlike any).
+
+**2-D grids, generating, the likelihood bound.** An AE and a VAE of the same architecture with a 2-D code
+(:func:`train_or_load_plane_models`) decoded over a grid — at the prior's quantiles for the VAE, over the codes'
+range for the AE — and scored by the judge and by the grid's distance to the training codes
+(:func:`decoded_plane`); draws from the VAE's prior and from a Gaussian and a Gaussian mixture fitted to the AE's
+codes, scored for digit-likeness and memorisation (:func:`generated_codes`, :func:`generation_scores`); the VAE's
+ELBO and importance-weighted bounds, the k = 1,000 one recorded in ``data/results`` (:func:`likelihood_bounds`)."""
 
 from __future__ import annotations
+import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,15 +69,17 @@ import pandas as pd
 from PIL import Image, ImageDraw
 
 from helpers import lazy_module
-from helpers.latent_paths import straight_line
-from helpers.paths import REPO_ROOT
+from helpers.latent_paths import straight_line, typical_spacing
+from helpers.paths import REPO_ROOT, RESULTS_DIR
 from helpers.validation import SEED, Choice, Constraint, Flag, Integer, Real, Rules, at_most
 
 # Heavy modules load on first use, so the parameters are checked before TensorFlow and scikit-learn load.
 keras = lazy_module("keras")
+likelihood = lazy_module("helpers.likelihood")
 model_io = lazy_module("helpers.model_io")
 models = lazy_module("helpers.models")
 neighbors = lazy_module("sklearn.neighbors")
+samplers = lazy_module("helpers.samplers")
 training = lazy_module("helpers.training")
 
 
@@ -256,6 +266,13 @@ MNIST_PARAMETERS = Rules({
     "geodesic_iterations": Integer(1, 10_000),
     "n_interpolation_pairs": Integer(1, 1_000),
     "force_retrain": Flag(),
+    "plane_tiles": Integer(2, 40),
+    "n_generated": Integer(10, 20_000),
+    "generated_shown": Integer(1, 100),
+    "mixture_components": Integer(1, 1_000),
+    "bound_images": Integer(10, 10_000),
+    "recompute_bounds": Flag(),
+    "explorer_steps": Integer(2, 201),
 }, constraints=(
     Constraint("t-SNE images", ("n_test", "n_tsne"), _tsne_images_fit),
     Constraint("t-SNE perplexity", ("n_tsne", "perplexity"), _perplexity_fits),
@@ -264,6 +281,12 @@ MNIST_PARAMETERS = Rules({
             "the straight-vs-geodesic strips pick interpolation_steps images from the geodesic_points points of "
             "each path, so more steps than points would repeat images"),
     Constraint("Gaussian of the codes", ("n_test", "latent_dim"), _code_gaussian_fits),
+    at_most("shown samples", "generated_shown", "n_generated", "the grids show the first generated_shown of the "
+            "n_generated decoded samples of each source"),
+    at_most("mixture components", "mixture_components", "n_train",
+            "each component of the Gaussian mixture is fitted to the AE's codes of the n_train training images"),
+    at_most("bound images", "bound_images", "n_test", "the ELBO and IWAE bounds are computed on the first "
+            "bound_images test images"),
 ))
 
 
@@ -470,21 +493,28 @@ def train_or_load_models(data: MnistData, *, seed: int, latent_dim: int, beta: f
     weight cache or trained on ``data`` (the test images are only watched). The cache key is read from each
     model plus the data's source and sizes. Returns ``(ae, vae, classifier, fits)``, ``fits`` keyed
     ``"AE"``, ``"VAE"``, ``"classifier"``."""
-    settings = {"data": data.source, "n_train": len(data.x_train), "n_test": len(data.x_test)}
     builders = {"AE": ("mnist_ae", lambda: build_mnist_ae(latent_dim, learning_rate), data.x_train, epochs),
                 "VAE": ("mnist_vae", lambda: build_mnist_vae(latent_dim, beta, learning_rate, seed=seed),
                         data.x_train, epochs),
                 "classifier": ("mnist_classifier", lambda: build_digit_classifier(learning_rate),
                                (data.x_train, data.y_train), classifier_epochs)}
+    trained, fits = _fit_or_load_each(builders, data, seed=seed, batch_size=batch_size, force_retrain=force_retrain)
+    return trained["AE"], trained["VAE"], trained["classifier"], fits
+
+
+def _fit_or_load_each(builders: dict, data: MnistData, *, seed: int, batch_size: int, force_retrain: bool):
+    """Build, then load or train, each ``{key: (name, build, x, epochs)}`` on ``data`` (the test images watched);
+    the cache key is read from each model plus the data's source and sizes. Returns ``(models, fits)`` by key."""
+    settings = {"data": data.source, "n_train": len(data.x_train), "n_test": len(data.x_test)}
     trained, fits = {}, {}
     for key, (name, build, x, n_epochs) in builders.items():
         training.set_seed(seed)  # the initial weights, if it trains
         trained[key] = build()
-        watched = (data.x_test, data.y_test) if key == "classifier" else (data.x_test,)
+        watched = (data.x_test, data.y_test) if isinstance(x, tuple) else (data.x_test,)
         fits[key] = training.fit_or_load(trained[key], x, name=name, settings=settings, epochs=n_epochs,
                                          batch_size=batch_size, seed=seed, validation_data=watched,
                                          force_retrain=force_retrain)
-    return trained["AE"], trained["VAE"], trained["classifier"], fits
+    return trained, fits
 
 
 # ---------------------------------------------------------------- interpolation, arithmetic and the digit judge
@@ -603,3 +633,279 @@ def interpolation_study(judge: DigitJudge, images: np.ndarray, codes: dict, deco
 def reconstruction_pairs(originals, reconstructions, n: int, label: str):
     """Two named rows (``label`` originals and their reconstructions)."""
     return {f"{label}": list(originals[:n]), f"{label} → AE": list(reconstructions[:n])}
+
+
+# ---------------------------------------------------------------- 2-D latent grids, generating, the likelihood bound
+#
+# The pictures every VAE tutorial shows, each with a number beside it: a decoded grid over a 2-D latent plane,
+# samples decoded from each model's generator, and the ELBO with its importance-weighted tightenings.
+
+#: The classifier accepts an image as a digit when its top softmax probability reaches this.
+ACCEPTED = 0.9
+#: The VAE's decoded grid spans each coordinate of its prior N(0, 1) from the 5 % to the 95 % quantile.
+PRIOR_QUANTILES = (0.05, 0.95)
+#: Distances to the nearest training code, in typical spacings, beyond which a point counts as lying in a hole.
+HOLE_SPACINGS = (1.0, 3.0)
+#: The importance-weighted bounds computed in a default run; k = 1,000 (about a minute on the default 300 test
+#: images, 2 cores) is recorded instead.
+LIVE_KS = (1, 10, 100)
+RECORDED_K = 1000
+#: The recorded k = 1,000 bound, with the settings (and the VAE's weights) that produced it.
+BOUNDS_FILE = RESULTS_DIR / "mnist_likelihood_bounds.json"
+
+
+def train_or_load_plane_models(data: MnistData, *, seed: int, beta: float, learning_rate: float, epochs: int,
+                               batch_size: int, force_retrain: bool = False):
+    """The 2-D pair's entry to training: an AE and a VAE of the study's architecture with a 2-D code
+    (:func:`build_mnist_ae`, :func:`build_mnist_vae` with ``latent_dim=2``), named ``mnist_ae_2d`` and
+    ``mnist_vae_2d``, each loaded or trained exactly as :func:`train_or_load_models` does. Returns
+    ``(ae, vae, fits)``, ``fits`` keyed ``"AE"``, ``"VAE"``."""
+    builders = {"AE": ("mnist_ae_2d", lambda: build_mnist_ae(2, learning_rate), data.x_train, epochs),
+                "VAE": ("mnist_vae_2d", lambda: build_mnist_vae(2, beta, learning_rate, seed=seed), data.x_train,
+                        epochs)}
+    trained, fits = _fit_or_load_each(builders, data, seed=seed, batch_size=batch_size, force_retrain=force_retrain)
+    return trained["AE"], trained["VAE"], fits
+
+
+def prior_quantile_axis(tiles: int, quantiles=PRIOR_QUANTILES) -> np.ndarray:
+    """z = Φ⁻¹(q) at ``tiles`` equally spaced probabilities q from ``quantiles[0]`` to ``quantiles[1]`` (Φ the
+    standard normal distribution function): neighbouring tiles hold equal prior mass between them, so the grid
+    is dense where N(0, 1) is and never reaches the far tails (a grid at ±15 σ decodes nothing but garbage)."""
+    from scipy.stats import norm
+
+    return norm.ppf(np.linspace(quantiles[0], quantiles[1], tiles))
+
+
+def range_axis(values, tiles: int) -> np.ndarray:
+    """``tiles`` equally spaced values from min(values) to max(values): an AE has no prior, so its grid spans the
+    range of its codes."""
+    values = np.asarray(values, np.float64)
+    return np.linspace(values.min(), values.max(), tiles)
+
+
+def grid_codes(axis_1, axis_2) -> np.ndarray:
+    """The 2-D codes of a grid of tiles, shape (rows · columns, 2), in reading order: tile (r, c) sits at
+    (z₁, z₂) = (axis_1[c], axis_2[−1 − r]), so the top row has the largest z₂, as the decoded mosaic shows it."""
+    z_1, z_2 = np.meshgrid(np.asarray(axis_1, np.float64), np.asarray(axis_2, np.float64)[::-1])
+    return np.column_stack([z_1.ravel(), z_2.ravel()]).astype(np.float32)
+
+
+def tile_mosaic(images, columns: int) -> np.ndarray:
+    """Images (rows · columns, h, w[, 1]) in reading order as one (rows · h, columns · w) array."""
+    images = np.asarray(images)
+    images = images.reshape(images.shape[:3])
+    rows = len(images) // columns
+    h, w = images.shape[1:]
+    return images.reshape(rows, columns, h, w).transpose(0, 2, 1, 3).reshape(rows * h, columns * w)
+
+
+def nearest_code_distance(points, codes) -> np.ndarray:
+    """Distance from each point to its nearest code (Euclidean, in the latent space)."""
+    from scipy.spatial import cKDTree
+
+    return cKDTree(np.asarray(codes, np.float64)).query(np.asarray(points, np.float64))[0]
+
+
+def hole_shares(points, train_codes, spacings=HOLE_SPACINGS) -> dict:
+    """Share of ``points`` farther than m typical spacings from every training code, for each m of ``spacings``;
+    the typical spacing s is the median distance from a training code to its nearest neighbour
+    (:func:`~helpers.latent_paths.typical_spacing`).
+
+    Yardstick: where codes are scattered evenly (a Poisson process of density λ in the plane), the distance D
+    from any location to the nearest code has P(D > r) = exp(−λπr²), and s solves exp(−λπs²) = ½, so
+    P(D > m·s) = ½^(m²): a half at m = 1 (even inside the data), 0.2 % at m = 3. Share of held-out codes
+    gives the same yardstick measured where the data are."""
+    distance = nearest_code_distance(points, train_codes)
+    spacing = typical_spacing(np.asarray(train_codes, np.float64))
+    return {f"beyond {m:g}× spacing": float(np.mean(distance > m * spacing)) for m in spacings}
+
+
+def plane_grid_scores(judge: DigitJudge, tiles, grid, train_codes, test_codes) -> dict:
+    """The numbers beside a decoded 2-D grid: the share of its tiles the classifier accepts (confidence ≥
+    :data:`ACCEPTED`), their mean confidence, the standard deviation of each coordinate of the training codes
+    (a coordinate that barely varies is one the model does not use), their typical spacing, and the
+    :func:`hole_shares` of the grid and, as the yardstick, of the test codes."""
+    confidence = judge.confidence(tiles)
+    train_codes = np.asarray(train_codes, np.float64)
+    scores = {"tiles": len(tiles), "accepted share": float(np.mean(confidence >= ACCEPTED)),
+              "mean confidence": float(confidence.mean()), "sd of z₁": float(train_codes[:, 0].std()),
+              "sd of z₂": float(train_codes[:, 1].std()), "typical spacing": typical_spacing(train_codes)}
+    scores |= {f"grid {name}": share for name, share in hole_shares(grid, train_codes).items()}
+    scores |= {f"test codes {name}": share for name, share in hole_shares(test_codes, train_codes).items()}
+    return scores
+
+
+def decoded_plane(model, judge: DigitJudge, x_train, x_test, tiles: int, prior: bool) -> tuple[dict, dict]:
+    """The 2-D picture of one model with a 2-D code: its training and test codes, a ``tiles`` × ``tiles`` grid —
+    at the prior's quantiles (:func:`prior_quantile_axis`) if ``prior``, else over the range of the training
+    codes (:func:`range_axis`) — decoded, which tiles the classifier accepts, and which lie in holes (farther
+    than the last of :data:`HOLE_SPACINGS` typical spacings from every training code). Returns ``(panel for
+    plane_figure, plane_grid_scores)``."""
+    train_codes, test_codes = model_io.encode_mean(model, x_train), model_io.encode_mean(model, x_test)
+    if prior:
+        axes = (prior_quantile_axis(tiles), prior_quantile_axis(tiles))
+    else:
+        axes = (range_axis(train_codes[:, 0], tiles), range_axis(train_codes[:, 1], tiles))
+    grid = grid_codes(*axes)
+    images = model_io.decode(model.decoder, grid)
+    scores = plane_grid_scores(judge, images, grid, train_codes, test_codes)
+    holes = nearest_code_distance(grid, train_codes) > HOLE_SPACINGS[-1] * scores["typical spacing"]
+    panel = {"codes": test_codes, "grid": grid, "images": images, "accepted": judge.confidence(images) >= ACCEPTED,
+             "holes": holes, "axes": axes}
+    return panel, scores
+
+
+def plane_figure(panels: dict, labels, tiles: int):
+    """One row per model of ``panels`` ``{name: {"codes", "grid", "images", "accepted", "holes", "axes"}}``: the
+    test codes coloured by digit with the grid's tile centres on top (holes as red crosses), beside the
+    decoded grid, with the tiles the classifier rejects framed in red and ticks at the grid's coordinates."""
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Rectangle
+
+    from helpers.image_plots import DIGIT_COLOURS
+
+    fig, axes = plt.subplots(len(panels), 2, figsize=(10.5, 4.9 * len(panels)), squeeze=False)
+    colours = [DIGIT_COLOURS(int(v)) for v in labels]
+    for (left, right), (name, panel) in zip(axes, panels.items(), strict=True):
+        codes, grid, holes = panel["codes"], panel["grid"], panel["holes"]
+        left.scatter(codes[:, 0], codes[:, 1], c=colours, s=5, alpha=0.6)
+        left.scatter(*grid[~holes].T, marker="+", s=18, c="k", lw=0.6, label="grid tile")
+        left.scatter(*grid[holes].T, marker="x", s=18, c="#D62728", lw=0.8, label="tile in a hole")
+        for digit in range(10):
+            left.scatter([], [], color=DIGIT_COLOURS(digit), label=str(digit), s=20)
+        left.legend(fontsize=7, ncol=2, loc="upper right", markerscale=1)
+        left.set(xlabel="$z_1$", ylabel="$z_2$", title=f"{name}: test codes by digit, grid tiles on top")
+        mosaic = tile_mosaic(panel["images"], tiles)
+        right.imshow(mosaic, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+        side = mosaic.shape[0] // tiles
+        for index in np.flatnonzero(~panel["accepted"]):
+            r, c = divmod(index, tiles)
+            right.add_patch(Rectangle((c * side - 0.5, r * side - 0.5), side, side, fill=False, ec="#D62728", lw=1))
+        ticks = np.arange(0, tiles, max(1, tiles // 5))
+        axis_1, axis_2 = panel["axes"]
+        right.set_xticks(ticks * side + side / 2 - 0.5, [f"{axis_1[t]:.3g}" for t in ticks])
+        right.set_yticks(ticks * side + side / 2 - 0.5, [f"{axis_2[::-1][t]:.3g}" for t in ticks])
+        right.set(xlabel="$z_1$ of the tile", ylabel="$z_2$ of the tile",
+                  title=f"{name}: decoded grid ({int(panel['accepted'].sum())} of {len(grid)} tiles accepted)")
+    fig.tight_layout()
+    return fig
+
+
+def generated_codes(ae_train_codes, n: int, latent_dim: int, components: int, seed: int) -> dict:
+    """``n`` codes from each generator, keyed by source: the VAE's prior N(0, I), and for the AE (which has no
+    prior) a full-covariance Gaussian and a ``components``-component Gaussian mixture fitted to its training
+    codes (:mod:`helpers.samplers`). Each source draws from its own generator seeded by ``seed``.
+
+    The fits run with one BLAS thread: their matrices are small (codes × latent_dim, latent_dim²), and on a
+    busy 2-core machine OpenBLAS' threads waiting for each other made the mixture's EM 10–50× slower."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1, "blas"):
+        gaussian = samplers.fit_gaussian(ae_train_codes)
+        mixture = samplers.fit_mixture(ae_train_codes, components, seed=seed)
+    return {"VAE prior": samplers.sample_prior(n, latent_dim, seed),
+            "AE Gaussian": samplers.sample_gaussian(*gaussian, n, seed),
+            f"AE mixture ({components})": samplers.sample_mixture(mixture, n, seed)}
+
+
+def _mean_and_error(values) -> tuple[float, float]:
+    values = np.asarray(values, np.float64)
+    return float(values.mean()), likelihood.standard_error(values)
+
+
+def generation_scores(judge: DigitJudge, images: dict, real) -> pd.DataFrame:
+    """Per source of decoded samples ``{source: images}``, after the real test digits ``real`` as the yardstick:
+    mean classifier confidence, the share accepted (confidence ≥ :data:`ACCEPTED`), the mean distance ratio
+    (nearest training image over a typical real digit's, :meth:`DigitJudge.distance_ratio`) and the share of
+    samples *nearer* to a training image than 95 % of real test digits are — the memorisation check: a source
+    that copies training digits puts far more than 5 % there. Each with its standard error over the images
+    (sd/√n; for a share, that of its 0/1 flags)."""
+    real_ratio = judge.distance_ratio(real)
+    near = np.quantile(real_ratio, 0.05)
+    rows = {}
+    for source, x in {"real test digits": real, **images}.items():
+        confidence = judge.confidence(x)
+        ratio = real_ratio if source == "real test digits" else judge.distance_ratio(x)
+        row = {}
+        for column, values in (("mean confidence", confidence), ("accepted share", confidence >= ACCEPTED),
+                               ("mean distance ratio", ratio), ("nearer than 95 % of real", ratio < near)):
+            row[column], row[f"{column} se"] = _mean_and_error(values)
+        rows[source] = row
+    return pd.DataFrame(rows).T
+
+
+def generation_fields(table: pd.DataFrame, components: int) -> dict:
+    """The generation numbers the notebook's prose quotes, by field name: for each source (``prior``, ``gauss``,
+    ``mixture``) of :func:`generation_scores`' table, the accepted share (``_ok``), its standard error
+    (``_ok_err``) and the share nearer to a training image than 95 % of real digits (``_near``)."""
+    sources = {"prior": "VAE prior", "gauss": "AE Gaussian", "mixture": f"AE mixture ({components})"}
+    fields = {}
+    for short, source in sources.items():
+        fields |= {f"{short}_ok": table.loc[source, "accepted share"],
+                   f"{short}_ok_err": table.loc[source, "accepted share se"],
+                   f"{short}_near": table.loc[source, "nearer than 95 % of real"]}
+    return fields
+
+
+def likelihood_bounds(vae, x, ks=LIVE_KS, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
+    """The VAE's analytic-KL ELBO per image and :func:`~helpers.likelihood.summarise_bounds` of its
+    importance-weighted bounds L_k for each k of ``ks`` on images ``x`` (nats per image; every k and the ELBO
+    drawn with ``seed``). Returns ``(summary, elbo per image)``."""
+    elbo = likelihood.elbo_per_image(vae, x, seed)
+    bounds = {k: likelihood.iwae_bound(vae, x, k, seed) for k in ks}
+    return likelihood.summarise_bounds(bounds, elbo), elbo
+
+
+def bounds_table(summary: pd.DataFrame, elbo) -> pd.DataFrame:
+    """One row for the ELBO and one per k: the mean bound (nats per image) with its standard error over images,
+    and its excess over the ELBO with the paired standard error (the looseness the k samples remove)."""
+    rows = {"ELBO": {"nats per image": float(np.mean(elbo)), "± se": likelihood.standard_error(elbo),
+                     "above the ELBO": 0.0, "± se (paired)": 0.0}}
+    for row in summary.itertuples():
+        rows[f"IWAE k = {int(row.k):,}"] = {"nats per image": row.bound, "± se": row.se,
+                                            "above the ELBO": row.gap_to_elbo, "± se (paired)": row.gap_se}
+    return pd.DataFrame(rows).T
+
+
+def bound_fields(summary: pd.DataFrame, elbo) -> dict:
+    """The bound numbers the notebook's prose quotes: the mean ELBO and its standard error over images (``elbo``,
+    ``elbo_err``), and for the largest k of ``summary`` (``top_k``) its mean bound (``top_bound``) and its rise
+    above the ELBO with the paired standard error (``looseness``, ``looseness_err``)."""
+    top = summary.sort_values("k").iloc[-1]
+    return {"elbo": float(np.mean(elbo)), "elbo_err": likelihood.standard_error(elbo), "top_k": int(top["k"]),
+            "top_bound": float(top["bound"]), "looseness": float(top["gap_to_elbo"]),
+            "looseness_err": float(top["gap_se"])}
+
+
+def bounds_settings(vae_weights: Path, data: MnistData, n_images: int, seed: int) -> dict:
+    """What a recorded bound belongs to: the VAE's weights (SHA-256 of the file) and which images, drawn how."""
+    return {"vae_weights_sha256": training.sha256_of(vae_weights), "data": data.source,
+            "n_train": len(data.x_train), "n_test": len(data.x_test), "bound_images": n_images, "seed": seed,
+            "k": RECORDED_K}
+
+
+def save_recorded_bounds(summary: pd.DataFrame, settings: dict, path=BOUNDS_FILE) -> None:
+    """Write summary rows (:func:`~helpers.likelihood.summarise_bounds`) and their settings, atomically (JSON)."""
+    record = {"settings": settings, "rows": json.loads(summary.to_json(orient="records"))}
+    training.atomic_write_text(Path(path), json.dumps(record, indent=1) + "\n")
+
+
+def load_recorded_bounds(settings: dict, path=BOUNDS_FILE) -> pd.DataFrame | None:
+    """The recorded summary rows if they were computed with exactly these ``settings`` (same weights, same
+    images), else None."""
+    path = Path(path)
+    if not path.exists():
+        return None
+    record = json.loads(path.read_text())
+    if record.get("settings") != json.loads(json.dumps(settings)):
+        return None
+    return pd.DataFrame(record["rows"])
+
+
+def interpolation_notes(judge: DigitJudge, strips: dict) -> list[str]:
+    """One line per step of equally long strips ``{name: images}``: the classifier's reading and confidence of
+    each strip's image at that step (what the explorer shows under its title)."""
+    read = {name: (judge.predicted(images), judge.confidence(images)) for name, images in strips.items()}
+    steps = len(next(iter(strips.values())))
+    return [" · ".join(f"{name}: {label[k]} ({confidence[k]:.2f})" for name, (label, confidence) in read.items())
+            for k in range(steps)]

@@ -1,0 +1,67 @@
+"""How much do study 4's scored draws and thresholded shares move when the codes move by kernel-sized amounts?
+
+    .venv/bin/python tests/portability/jitter_mnist_draws.py
+
+Different CPU kernels change the encoders' codes by about 1e-5 relative. The draws from the Gaussian and the
+Gaussian mixture fitted to the AE's training codes pass through an EM fit and Cholesky factors, and the shares of
+notebook 04 count items against a threshold (confidence ≥ 0.9, farther than m typical spacings, nearer than 95 %
+of real digits). This recomputes the generation table (``mnist_generation``) from the AE's codes jittered by
+1e-5 relative (5 trials) and prints the largest change per column; then, for the 2-D grids and the draws, how
+close the closest item lies to its threshold. That is the spread behind the ``mnist_generation/*`` and
+``mnist_plane_grids/*`` rules in tests/tolerances.yaml (measured: means 1.4e-4, shares one draw of 500).
+"""
+
+import numpy as np
+
+from helpers import model_io
+from helpers.latent_paths import typical_spacing
+from helpers.studies import tsne_mnist_interpolation as study
+
+SEED, N_GENERATED, COMPONENTS, TILES, TRIALS = 0, 500, 10, 15, 5
+
+
+def generation_table(codes, models, judge, data):
+    drawn = study.generated_codes(codes, N_GENERATED, 32, COMPONENTS, SEED)
+    images = {source: model_io.decode(models[source.split()[0]].decoder, z) for source, z in drawn.items()}
+    return study.generation_scores(judge, images, data.x_test), images
+
+
+def main():
+    data = study.load_mnist(4000, 1000, SEED)
+    ae, vae, classifier, _ = study.train_or_load_models(data, seed=SEED, latent_dim=32, beta=1.0, learning_rate=1e-3,
+                                                        epochs=25, classifier_epochs=8, batch_size=128)
+    ae_2d, vae_2d, _ = study.train_or_load_plane_models(data, seed=SEED, beta=1.0, learning_rate=1e-3, epochs=25,
+                                                        batch_size=128)
+    judge = study.DigitJudge(classifier, data.x_train, data.x_test)
+    codes = model_io.encode_mean(ae, data.x_train)
+    models = {"VAE": vae, "AE": ae}
+    base, images = generation_table(codes, models, judge, data)
+    rng = np.random.default_rng(1)
+    worst = base * 0
+    for _ in range(TRIALS):
+        jittered = codes * (1 + 1e-5 * rng.standard_normal(codes.shape))
+        worst = np.maximum(worst, (generation_table(jittered, models, judge, data)[0] - base).abs())
+    print(f"largest change of mnist_generation over {TRIALS} jittered fits:\n{worst.to_string()}\n")
+
+    near = np.quantile(judge.distance_ratio(data.x_test), 0.05)
+    print("closest item to its threshold:")
+    print(f"  real digits: confidence {np.min(np.abs(judge.confidence(data.x_test) - study.ACCEPTED)):.2g} from 0.9")
+    for source, x in images.items():
+        print(f"  {source}: confidence {np.min(np.abs(judge.confidence(x) - study.ACCEPTED)):.2g} from 0.9, "
+              f"distance ratio {np.min(np.abs(judge.distance_ratio(x) / near - 1)):.2g} (relative) from the 5 % level")
+    for name, model, prior in (("VAE 2-D", vae_2d, True), ("AE 2-D", ae_2d, False)):
+        panel, _ = study.decoded_plane(model, judge, data.x_train, data.x_test, TILES, prior)
+        train_codes = model_io.encode_mean(model, data.x_train)
+        spacing = typical_spacing(train_codes.astype(np.float64))
+        print(f"  {name}: tile confidence {np.min(np.abs(judge.confidence(panel['images']) - study.ACCEPTED)):.2g} "
+              "from 0.9", end="")
+        for label, points in (("grid", panel["grid"]), ("test codes", panel["codes"])):
+            ratio = study.nearest_code_distance(points, train_codes) / spacing
+            margins = [np.min(np.abs(ratio / m - 1)) for m in study.HOLE_SPACINGS]
+            print(f"; {label} " + ", ".join(f"{d:.2g} from {m:g}×" for d, m in zip(margins, study.HOLE_SPACINGS,
+                                                                                    strict=True)), end="")
+        print()
+
+
+if __name__ == "__main__":
+    main()
