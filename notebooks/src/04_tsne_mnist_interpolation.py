@@ -555,7 +555,9 @@ show_takeaway("mnist_generation_takeaway", "Accepted by the classifier: real tes
 #
 # so the ELBO is a lower bound on the log-likelihood, loose by exactly how far the encoder's Gaussian is
 # from the true posterior. The **importance-weighted bound** (IWAE; Burda et al. 2016) tightens it with $k$
-# samples $z_i \sim q(z|x)$ and weights $w_i = p(x|z_i)\,p(z_i)/q(z_i|x)$:
+# samples $z_i \sim q(z|x)$ and their weights
+#
+# $$w_i = p(x|z_i)\,p(z_i)/q(z_i|x),$$
 #
 # $$L_k(x) = \mathbb E\Big[\log \tfrac1k \textstyle\sum_{i=1}^k w_i\Big],\qquad
 #   \text{ELBO} = L_1 \le L_{10} \le L_{100} \le \dots \le \log p(x),$$
