@@ -2,6 +2,7 @@
 
 import keras
 import numpy as np
+import pandas as pd
 import pytest
 from conftest import notebook_defaults
 from scipy.stats import multivariate_normal
@@ -308,3 +309,71 @@ def test_the_mixture_needs_a_training_code_per_component():
     assert hm.MIXTURE_FIT.problem(values).startswith("train_subset=9, mixture_components=10 (mixture fit)")
     with pytest.raises(ValueError, match="mixture fit"):
         validate(hm.PARAMETERS, {**DEFAULTS, "train_subset": 9, "mixture_components": 10, "sample_images": 4})
+
+
+# ---- the β sweep
+
+
+def test_active_units_count_dimensions_whose_mean_moves():
+    rng = np.random.default_rng(0)
+    means = np.column_stack([rng.normal(0, 1, 500), rng.normal(0, 0.05, 500), np.zeros(500)])  # var 1, 0.0025, 0
+    assert hm.active_units(means) == 1
+    assert hm.active_units(means, threshold=1e-3) == 2
+    assert hm.active_units(np.column_stack([means[:, 0] * 0.2, means[:, 0]])) == 2  # var 0.04 > 0.01
+
+
+class FixedDecoder(keras.Model):
+    """A decoder that returns the same image for every code (tests the distortion's floor)."""
+
+    def __init__(self, image):
+        super().__init__(name="fixed_decoder")
+        self.image = keras.ops.convert_to_tensor(image[None], "float32")
+
+    def call(self, z, training=False):
+        return keras.ops.repeat(self.image, keras.ops.shape(z)[0], axis=0)
+
+
+def test_distortion_is_the_summed_bernoulli_kl_and_zero_at_the_image_itself():
+    x = hm.gaussian_heatmaps(np.array([[1.0, 2.0, 0.3], [0.5, 0.5, -0.6]]))[..., None].astype(np.float32)
+    model = hm.build_conv_ae("fast")
+    model.decoder = FixedDecoder(x[0])
+    d = hm.distortion_nats(model, x, np.zeros((2, 3), np.float32))
+    assert d[0] == pytest.approx(0.0, abs=0.05)  # only the clipping of p to [1e-7, 1 − 1e-7] remains
+    p, q = np.clip(x[1].astype(np.float64), 1e-7, 1 - 1e-7), np.clip(x[0].astype(np.float64), 1e-7, 1 - 1e-7)
+    kl = np.sum(p * np.log(p / q) + (1 - p) * np.log((1 - p) / (1 - q)))
+    assert d[1] == pytest.approx(kl, rel=1e-3)
+    assert d[1] > 1.0
+
+
+def _sweep_table(active, r2_cor):
+    rows = [{"model": f"VAE β = {b:g}", "beta": b, "active units": a, "R² var_x": 0.9, "R² var_y": 0.9, "R² cor": r}
+            for b, a, r in zip((0.1, 1.0, 4.0), active, r2_cor, strict=True)]
+    return pd.DataFrame([*rows, {"model": "AE", "beta": np.nan, "active units": 3, "R² var_x": 0.9, "R² var_y": 0.9,
+                                 "R² cor": 0.9}])
+
+
+def test_collapse_onset_names_the_first_beta_that_loses_a_unit_or_a_factor():
+    assert "β = 4" in hm.collapse_onset(_sweep_table((3, 3, 2), (0.9, 0.9, 0.9)), 3)
+    assert "β = 1" in hm.collapse_onset(_sweep_table((3, 3, 3), (0.9, 0.3, 0.1)), 3)
+    assert hm.collapse_onset(_sweep_table((3, 3, 3), (0.9, 0.9, 0.9)), 3).startswith("no β up to 4")
+
+
+def test_beta_sweep_measures_each_model_on_the_test_images(tmp_path):
+    data = hm.load_heatmaps(120, 60)
+    store = WeightStore((tmp_path,), tmp_path)
+    table = hm.beta_sweep(data, (0.5, 2.0), samples=20, seed=3, store=store, config="fast", epochs=1, patience=1,
+                          data_settings={"train_subset": 120, "test_subset": 60})
+    assert list(table["model"]) == ["VAE β = 0.5", "VAE β = 2", "AE"]
+    assert table["trained here"].all() and (table["epochs"] == 1).all()
+    vae_rows, ae_row = table.iloc[:2], table.iloc[2]
+    assert (vae_rows["rate"] > 0).all() and np.isnan(ae_row["rate"])
+    assert ae_row["distortion, mean z"] == ae_row["distortion, sampled z"]  # an AE decodes its one code
+    assert (table[["distortion, mean z", "distortion, sampled z"]] > 0).all().all()
+    assert table["active units"].between(0, 3).all() and table["valid samples"].between(0, 1).all()
+    # the error columns are the Frobenius errors of the AE's own reconstructions
+    ae, _ = hm.train_or_load_model("ae", data.x_train, config="fast", seed=3, epochs=1, patience=1, store=store,
+                                   data_settings={"train_subset": 120, "test_subset": 60})
+    recon = ae.decoder.predict(ae.encoder.predict(data.x_test, verbose=0), verbose=0)
+    assert ae_row["error, mean z"] == pytest.approx(hm.frobenius_errors(data.x_test, recon).mean(), rel=1e-4)
+    fig = hm.sweep_figure(table)
+    assert len(fig.axes) == 4  # three panels and the active units' twin axis

@@ -1,7 +1,6 @@
 """Study 4's 2-D latent grids, scored generation and likelihood bounds: known answers on grids, toy codes and a
 stand-in judge (the models themselves are exercised by the notebook's smoke run)."""
 
-import json
 
 import matplotlib
 
@@ -136,17 +135,6 @@ def test_bounds_table_lists_the_elbo_then_each_k():
     assert list(table.index) == ["ELBO", "IWAE k = 1", "IWAE k = 10"]
     assert table.loc["ELBO", "nats per image"] == -100.0 and table.loc["ELBO", "± se"] == pytest.approx(1.0)
     assert table.loc["IWAE k = 10", "above the ELBO"] == 2.0 and table.loc["IWAE k = 10", "± se (paired)"] == 0.2
-
-
-def test_recorded_bounds_load_only_for_their_settings(tmp_path):
-    path = tmp_path / "bounds.json"
-    summary = pd.DataFrame({"k": [1000], "bound": [-90.5], "se": [1.0], "gap_to_elbo": [5.0], "gap_se": [0.1]})
-    settings = {"vae_weights_sha256": "abc", "bound_images": 500, "seed": 0}
-    assert mnist_study.load_recorded_bounds(settings, path) is None
-    mnist_study.save_recorded_bounds(summary, settings, path)
-    pd.testing.assert_frame_equal(mnist_study.load_recorded_bounds(settings, path), summary)
-    assert mnist_study.load_recorded_bounds({**settings, "vae_weights_sha256": "abd"}, path) is None
-    assert json.loads(path.read_text())["settings"] == settings
 
 
 def test_interpolation_notes_read_every_strip_at_each_step():

@@ -66,16 +66,6 @@ def test_original_figures_stand_beside_the_matching_rows_only():
     assert np.isnan(out.loc[("pixels", "KNN"), "original study's accuracy"])
 
 
-def test_repeats_round_trip_and_refuse_other_settings(tmp_path):
-    path = tmp_path / "results" / "repeats.json"
-    settings = {"epochs": 12, "seeds": [1, 2, 3]}
-    t_study.save_repeats(_table(), settings, path)
-    pd.testing.assert_frame_equal(t_study.load_repeats(settings, path), _table())
-    assert t_study.load_repeats({**settings, "epochs": 13}, path) is None
-    assert t_study.load_repeats(settings, tmp_path / "missing.json") is None
-    assert [p.name for p in path.parent.iterdir()] == ["repeats.json"]  # no temporary file left behind
-
-
 def test_repeat_seeds_start_at_the_notebook_seed():
     assert t_study.repeat_seeds(19, 3) == [19, 20, 21]
 

@@ -14,7 +14,6 @@ reads the tails themselves — the fourth factor — off the representation.
 over seeds (data draw and training), and :func:`summarise` reduces the repeats to mean ± sd."""
 
 from __future__ import annotations
-import json
 import math
 import time
 import numpy as np
@@ -262,20 +261,3 @@ def with_original_figures(summary: pd.DataFrame) -> pd.DataFrame:
             out.loc[(rep, "KNN"), ["original study's accuracy", "original study's F1"]] = [figures["accuracy"],
                                                                                           figures["f1"]]
     return out
-
-
-def save_repeats(table: pd.DataFrame, settings: dict, path=REPEATS_FILE) -> None:
-    """Write the repeats table and the settings that produced it, atomically (JSON)."""
-
-    record = {"settings": settings, "rows": json.loads(table.to_json(orient="records"))}
-    training.atomic_write_text(path, json.dumps(record, indent=1) + "\n")
-
-
-def load_repeats(settings: dict, path=REPEATS_FILE) -> pd.DataFrame | None:
-    """The stored repeats table if it was produced with exactly these ``settings``, else None."""
-    if not path.exists():
-        return None
-    record = json.loads(path.read_text())
-    if record.get("settings") != json.loads(json.dumps(settings)):
-        return None
-    return pd.DataFrame(record["rows"])

@@ -60,7 +60,6 @@ codes, scored for digit-likeness and memorisation (:func:`generated_codes`, :fun
 ELBO and importance-weighted bounds, the k = 1,000 one recorded in ``data/results`` (:func:`likelihood_bounds`)."""
 
 from __future__ import annotations
-import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -882,24 +881,6 @@ def bounds_settings(vae_weights: Path, data: MnistData, n_images: int, seed: int
     return {"vae_weights_sha256": training.sha256_of(vae_weights), "data": data.source,
             "n_train": len(data.x_train), "n_test": len(data.x_test), "bound_images": n_images, "seed": seed,
             "k": RECORDED_K}
-
-
-def save_recorded_bounds(summary: pd.DataFrame, settings: dict, path=BOUNDS_FILE) -> None:
-    """Write summary rows (:func:`~helpers.likelihood.summarise_bounds`) and their settings, atomically (JSON)."""
-    record = {"settings": settings, "rows": json.loads(summary.to_json(orient="records"))}
-    training.atomic_write_text(Path(path), json.dumps(record, indent=1) + "\n")
-
-
-def load_recorded_bounds(settings: dict, path=BOUNDS_FILE) -> pd.DataFrame | None:
-    """The recorded summary rows if they were computed with exactly these ``settings`` (same weights, same
-    images), else None."""
-    path = Path(path)
-    if not path.exists():
-        return None
-    record = json.loads(path.read_text())
-    if record.get("settings") != json.loads(json.dumps(settings)):
-        return None
-    return pd.DataFrame(record["rows"])
 
 
 def interpolation_notes(judge: DigitJudge, strips: dict) -> list[str]:

@@ -14,7 +14,9 @@
 # * which factors each latent axis moves, and whether the axes are any more aligned with the factors
 #   than a random rotation of the same codes (MIG, DCI, SAP);
 # * how many decoded samples — from the VAE's prior, or from densities fitted to the AE's codes — are
-#   valid heatmaps, and how much of the prior falls into the holes between the VAE's codes.
+#   valid heatmaps, and how much of the prior falls into the holes between the VAE's codes;
+# * what β trades: rate against distortion, active units, what the code holds, and valid samples, over a
+#   sweep of five β values.
 
 # %% [markdown]
 # ## What you will learn
@@ -32,7 +34,9 @@
 # * find the emptiest region inside an AE's codes and measure what its decoder makes of it, and how many
 #   samples from a VAE's prior, or from densities fitted to an AE's codes, decode into valid heatmaps;
 # * compare how unevenly two decoders stretch their latent spaces, and say when a geodesic is worth
-#   more than a straight line.
+#   more than a straight line;
+# * read β as a rate–distortion trade-off (Alemi et al. 2018), and spot posterior collapse from the rate,
+#   the active units and a probe.
 
 # %% tags=["boilerplate"]
 from helpers.studies import gaussian_heatmaps as study  # this study's data, rules, models and analysis
@@ -60,6 +64,7 @@ rotations: int = 40  # random rotations of the codes behind the MIG and SAP null
 dci_rotations: int = 3  # random rotations behind the DCI-D null (each DCI costs about 0.2 s)
 hole_samples: int = 250  # decoded samples per source (prior, Gaussian, mixture) in the holes section
 mixture_components: int = 10  # components of the Gaussian mixture fitted to the AE's training codes
+recompute_sweep: bool = False  # retrain (or load from the local cache) and re-measure the β sweep (~20 min)
 
 # %% tags=["boilerplate"]
 validate(study.PARAMETERS, globals())  # every parameter above and their combinations, before TensorFlow loads
@@ -69,8 +74,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from helpers import geodesics, geometry, image_plots, latent_paths, plotting, probes, samplers
+from helpers import geodesics, geometry, image_plots, latent_paths, plotting, probes, results, samplers
 from helpers.model_io import decode, encode_mean, encoder_outputs, posterior_sigma
+from helpers.paths import shipping
 from helpers.plotting import plot_distortion_heatmap, plot_history, show_plotly
 from helpers.report import show_table, show_takeaway
 
@@ -609,6 +615,83 @@ show_takeaway("heatmap_holes_takeaway", "Valid heatmaps among decoded samples: V
               mass=prior_mass["share below"].iloc[0], mass_se=prior_mass["share se"].iloc[0],
               low=by_density.loc["q below the level", "valid"], low_se=by_density.loc["q below the level", "valid se"],
               high=by_density.loc["q above the level", "valid"])
+
+# %% [markdown]
+# ## The β trade-off: rate, distortion and where the code collapses
+#
+# Alemi et al. (2018, *Fixing a broken ELBO*) read the two terms of the loss as a **rate**
+# $R = \mathbb{E}_x\,\mathrm{KL}\big(q(z|x)\,\|\,p(z)\big)$, the nats the code spends on an image, and a
+# **distortion** $D = -\mathbb{E}_x\mathbb{E}_{q(z|x)} \log p(x|z)$, what the decoder fails to rebuild. Training
+# on $D + \beta R$ picks one point of the trade-off: a small $\beta$ buys a low distortion with a high rate,
+# a large $\beta$ squeezes the rate and pays for it in distortion. The rate is exactly what the prior asks the
+# encoder to give up, so it is also where **posterior collapse** shows: a latent unit whose posterior equals the
+# prior for every image costs no rate and carries nothing.
+#
+# The sweep trains this notebook's configuration at $\beta$ = 0.1, 0.33, 1, 2 and 4 (same seed, epochs and early
+# stopping; the $\beta = 0.33$ row is the VAE above), next to the AE, and measures on the test images:
+#
+# * the rate (mean KL per image) and the distortion decoding $\mu(x)$ and one sampled $z$. On grey pixels no
+#   Bernoulli decoder reaches $-\log p(x|z) = 0$: the best possible is the pixels' own binary entropy, so the
+#   distortion is counted **above that floor** (0 = a perfect reconstruction);
+# * **active units**: latent dimensions whose posterior mean varies over the images,
+#   $\operatorname{Var}_x \mu_k(x) > 0.01$ (Burda et al. 2016);
+# * the linear probe's $R^2$ per factor, MIG and DCI disentanglement (as above);
+# * the share of valid heatmaps among `hole_samples` decoded draws from the prior (for the AE: from a Gaussian
+#   fitted to its codes), with the validity threshold of *The holes, measured*.
+#
+# Training the four extra VAEs takes about a quarter of an hour on 2 cores (the table gives each model's
+# recorded training time), so `make weights` computes the table once and ships it
+# (`data/results/gaussian_heatmaps_beta_sweep.json`, with the settings that produced it); the notebook shows it
+# when its parameters match. `recompute_sweep=True` recomputes it here (the extra models are trained into, or
+# loaded from, the local cache `data/cache/`).
+
+# %%
+sweep_settings = {"config": config, "vae_loss": vae_loss, "epochs": epochs, "patience": patience, "seed": seed,
+                  "train_subset": train_subset, "test_subset": test_subset, "betas": list(study.SWEEP_BETAS),
+                  "samples": hole_samples}
+if recompute_sweep:
+    sweep = study.beta_sweep(data, samples=hole_samples, seed=seed, config=config, vae_loss=vae_loss, epochs=epochs,
+                             patience=patience, data_settings={"train_subset": train_subset, "test_subset": test_subset})
+    if shipping():
+        results.save_table(sweep, sweep_settings, study.SWEEP_FILE)
+else:
+    sweep = results.load_table(sweep_settings, study.SWEEP_FILE)
+if sweep is None:
+    print("No recorded sweep for these parameters: run with recompute_sweep=True (about 20 minutes), or with the "
+          "defaults to see the shipped table.")
+else:
+    shown = sweep.set_index("model")
+    show_table("heatmap_beta_sweep", shown.drop(columns=["beta", "trained here", "DCI C", "SAP"]), digits=3,
+               caption="The β sweep on the test images: rate and distortion (nats per image), Frobenius errors, "
+               "active units, probe R², alignment scores, valid decoded samples (± se), epochs and training seconds")
+
+# %%
+if sweep is not None:
+    study.sweep_figure(sweep)
+    plt.show()
+
+# %%
+if sweep is not None:
+    vaes = sweep[sweep["model"] != "AE"].sort_values("beta")
+    low, high = vaes.iloc[0], vaes.iloc[-1]
+    best = vaes.loc[vaes["DCI D"].idxmax()]
+    show_takeaway("heatmap_beta_sweep_takeaway",
+                  "From β = {b0:g} to β = {b1:g} the rate falls from {r0:.1f} to {r1:.1f} nats per image and the "
+                  "distortion (sampled z) rises from {d0:.0f} to {d1:.0f} nats above the floor (AE: {dae:.0f}). "
+                  "Active units: {a0} → {a1} of {dim}; {onset}. The most axis-aligned code is β = {bb:g} "
+                  "(DCI-D {dci:.2f}, MIG {mig:.2f}; AE {dci_ae:.2f}, {mig_ae:.2f}). Valid decoded prior samples: "
+                  "{v0:.0%} ± {v0_se:.0%} at β = {b0:g}, {v1:.0%} ± {v1_se:.0%} at β = {b1:g} (AE with a Gaussian "
+                  "fit: {vae_ae:.0%}). Training the sweep's {n} models took {minutes:.0f} min in all (their recorded "
+                  "training times).",
+                  b0=low["beta"], b1=high["beta"], r0=low["rate"], r1=high["rate"], d0=low["distortion, sampled z"],
+                  d1=high["distortion, sampled z"], dae=sweep.set_index("model").loc["AE", "distortion, mean z"],
+                  a0=int(low["active units"]), a1=int(high["active units"]), dim=vae.decoder.input_shape[-1],
+                  onset=study.collapse_onset(sweep, vae.decoder.input_shape[-1]), bb=best["beta"], dci=best["DCI D"],
+                  mig=best["MIG"], dci_ae=sweep.set_index("model").loc["AE", "DCI D"],
+                  mig_ae=sweep.set_index("model").loc["AE", "MIG"], v0=low["valid samples"], v0_se=low["valid se"],
+                  v1=high["valid samples"], v1_se=high["valid se"],
+                  vae_ae=sweep.set_index("model").loc["AE", "valid samples"],
+                  n=len(sweep), minutes=sweep["train seconds"].sum() / 60)
 
 # %% [markdown]
 # ## Closing note

@@ -58,7 +58,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from helpers import image_plots, latent_paths, plotting, probes
+from helpers import image_plots, latent_paths, plotting, probes, results
 from helpers.model_io import encode_mean
 from helpers.paths import shipping
 from helpers.plotting import plot_history, show_plotly
@@ -238,9 +238,9 @@ if recompute_repeats:
             s, d, force_retrain=force_retrain, ship=False, **training)[:2],
         load_data=lambda s: study.load_t_heatmaps(s, train_subset, test_subset))
     if shipping():
-        study.save_repeats(table, repeat_settings)
+        results.save_table(table, repeat_settings, study.REPEATS_FILE)
 else:
-    table = study.load_repeats(repeat_settings)
+    table = results.load_table(repeat_settings, study.REPEATS_FILE)
 
 # %%
 if table is None:

@@ -87,7 +87,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from helpers import embedding, geodesics, image_plots, likelihood, model_io, plotting, spread
+from helpers import embedding, geodesics, image_plots, likelihood, model_io, plotting, results, spread
 from helpers.paths import shipping
 from helpers.plotting import plot_history
 from helpers.report import show_table, show_takeaway
@@ -582,9 +582,9 @@ bound_settings = study.bounds_settings(vae_fit.weights_path, data, len(bound_x),
 if recompute_bounds:
     recorded, _ = study.likelihood_bounds(vae, bound_x, (study.RECORDED_K,), seed)
     if shipping():
-        study.save_recorded_bounds(recorded, bound_settings)
+        results.save_table(recorded, bound_settings, study.BOUNDS_FILE)
 else:
-    recorded = study.load_recorded_bounds(bound_settings)
+    recorded = results.load_table(bound_settings, study.BOUNDS_FILE)
 if recorded is None:
     print(f"No recorded k = {study.RECORDED_K:,} bound for these weights and images: run with recompute_bounds=True.")
 else:
