@@ -2,7 +2,8 @@
 
 **General layer** (``helpers.<module>``): nothing in it knows about a particular study.
 
-* environment and files — :mod:`~helpers.env` (TensorFlow's settings before it loads), :mod:`~helpers.paths`;
+* environment and files — :mod:`~helpers.env` (TensorFlow's settings before it loads), :mod:`~helpers.paths`,
+  :mod:`~helpers.results` (recorded result tables with the settings that produced them, atomic writes);
 * parameters — :mod:`~helpers.validation` (rules, one-call validation with clear errors);
 * models and layers — :mod:`~helpers.models` (VAE, AE, paired-model trainers, the sampling layer, losses);
 * training and the weight cache — :mod:`~helpers.training` (``fit_or_load``, the cache key from the model's

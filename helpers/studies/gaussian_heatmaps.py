@@ -910,7 +910,7 @@ def null_histograms(nulls: dict):
 
 #: The β values of the trade-off sweep. The notebook's default β = 0.33 is one of them, so its shipped weights
 #: serve for that row (and the AE's for the AE row); the others are trained into the local cache.
-SWEEP_BETAS = (0.1, 0.33, 1.0, 2.0, 4.0)
+SWEEP_BETAS = (0.1, 0.33, 1.0, 2.0, 4.0, 16.0, 64.0)
 
 #: The shipped sweep table (``make weights`` writes it with the settings that produced it; the notebook reads it).
 SWEEP_FILE = RESULTS_DIR / "gaussian_heatmaps_beta_sweep.json"

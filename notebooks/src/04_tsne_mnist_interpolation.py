@@ -306,9 +306,9 @@ _ = image_plots.image_rows(strips, col_titles=list(arithmetic["AE"]), scores=sco
 plt.show()
 
 # %%
-results = np.stack([np.asarray(strip[-1]) for strip in strips.values()])
-show_table("mnist_arithmetic", pd.DataFrame({"read as": judge.predicted(results), "confidence": judge.confidence(results),
-                                             "distance ratio": judge.distance_ratio(results)}, index=list(strips)),
+sums = np.stack([np.asarray(strip[-1]) for strip in strips.values()])
+show_table("mnist_arithmetic", pd.DataFrame({"read as": judge.predicted(sums), "confidence": judge.confidence(sums),
+                                             "distance ratio": judge.distance_ratio(sums)}, index=list(strips)),
            caption="A + B − C: the classifier's reading, and the distance to the nearest training image "
            "(× a real digit's)")
 
