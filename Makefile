@@ -44,7 +44,7 @@ run: setup  ## execute every notebook headless (defaults) into build/executed, b
 	@set -e; for nb in $(NOTEBOOKS); do \
 	  name=$$(basename $$nb .ipynb); echo "== $$name"; start=$$EPOCHREALTIME; \
 	  PLOTLY_RENDERER=plotly_mimetype $(BIN)/papermill -k $(KERNEL) --cwd notebooks --log-level ERROR --no-progress-bar \
-	    --execution-timeout 3600 $$nb $(BUILD)/executed/$$name.ipynb; \
+	    --execution-timeout 3600 $$nb $(BUILD)/executed/$$name.ipynb 2> >(grep -v "running over TCP without encryption" >&2); \
 	  printf '%s\t%s\t%s\n' "$$name" "$$start" "$$EPOCHREALTIME" >> $(BUILD)/run_times.tsv; \
 	done
 	@$(BIN)/python -m helpers.site $(BUILD)/html $(patsubst notebooks/%,$(BUILD)/executed/%,$(NOTEBOOKS)) \

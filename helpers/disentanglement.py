@@ -31,7 +31,6 @@ import numpy as np
 import pandas as pd
 import scipy.stats
 from sklearn.ensemble import GradientBoostingRegressor
-from sklearn.linear_model import LinearRegression
 from sklearn.metrics import mutual_info_score, r2_score
 
 BINS = 20  # disentanglement_lib's histogram discretiser for MIG: 20 equal-width bins per column
@@ -67,9 +66,18 @@ def mutual_information_matrix(codes, factors, bins: int = BINS) -> tuple[np.ndar
     biased upwards by about (bins − 1)² / (2n) nats for independent variables.
     """
     z, v = discretise(codes, bins), discretise(factors, bins)
-    mi = np.array([[mutual_info_score(v[:, k], z[:, j]) for k in range(v.shape[1])] for j in range(z.shape[1])])
-    entropy = np.array([mutual_info_score(v[:, k], v[:, k]) for k in range(v.shape[1])])
+    mi = np.array([[_binned_mutual_information(v[:, k], z[:, j], bins) for k in range(v.shape[1])]
+                   for j in range(z.shape[1])])
+    entropy = np.array([_binned_mutual_information(v[:, k], v[:, k], bins) for k in range(v.shape[1])])
     return mi, entropy
+
+
+def _binned_mutual_information(a: np.ndarray, b: np.ndarray, bins: int) -> float:
+    """scikit-learn's ``mutual_info_score`` of two label columns in 0 … bins − 1, given their contingency table
+    (counted with one ``np.bincount``: the same numbers as letting scikit-learn count them, ~30× faster, which
+    matters for the rotation nulls' hundreds of calls)."""
+    table = np.bincount(a * bins + b, minlength=bins * bins).reshape(bins, bins)
+    return float(mutual_info_score(None, None, contingency=table))
 
 
 @dataclass
@@ -188,12 +196,15 @@ def sap_score_matrix(train_codes, train_factors, test_codes, test_factors) -> np
     """
     z, v = np.asarray(train_codes, dtype=np.float64), np.asarray(train_factors, dtype=np.float64)
     test_z, test_v = np.asarray(test_codes, dtype=np.float64), np.asarray(test_factors, dtype=np.float64)
-    s = np.empty((z.shape[1], v.shape[1]))
-    for j in range(z.shape[1]):
-        for k in range(v.shape[1]):
-            fit = LinearRegression().fit(z[:, [j]], v[:, k])
-            s[j, k] = r2_score(test_v[:, k], fit.predict(test_z[:, [j]]))
-    return np.clip(s, 0.0, None)
+    # every one-variable least-squares fit at once: slope b[j, k] = cov(z_j, v_k) / var(z_j), a = v̄_k − b z̄_j
+    z_mean, v_mean = z.mean(axis=0), v.mean(axis=0)
+    centred = z - z_mean
+    slope = (centred.T @ (v - v_mean)) / np.clip((centred**2).sum(axis=0), 1e-300, None)[:, None]
+    predicted = v_mean + (test_z - z_mean)[:, :, None] * slope  # (n_test, D, K)
+    residual = ((test_v[:, None, :] - predicted) ** 2).sum(axis=0)
+    total = ((test_v - test_v.mean(axis=0)) ** 2).sum(axis=0)
+    r2 = 1.0 - residual / np.where(total > 0, total, 1.0)
+    return np.clip(np.where(total > 0, r2, 0.0), 0.0, None)  # a constant test factor: nothing to predict
 
 
 def sap(train_codes, train_factors, test_codes, test_factors, names: Sequence[str] | None = None) -> SAP:

@@ -81,7 +81,7 @@ def _forward_batch(decoder, z_chunk):
     return tf.stack(columns, axis=-1)
 
 
-def jacobian_vector_products(decoder, z, directions, chunk_size: int = 4096) -> np.ndarray:
+def jacobian_vector_products(decoder, z, directions, chunk_size: int = 512) -> np.ndarray:
     """J(z)·V for latent points z (n, d) and directions V (d, m): (n, D, m), by forward mode in one
     decoder pass per chunk — every point is repeated once per direction and carries that direction
     as its tangent (the rows of a batch are independent, so this is m JVPs at once).

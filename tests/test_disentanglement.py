@@ -201,3 +201,28 @@ def test_sensitivity_matrix_is_total_variation_over_the_range():
     along[1, :, 1] = np.sin(np.pi * t)  # sweep 1 moves factor 1 up by 1 and back down: total variation 2
     s = dis.sensitivity_matrix(along, [6.0, 4.0])
     np.testing.assert_allclose(s, [[0.5, 0.0], [0.0, 0.5]], atol=1e-12)
+
+
+def test_mutual_information_matrix_equals_scikit_learn_on_the_labels():
+    from sklearn.metrics import mutual_info_score
+
+    rng = np.random.default_rng(4)
+    codes, factors = rng.normal(size=(700, 3)), rng.normal(size=(700, 2))
+    factors[:, 1] += codes[:, 0]
+    mi, entropy = dis.mutual_information_matrix(codes, factors)
+    z, v = dis.discretise(codes), dis.discretise(factors)
+    expected = np.array([[mutual_info_score(v[:, k], z[:, j]) for k in range(2)] for j in range(3)])
+    np.testing.assert_allclose(mi, expected, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(entropy, [mutual_info_score(v[:, k], v[:, k]) for k in range(2)], rtol=1e-12)
+
+
+def test_sap_score_matrix_equals_one_regression_per_pair():
+    from sklearn.linear_model import LinearRegression
+    from sklearn.metrics import r2_score
+
+    rng = np.random.default_rng(5)
+    z, test_z = rng.normal(size=(400, 3)), rng.normal(size=(200, 3))
+    v, test_v = z @ rng.normal(size=(3, 2)) + rng.normal(size=(400, 2)), test_z @ rng.normal(size=(3, 2))
+    expected = np.array([[r2_score(test_v[:, k], LinearRegression().fit(z[:, [j]], v[:, k]).predict(test_z[:, [j]]))
+                          for k in range(2)] for j in range(3)])
+    np.testing.assert_allclose(dis.sap_score_matrix(z, v, test_z, test_v), np.clip(expected, 0, None), atol=1e-12)

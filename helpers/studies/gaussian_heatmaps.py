@@ -309,13 +309,18 @@ _FITTED_KEPT = 64
 
 
 def _fit_covariances(images, iterations: int, low: float, high: float) -> np.ndarray:
+    """The fixed-point iteration of :func:`estimate_covariances`, image by image: an image leaves the loop once
+    its own update is below 1e-7 (entries of Σ), so the images that never converge (blobs that are no
+    heatmap) do not keep the converged ones iterating."""
     observed = grid_moments(images)
     cov = _project_spd(observed, low, high)
+    active = np.arange(len(cov))
     for _ in range(iterations):
-        step = observed - grid_moments(densities_from_covariances(cov))
-        cov = _project_spd(cov + step, low, high)
-        if np.abs(step).max() < 1e-7:
+        if not len(active):
             break
+        step = observed[active] - grid_moments(densities_from_covariances(cov[active]))
+        cov[active] = _project_spd(cov[active] + step, low, high)
+        active = active[np.abs(step).reshape(len(active), -1).max(axis=1) >= 1e-7]
     return cov
 
 
@@ -1036,7 +1041,7 @@ def sweep_figure(table: pd.DataFrame):
         ax.annotate(f"β = {row['beta']:g}", (row["rate"], row["distortion, sampled z"]), textcoords="offset points",
                     xytext=(5, 4), fontsize=8)
     ax.axhline(ae["distortion, mean z"], color="#d62728", ls=":", label="AE")
-    ax.set(xlabel="rate: mean KL per image (nats)", ylabel="distortion above the floor (nats)",
+    ax.set(yscale="log", xlabel="rate: mean KL per image (nats)", ylabel="distortion above the floor (nats, log)",
            title="Rate–distortion")
     ax.legend(fontsize=8)
     ax = axes[1]
@@ -1044,9 +1049,10 @@ def sweep_figure(table: pd.DataFrame):
                               ["#440154", "#cc4778", "#3b528b", "#2ca02c", "#ff7f0e"], strict=True):
         ax.plot(vaes["beta"], vaes[column], "o-", color=colour, label=column)
         ax.axhline(ae[column], color=colour, ls=":", lw=1)
-    ax.set(xscale="log", xlabel="β", ylim=(0, 1.02), title="What the code holds (dotted: AE)")
+    ax.set(xscale="log", xlabel="β", ylim=(0, 1.2), yticks=np.linspace(0, 1, 6),
+           title="What the code holds (dotted: AE)")
     _beta_ticks(ax, vaes["beta"])
-    ax.legend(fontsize=7, ncol=2)
+    ax.legend(fontsize=7, ncol=3, loc="upper center")
     ax = axes[2]
     ax.plot(vaes["beta"], vaes["valid samples"], "o-", color="#2ca02c", label="valid decoded samples")
     ax.axhline(ae["valid samples"], color="#2ca02c", ls=":", lw=1, label="AE (Gaussian fit)")

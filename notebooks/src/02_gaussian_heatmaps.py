@@ -54,7 +54,7 @@ test_subset: int = 0  # keep the first N test images (0 = all 2,375)
 sample_images: int = 16  # images in the sample grids
 path_points: int = 40  # latent points per decoded path
 plotted_points: int = 3000  # codes drawn in the interactive 3-D figures
-slice_points: int = 40  # grid points per axis of the latent slice for the distortion maps
+slice_points: int = 30  # grid points per axis of the latent slice for the distortion maps
 geodesic_points: int = 24  # points on each latent geodesic (ends included)
 geodesic_iterations: int = 200  # at most this many L-BFGS iterations per geodesic
 geodesic_steps: int = 9  # images shown and scored along the straight and geodesic paths
@@ -677,12 +677,12 @@ if sweep is not None:
     best = vaes.loc[vaes["DCI D"].idxmax()]
     show_takeaway("heatmap_beta_sweep_takeaway",
                   "From β = {b0:g} to β = {b1:g} the rate falls from {r0:.1f} to {r1:.1f} nats per image and the "
-                  "distortion (sampled z) rises from {d0:.0f} to {d1:.0f} nats above the floor (AE: {dae:.0f}). "
+                  "distortion (sampled z) rises from {d0:.2g} to {d1:.3g} nats above the floor (AE: {dae:.2g}). "
                   "Active units: {a0} → {a1} of {dim}; {onset}. The most axis-aligned code is β = {bb:g} "
                   "(DCI-D {dci:.2f}, MIG {mig:.2f}; AE {dci_ae:.2f}, {mig_ae:.2f}). Valid decoded prior samples: "
                   "{v0:.0%} ± {v0_se:.0%} at β = {b0:g}, {v1:.0%} ± {v1_se:.0%} at β = {b1:g} (AE with a Gaussian "
-                  "fit: {vae_ae:.0%}). Training the sweep's {n} models took {minutes:.0f} min in all (their recorded "
-                  "training times).",
+                  "fit: {vae_ae:.0%}). Training the sweep's {n} models took {minutes:.0f} min in all (the sum of "
+                  "their recorded training times).",
                   b0=low["beta"], b1=high["beta"], r0=low["rate"], r1=high["rate"], d0=low["distortion, sampled z"],
                   d1=high["distortion, sampled z"], dae=sweep.set_index("model").loc["AE", "distortion, mean z"],
                   a0=int(low["active units"]), a1=int(high["active units"]), dim=vae.decoder.input_shape[-1],
