@@ -27,16 +27,16 @@
 #   reconstruction errors, a linear probe's $R^2$ for each factor, and disentanglement scores (MIG, DCI,
 #   SAP) judged against random rotations of the same codes — informative is not the same as disentangled;
 # * explain why the original study's VAE loss was inconsistent, and what a consistent ELBO with a
-#   weight $\beta$ on the KL term does to posterior widths and to decoding a mean vs a sampled $z$;
+#   weight $\beta$ on the KL term does to posterior widths and to decoding a mean vs a sampled $z$; read
+#   $\beta$ as a rate–distortion trade-off (Alemi et al. 2018) and spot posterior collapse from the rate,
+#   the active units and a probe;
 # * decode latent paths (lines, a rotation, a spline along the hull, lines on bounding planes, a traversal
 #   of each latent axis) and score them by the factors read back from the decoded images (Spearman's
 #   $\rho$, a sensitivity matrix, moment-fit residual);
 # * find the emptiest region inside an AE's codes and measure what its decoder makes of it, and how many
 #   samples from a VAE's prior, or from densities fitted to an AE's codes, decode into valid heatmaps;
 # * compare how unevenly two decoders stretch their latent spaces, and say when a geodesic is worth
-#   more than a straight line;
-# * read β as a rate–distortion trade-off (Alemi et al. 2018), and spot posterior collapse from the rate,
-#   the active units and a probe.
+#   more than a straight line.
 
 # %% tags=["boilerplate"]
 from helpers.studies import gaussian_heatmaps as study  # this study's data, rules, models and analysis
