@@ -10,7 +10,8 @@
   and the measured run time from ``--run-times`` when that file exists);
 * ``<stem>.html`` per notebook: a table of contents from the markdown headings, links to the index
   and to the previous and next study;
-* ``assets/``: one copy of plotly.js and of MathJax (both from installed packages), the style sheet,
+* ``assets/``: one copy of plotly.js (gzip-compressed in a script, unpacked by the browser) and of MathJax
+  (both from installed packages), the style sheet,
   the thumbnails and the notebooks' images (re-encoded as WebP files instead of inline base64).
 
 Nothing on a page loads from the network. Cells tagged ``remove-cell`` are dropped, ``remove-input``
@@ -25,6 +26,7 @@ This module imports no TensorFlow code of its own (only nbconvert, plotly, Pillo
 from __future__ import annotations
 
 import argparse
+import gzip
 import base64
 import html
 import importlib.util
@@ -48,7 +50,10 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_COURSE = REPO_ROOT / "notebooks" / "course.yaml"
 
 ASSETS = "assets"
-PLOTLY_JS = f"{ASSETS}/plotly.min.js"
+PLOTLY_JS = f"{ASSETS}/plotly-gzip.js"
+# plotly.min.js is 4.8 MB; gzip-compressed and base64-encoded inside a script it is about 1.9 MB. A page opened
+# from file:// cannot fetch() a compressed file, but it can run a script that holds one: the script
+# decompresses it with the browser's own DecompressionStream and evaluates it (PLOTLY_LOADER below).
 MATHJAX_DIR = f"{ASSETS}/mathjax"
 MATHJAX_JS = f"{MATHJAX_DIR}/startup.js"
 # MathJax's own component files, loaded by its startup script: TeX input (with the AMS and autoload
@@ -568,13 +573,49 @@ def thumbnail(png: Path) -> bytes:
 # ---------------------------------------------------------------------------------------------
 
 
+PLOTLY_LOADER = """/* plotly.js {version}, gzip-compressed and base64-encoded (written by helpers/site.py).
+   4.8 MB of plotly.min.js ship as {size:.1f} MB: pages opened from file:// cannot fetch a compressed file, so this
+   script carries it, decompresses it with the browser's DecompressionStream and evaluates it in global scope.
+   Until then window.Plotly is a stand-in whose newPlot waits for the real one; window.sitePlotly resolves to
+   plotly.js, and window.sitePlots holds every newPlot call's promise (the browser tests wait for them). */
+(function () {{
+  var data = "{data}";
+  var ready = (async function () {{
+    var bytes = Uint8Array.from(atob(data), function (c) {{ return c.charCodeAt(0); }});
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    (0, eval)(await new Response(stream).text());
+    return window.Plotly;
+  }})();
+  window.sitePlotly = ready;
+  window.sitePlots = [];
+  window.Plotly = {{newPlot: function () {{
+    var args = arguments;
+    var drawn = ready.then(function (plotly) {{ return plotly.newPlot.apply(plotly, args); }});
+    window.sitePlots.push(drawn);
+    return drawn;
+  }}}};
+}})();
+"""
+
+
+def plotly_loader(source: bytes, version: str) -> str:
+    """The script that ships plotly.js compressed (:data:`PLOTLY_LOADER`); gzip at level 9 with a zero
+    timestamp, so the same plotly.js always gives the same file."""
+    compressed = gzip.compress(source, compresslevel=9, mtime=0)
+    encoded = base64.b64encode(compressed).decode("ascii")
+    return PLOTLY_LOADER.format(version=version, size=len(encoded) / 1e6, data=encoded)
+
+
 def copy_static_assets(output: Path) -> None:
     """plotly.js and MathJax (CHTML output and its web fonts) from the installed packages, once."""
     import plotly
 
     assets = output / ASSETS
     assets.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(Path(plotly.__file__).parent / "package_data" / "plotly.min.js", output / PLOTLY_JS)
+    source = (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_bytes()
+    version = re.search(rb"plotly\.js v([\d.]+)", source[:400])
+    (output / PLOTLY_JS).write_text(plotly_loader(source, version.group(1).decode() if version else "?"),
+                                    encoding="ascii")
     mathjax = Path(importlib.util.find_spec("mathjax").submodule_search_locations[0]) / "static" / "mathjax" / "es5"
     for name in MATHJAX_FILES:
         target = output / MATHJAX_DIR / name
