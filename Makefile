@@ -30,7 +30,7 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
 	$(BIN)/python -m pip install --quiet -r requirements.txt 2>&1 | grep -v '^WARNING: Location' || true
 	$(BIN)/python -m pip install --quiet --no-deps -e . 2>&1 | grep -v '^WARNING: Location' || true
-	$(BIN)/python -c "import helpers, keras, tensorflow, papermill, nbval"  # fail here if an install failed
+	$(BIN)/python -c "import helpers.env, helpers, keras, tensorflow, papermill, nbval"  # fail here if an install failed (helpers.env first: TensorFlow loads quietly)
 	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (vae-notebooks)" > /dev/null
 	touch $@
 
