@@ -161,6 +161,12 @@ class VAE(_AutoencoderBase):
     """Variational autoencoder; the encoder returns ``[z_mean, z_log_var]``.
 
     ``loss="standard"`` is the consistent ELBO in the module docstring.
+
+    ``kl_warmup_steps`` = W > 0 anneals the KL weight during training (Bowman et al. 2016; Sønderby et
+    al. 2016): at optimizer step t the training loss uses β_t = β · min(1, t / W), so the decoder learns to
+    use the codes before the KL term pulls them to the prior (a guard against posterior collapse). The
+    loss of ``test_step`` (``val_loss``) always uses the full β, so it is the objective itself at every
+    epoch. W = 0 (the default) is a constant β and leaves the configuration as it was.
     ``loss="original"`` reproduces the original heatmap study's inconsistent loss for comparison:
     it samples with σ = exp(log σ²) (treating the log-variance output as a log *standard
     deviation*) while its KL term treats it as a log-variance and is *averaged* over
@@ -169,12 +175,15 @@ class VAE(_AutoencoderBase):
 
     tracked = ("loss", "reconstruction_loss", "kl_loss")
 
-    def __init__(self, encoder, decoder, beta=1.0, loss="standard", seed=None, **kwargs):
+    def __init__(self, encoder, decoder, beta=1.0, loss="standard", seed=None, kl_warmup_steps=0, **kwargs):
         super().__init__(encoder, decoder, **kwargs)
         _check_choice("loss", loss, LOSS_VARIANTS)
         if not beta >= 0:
             raise ValueError(f"beta must be >= 0, got {beta!r}")
+        if int(kl_warmup_steps) != kl_warmup_steps or kl_warmup_steps < 0:
+            raise ValueError(f"kl_warmup_steps must be a whole number >= 0, got {kl_warmup_steps!r}")
         self.beta = float(beta)
+        self.kl_warmup_steps = int(kl_warmup_steps)
         self.loss_variant = loss
         self.seed = seed
         self.sampling = Sampling(seed=seed, name="sampling")
@@ -195,6 +204,13 @@ class VAE(_AutoencoderBase):
         z_mean, z_log_var = self.encode(x, training=training)
         return self.decoder(self.sample_z(z_mean, z_log_var), training=training)
 
+    def kl_weight(self, training=False):
+        """β_t: the KL term's weight in the loss (see the class docstring for the warm-up)."""
+        if not (training and self.kl_warmup_steps):
+            return self.beta
+        done = ops.cast(self.optimizer.iterations, "float32") / float(self.kl_warmup_steps)
+        return self.beta * ops.minimum(1.0, done)
+
     def losses_for(self, x, training=False):
         z_mean, z_log_var = self.encode(x, training=training)
         x_hat = self.decoder(self.sample_z(z_mean, z_log_var), training=training)
@@ -204,13 +220,16 @@ class VAE(_AutoencoderBase):
             kl = kl / ops.cast(ops.shape(z_mean)[-1], kl.dtype)
         reconstruction, kl = ops.mean(reconstruction), ops.mean(kl)
         return {
-            "loss": reconstruction + self.beta * kl,
+            "loss": reconstruction + self.kl_weight(training) * kl,
             "reconstruction_loss": reconstruction,
             "kl_loss": kl,
         }
 
     def get_config(self):
-        return {**super().get_config(), "beta": self.beta, "loss": self.loss_variant, "seed": self.seed}
+        config = {**super().get_config(), "beta": self.beta, "loss": self.loss_variant, "seed": self.seed}
+        if self.kl_warmup_steps:  # only when used, so that models without warm-up keep their cache keys
+            config["kl_warmup_steps"] = self.kl_warmup_steps
+        return config
 
 
 @keras.saving.register_keras_serializable(package=PACKAGE)
@@ -277,6 +296,19 @@ def build_mlp_vae(
                decoder_scale=decoder_scale, name="mlp_vae")
 
 
+def sparse_ce_with_outliers(y, p, eps=1e-7):
+    """Per example, −log p_y for a class label y < K (the K softmax outputs ``p``), and for the label y = K
+    ("none of them": an outlier) the cross-entropy to the uniform distribution, −(1/K) Σ_k log p_k, which is
+    smallest when p is flat. Training on outliers this way (Outlier Exposure; Hendrycks et al. 2019) teaches a
+    classifier to be unsure, rather than confidently wrong, on inputs that belong to no class."""
+    p = ops.clip(p, eps, 1.0)
+    classes = ops.shape(p)[-1]
+    y = ops.cast(ops.reshape(y, (-1,)), "int32")
+    labelled = y < classes
+    picked = ops.take_along_axis(p, ops.expand_dims(ops.where(labelled, y, 0), -1), axis=-1)[:, 0]
+    return ops.where(labelled, -ops.log(picked), -ops.mean(ops.log(p), axis=-1))
+
+
 @keras.saving.register_keras_serializable(package=PACKAGE)
 class PairedModel(keras.Model):
     """Trains a network on (input, target) pairs passed to ``fit_or_load`` as one tuple.
@@ -284,7 +316,8 @@ class PairedModel(keras.Model):
     ``fit_or_load`` calls ``model.fit(x)`` with no separate ``y``; Keras then hands a tuple
     ``(inputs, targets)`` to ``train_step`` as the inputs. This model unpacks it and minimises
     ``loss`` ("bce": mean binary cross-entropy, "mse", or "sparse_ce": mean sparse categorical
-    cross-entropy of softmax outputs). ``validation_data=(inputs, targets)`` works as usual.
+    cross-entropy of softmax outputs, where a label equal to the number of classes marks an outlier:
+    :func:`sparse_ce_with_outliers`). ``validation_data=(inputs, targets)`` works as usual.
     """
 
     LOSSES = ("bce", "mse", "sparse_ce")
@@ -317,14 +350,15 @@ class PairedModel(keras.Model):
             return ops.mean(ops.square(y - y_hat))
         if self.loss_name == "bce":
             return ops.mean(keras.losses.binary_crossentropy(y, y_hat))
-        return ops.mean(keras.losses.sparse_categorical_crossentropy(y, y_hat))
+        return ops.mean(sparse_ce_with_outliers(y, y_hat))
 
     def _update(self, y, y_hat, loss):
         self.loss_tracker.update_state(loss)
-        if self.loss_name == "sparse_ce":
-            hits = ops.cast(ops.equal(ops.argmax(y_hat, axis=-1), ops.cast(ops.reshape(y, (-1,)), "int64")),
-                            "float32")
-            self.accuracy_tracker.update_state(ops.mean(hits))
+        if self.loss_name == "sparse_ce":  # accuracy over the examples that have a class (outliers left out)
+            y = ops.cast(ops.reshape(y, (-1,)), "int64")
+            labelled = ops.cast(y < ops.shape(y_hat)[-1], "float32")
+            hits = ops.cast(ops.equal(ops.argmax(y_hat, axis=-1), y), "float32")
+            self.accuracy_tracker.update_state(hits, sample_weight=labelled)
         return {m.name: m.result() for m in self.metrics}
 
     def train_step(self, data):

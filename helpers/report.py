@@ -103,3 +103,13 @@ def show_table(key: str, frame: pd.DataFrame, digits: int = 2, caption: str | No
     if caption:
         text = f"{caption}\n{text}"
     _display({"text/html": table_html(frame, digits, caption), "text/plain": text, **record(key, frame)})
+
+
+def show_source(*functions) -> None:
+    """Show the real source of ``functions`` (read with :func:`inspect.getsource`, never a pasted copy) as one
+    Python code block, so that the formula a notebook teaches is the one the project runs."""
+    import inspect
+    import textwrap
+
+    code = "\n\n".join(textwrap.dedent(inspect.getsource(function)).rstrip() for function in functions)
+    _display({"text/markdown": f"```python\n{code}\n```", "text/plain": code})

@@ -288,3 +288,26 @@ def fit_or_load(
     )
     print(f"[fit_or_load] trained {name}: {record['epochs_run']} epochs in {seconds:.1f} s")
     return FitResult("trained", record["history"], weights, seconds, record["epochs_run"], messages)
+
+
+class KLPerDimension(keras.callbacks.Callback):
+    """After each epoch, the mean KL(q(z_j|x) ‖ N(0, 1)) of every latent dimension j over the held-out images
+    ``x``, added to the epoch's logs (and so to the history) as ``val_kl_dim_<j>``:
+
+        KL_j = ½ E_x[μ_j(x)² + σ_j(x)² − log σ_j(x)² − 1].
+
+    A dimension whose KL stays near 0 carries no information about x (its posterior is the prior): a collapsed,
+    inactive unit. The encoder runs in batches of ``batch_size`` on the mean and log-variance only."""
+
+    def __init__(self, x, batch_size: int = 500):
+        super().__init__()
+        self.x = np.asarray(x, np.float32)
+        self.batch_size = batch_size
+
+    def on_epoch_end(self, epoch, logs=None):
+        z_mean, z_log_var = (np.concatenate(parts) for parts in zip(*(
+            [np.asarray(t) for t in self.model.encoder(self.x[i:i + self.batch_size], training=False)]
+            for i in range(0, len(self.x), self.batch_size)), strict=True))
+        per_dimension = 0.5 * (z_mean ** 2 + np.exp(z_log_var) - z_log_var - 1.0).mean(axis=0)
+        if logs is not None:
+            logs.update({f"val_kl_dim_{j}": float(v) for j, v in enumerate(per_dimension)})

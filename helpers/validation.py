@@ -92,6 +92,24 @@ class Flag:
         return None
 
 
+@dataclass(frozen=True)
+class Widths:
+    """Layer widths: a list (or tuple) of at most ``max_layers`` integers, each in ``[low, high]``; empty means
+    no layer."""
+
+    low: int
+    high: int
+    max_layers: int
+
+    def problem(self, value) -> str | None:
+        allowed = f"a list of at most {self.max_layers} integers in [{self.low}, {self.high}]"
+        if not isinstance(value, (list, tuple)) or len(value) > self.max_layers:
+            return f"must be {allowed}, got {value!r}"
+        if any(Integer(self.low, self.high).problem(width) for width in value):
+            return f"must be {allowed}, got {value!r}"
+        return None
+
+
 SEED = Integer(0, 2**31 - 1)
 ACTIVATIONS = Choice(("softplus", "relu", "elu", "tanh", "sigmoid", "gelu", "selu"))
 OPTIMIZERS = Choice(("rmsprop", "adam", "sgd", "adamw"))

@@ -109,6 +109,17 @@ def test_ae_and_vae_share_the_original_architecture():
     assert conv == [(3, 3, 1, 32), (3, 3, 32, 64)]
 
 
+def test_hidden_layers_are_mirrored_and_absent_by_default():
+    from helpers.studies import tsne_mnist_interpolation as mnist_study
+    vae = mnist_study.build_mnist_vae(latent_dim=2, seed=0, hidden_units=(12, 6))
+    dense = lambda m: [tuple(w.shape) for w in m.weights if len(w.shape) == 2]  # noqa: E731
+    assert dense(vae.encoder) == [(3136, 12), (12, 6), (6, 2), (6, 2)]  # trunk → 12 → 6 → μ, log σ²
+    assert dense(vae.decoder) == [(2, 6), (6, 12), (12, 3136)]  # code → 6 → 12 → 7·7·64
+    plain = mnist_study.build_mnist_vae(latent_dim=2, seed=0)
+    assert dense(plain.encoder) == [(3136, 2), (3136, 2)] and dense(plain.decoder) == [(2, 3136)]
+    assert "hidden" not in " ".join(layer.name for layer in plain.encoder.layers + plain.decoder.layers)
+
+
 def test_reconstruction_bce_matches_a_hand_computation():
     from helpers.studies import tsne_mnist_interpolation as mnist_study
     ae = mnist_study.build_mnist_ae(latent_dim=4)

@@ -100,3 +100,55 @@ def test_model_rejects_bad_arguments(kwargs, name):
 def test_unknown_optimizer_is_rejected():
     with pytest.raises(ValueError, match="optimizer"):
         models.make_optimizer("adamx", 1e-3)
+
+
+# --- KL warm-up and the judge's loss with outliers ----------------------------------------------------------------
+
+
+def _warm_vae(steps, beta=2.0):
+    plain = build_mlp_vae(beta=beta, seed=0)
+    vae = models.VAE(plain.encoder, plain.decoder, beta=beta, seed=0, kl_warmup_steps=steps, name="warm")
+    vae.compile(optimizer=keras.optimizers.SGD(0.0))
+    return vae
+
+
+@pytest.mark.parametrize("step, expected", [(0, 0.0), (5, 0.5), (10, 1.0), (25, 1.0)])
+def test_kl_warmup_is_linear_then_flat(step, expected):
+    vae = _warm_vae(10, beta=2.0)
+    vae.optimizer.iterations.assign(step)
+    assert float(vae.kl_weight(training=True)) == pytest.approx(2.0 * expected)
+    assert float(vae.kl_weight(training=False)) == 2.0  # the held-out loss always uses the full β
+    x = np.random.default_rng(0).random((16, 3)).astype(np.float32)
+    values = {k: float(v) for k, v in vae.losses_for(x, training=True).items()}
+    assert values["loss"] == pytest.approx(values["reconstruction_loss"] + 2.0 * expected * values["kl_loss"],
+                                           rel=1e-5, abs=1e-6)
+
+
+def test_kl_warmup_advances_with_training_steps():
+    vae = _warm_vae(4, beta=1.0)
+    x = np.random.default_rng(0).random((32, 3)).astype(np.float32)
+    vae.fit(x, epochs=1, batch_size=8, verbose=0)  # 4 steps with a zero learning rate
+    assert int(vae.optimizer.iterations) == 4 and float(vae.kl_weight(training=True)) == pytest.approx(1.0)
+
+
+def test_kl_warmup_enters_the_configuration_only_when_used(tmp_path):
+    assert "kl_warmup_steps" not in build_mlp_vae(seed=0).get_config()
+    vae = _warm_vae(7)
+    assert vae.get_config()["kl_warmup_steps"] == 7
+    x = np.random.default_rng(0).random((4, 3)).astype(np.float32)
+    vae(x)
+    vae.save(tmp_path / "warm.keras")
+    assert keras.models.load_model(tmp_path / "warm.keras", safe_mode=True).kl_warmup_steps == 7
+    with pytest.raises(ValueError, match="kl_warmup_steps"):
+        models.VAE(vae.encoder, vae.decoder, kl_warmup_steps=-1)
+
+
+def test_sparse_ce_with_outliers_known_answers():
+    p = np.array([[0.7, 0.2, 0.1], [0.7, 0.2, 0.1], [1 / 3, 1 / 3, 1 / 3]], np.float32)
+    y = np.array([0, 3, 3])  # a class, then two outliers (label = number of classes)
+    got = np.asarray(models.sparse_ce_with_outliers(y, p))
+    np.testing.assert_allclose(got, [-np.log(0.7), -np.log([0.7, 0.2, 0.1]).mean(), np.log(3)], rtol=1e-5)
+    assert got[2] < got[1]  # a flat output is what an outlier should get
+    labelled = np.asarray(models.sparse_ce_with_outliers(np.array([1, 2]), p[:2]))
+    np.testing.assert_allclose(labelled, np.asarray(keras.losses.sparse_categorical_crossentropy(
+        np.array([1, 2]), p[:2])), rtol=1e-5)

@@ -153,3 +153,21 @@ def test_progress_is_compact_headless_and_live_otherwise(mode, compact_lines, we
     out = capsys.readouterr().out
     assert "[fit_or_load] training toy" in out
     assert ("epoch    2/2" in out) is compact_lines
+
+
+def test_kl_per_dimension_matches_the_closed_form():
+    from helpers.models import build_mlp_vae
+    from helpers.training import KLPerDimension
+
+    vae = build_mlp_vae(latent_dim=3, seed=0)
+    x = np.random.default_rng(0).random((50, 3)).astype(np.float32)
+    vae(x)
+    callback = KLPerDimension(x, batch_size=16)  # several batches
+    callback.set_model(vae)
+    logs = {}
+    callback.on_epoch_end(0, logs)
+    mean, log_var = (np.asarray(t, np.float64) for t in vae.encoder(x))
+    expected = 0.5 * (mean ** 2 + np.exp(log_var) - log_var - 1).mean(axis=0)
+    np.testing.assert_allclose([logs[f"val_kl_dim_{j}"] for j in range(3)], expected, rtol=1e-5)
+    total = np.asarray(vae.losses_for(x)["kl_loss"])  # the per-dimension KLs add up to the VAE's KL term
+    assert sum(logs.values()) == pytest.approx(float(total), rel=1e-4)

@@ -17,7 +17,7 @@ from helpers.studies import cone_distortion as cone
 from helpers.studies import gaussian_heatmaps as heatmaps
 from helpers.studies import t_distribution as t_study
 from helpers.studies import tsne_mnist_interpolation as mnist_study
-from helpers.validation import Choice, Constraint, Flag, Integer, Real, Rules, Subset, validate
+from helpers.validation import Choice, Constraint, Flag, Integer, Real, Rules, Subset, Widths, validate
 
 def test_cone_notebook_defaults_are_valid_and_complete():
     defaults = notebook_defaults("01_cone_distortion")
@@ -56,6 +56,16 @@ def _ordered(a, b):
 
 ORDERED = Rules({"a": Integer(0, 9), "b": Integer(0, 9), "c": Flag()},
                 constraints=(Constraint("order", ("a", "b"), _ordered),))
+
+
+@pytest.mark.parametrize("value, ok", [([], True), ((8,), True), ([512, 256], True), ([1, 2, 3, 4], True),
+                                       ([1, 2, 3, 4, 5], False), ([0], False), ([True], False), ([2.0], False),
+                                       (256, False), ("256", False)])
+def test_widths_accept_short_lists_of_allowed_integers(value, ok):
+    problem = Widths(1, 4_096, 4).problem(value)
+    assert (problem is None) == ok
+    if not ok:
+        assert "at most 4 integers in [1, 4096]" in problem and repr(value) in problem
 
 
 def test_rules_are_a_mapping_with_constraints():
@@ -178,6 +188,8 @@ BAD_COMBINATIONS = [
     ("04_tsne_mnist_interpolation", {"n_generated": 10, "generated_shown": 12}, "shown samples"),
     ("04_tsne_mnist_interpolation", {"n_train": 100, "mixture_components": 150}, "mixture components"),
     ("04_tsne_mnist_interpolation", {"bound_images": 1_500}, "bound images"),
+    ("04_tsne_mnist_interpolation", {"validation_images": 2_100}, "held-out images"),
+    ("04_tsne_mnist_interpolation", {"kl_warmup_epochs": 400}, "KL warm-up"),
 ]
 
 

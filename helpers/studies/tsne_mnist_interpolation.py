@@ -61,7 +61,7 @@ ELBO and importance-weighted bounds, the k = 1,000 one recorded in ``data/result
 
 from __future__ import annotations
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -70,7 +70,7 @@ from PIL import Image, ImageDraw
 from helpers import lazy_module
 from helpers.latent_paths import straight_line, typical_spacing
 from helpers.paths import REPO_ROOT, RESULTS_DIR
-from helpers.validation import SEED, Choice, Constraint, Flag, Integer, Real, Rules, at_most
+from helpers.validation import SEED, Choice, Constraint, Flag, Integer, Real, Rules, Widths, at_most
 
 # Heavy modules load on first use, so the parameters are checked before TensorFlow and scikit-learn load.
 keras = lazy_module("keras")
@@ -240,6 +240,14 @@ def _code_gaussian_fits(n_test: int, latent_dim: int) -> str | None:
     return None
 
 
+def _held_out_fits(n_train: int, validation_images: int) -> str | None:
+    if validation_images > n_train // 2:
+        return (f"early stopping holds out the last validation_images of the n_train training images and fits the "
+                f"rest, so at least half must be left to fit: use validation_images <= {n_train // 2} or n_train >= "
+                f"{2 * validation_images}")
+    return None
+
+
 #: Parameter rules of notebook 04 (validated in one call right after its parameters cell).
 MNIST_PARAMETERS = Rules({
     "seed": SEED,
@@ -248,7 +256,13 @@ MNIST_PARAMETERS = Rules({
     "latent_dim": Integer(2, 256),
     "beta": Real(0.0, 100.0),
     "epochs": Integer(1, 500),
-    "classifier_epochs": Integer(1, 100),
+    "max_epochs": Integer(1, 2_000),
+    "kl_warmup_epochs": Integer(0, 1_000),
+    "patience": Integer(0, 1_000),
+    "validation_images": Integer(10, 10_000),
+    "judge_epochs": Integer(1, 500),
+    "plane_hidden_layers": Widths(1, 4_096, 4),
+    "recompute_levers": Flag(),
     "batch_size": Integer(8, 4_096),
     "learning_rate": Real(0.0, 1.0, low_inclusive=False),
     "n_tsne": Integer(50, 10_000),
@@ -286,6 +300,9 @@ MNIST_PARAMETERS = Rules({
             "each component of the Gaussian mixture is fitted to the AE's codes of the n_train training images"),
     at_most("bound images", "bound_images", "n_test", "the ELBO and IWAE bounds are computed on the first "
             "bound_images test images"),
+    Constraint("held-out images", ("n_train", "validation_images"), _held_out_fits),
+    at_most("KL warm-up", "kl_warmup_epochs", "max_epochs", "the KL weight would never reach β: the warm-up is "
+            "part of the at most max_epochs epochs"),
 ))
 
 
@@ -400,10 +417,15 @@ def _conv_trunk(x):
     return keras.layers.Flatten(name="enc_flatten")(x)
 
 
-def build_decoder(latent_dim: int) -> keras.Model:
-    """Latent code → 28×28×1 image in [0, 1] (the original study's mirrored decoder)."""
+def build_decoder(latent_dim: int, hidden_units: tuple[int, ...] = ()) -> keras.Model:
+    """Latent code → 28×28×1 image in [0, 1] (the original study's mirrored decoder), with one Dense layer (ELU)
+    per entry of ``hidden_units`` between the code and the decoder's first layer, in reverse order (the encoder's
+    mirror: ``(512, 256)`` gives code → 256 → 512 → …)."""
     z = keras.Input((latent_dim,), name="z")
-    x = keras.layers.Dense(7 * 7 * 64, name="dec_dense")(z)
+    x = z
+    for i, width in reversed(list(enumerate(hidden_units, start=1))):
+        x = keras.layers.ELU(name=f"dec_elu_hidden{i}")(keras.layers.Dense(width, name=f"dec_hidden{i}")(x))
+    x = keras.layers.Dense(7 * 7 * 64, name="dec_dense")(x)
     x = keras.layers.ELU(name="dec_elu_dense")(x)
     x = keras.layers.Reshape((7, 7, 64), name="dec_reshape")(x)
     x = keras.layers.UpSampling2D(2, name="dec_up1")(x)
@@ -414,45 +436,84 @@ def build_decoder(latent_dim: int) -> keras.Model:
     return keras.Model(z, x, name="decoder")
 
 
-def build_mnist_ae(latent_dim: int = 32, learning_rate: float = 1e-3) -> models.Autoencoder:
-    """The original study's conv AE (ELU code), compiled with Adam."""
+def _encoder_features(x_in, hidden_units: tuple[int, ...]):
+    h = _conv_trunk(x_in)
+    for i, width in enumerate(hidden_units, start=1):
+        h = keras.layers.ELU(name=f"enc_elu_hidden{i}")(keras.layers.Dense(width, name=f"enc_hidden{i}")(h))
+    return h
+
+
+def build_mnist_ae(latent_dim: int = 32, learning_rate: float = 1e-3, code: str = "elu",
+                   hidden_units: tuple[int, ...] = ()) -> models.Autoencoder:
+    """The original study's conv AE, compiled with Adam. ``code="elu"`` ends the encoder in an ELU as the original
+    study did (codes ≥ −1); ``code="linear"`` leaves the code linear, like the VAE's μ head. ``hidden_units`` as in
+    :func:`build_mnist_vae`."""
+    if code not in ("elu", "linear"):
+        raise ValueError(f"code must be 'elu' or 'linear', got {code!r}")
     x_in = keras.Input(MNIST_SHAPE, name="image")
-    z = keras.layers.ELU(name="code_elu")(keras.layers.Dense(latent_dim, name="code")(_conv_trunk(x_in)))
+    z = keras.layers.Dense(latent_dim, name="code")(_encoder_features(x_in, hidden_units))
+    if code == "elu":
+        z = keras.layers.ELU(name="code_elu")(z)
     encoder = keras.Model(x_in, z, name="encoder")
-    model = models.Autoencoder(encoder, build_decoder(latent_dim), reconstruction="bernoulli", name="mnist_ae")
+    model = models.Autoencoder(encoder, build_decoder(latent_dim, hidden_units), reconstruction="bernoulli",
+                               name="mnist_ae")
     model.compile(optimizer=keras.optimizers.Adam(learning_rate))
     return model
 
 
 def build_mnist_vae(latent_dim: int = 32, beta: float = 1.0, learning_rate: float = 1e-3,
-                    seed: int | None = None) -> models.VAE:
-    """The same architecture as a VAE (linear μ and log σ² heads), compiled with Adam."""
+                    seed: int | None = None, kl_warmup_steps: int = 0,
+                    hidden_units: tuple[int, ...] = ()) -> models.VAE:
+    """The same architecture as a VAE (linear μ and log σ² heads), compiled with Adam; the KL weight warms up
+    over ``kl_warmup_steps`` optimizer steps (:class:`helpers.models.VAE`). Each entry of ``hidden_units``
+    puts a Dense layer of that width (ELU) between the convolutions and the code, and mirrored between the code and
+    the decoder (``()``: the original study's layers)."""
     x_in = keras.Input(MNIST_SHAPE, name="image")
-    h = _conv_trunk(x_in)
+    h = _encoder_features(x_in, hidden_units)
     z_mean = keras.layers.Dense(latent_dim, name="z_mean")(h)
     z_log_var = keras.layers.Dense(latent_dim, name="z_log_var")(h)
     encoder = keras.Model(x_in, [z_mean, z_log_var], name="encoder")
-    model = models.VAE(encoder, build_decoder(latent_dim), beta=beta, seed=seed, reconstruction="bernoulli",
-                name="mnist_vae")
+    model = models.VAE(encoder, build_decoder(latent_dim, hidden_units), beta=beta, seed=seed,
+                       reconstruction="bernoulli", kl_warmup_steps=kl_warmup_steps, name="mnist_vae")
     model.compile(optimizer=keras.optimizers.Adam(learning_rate))
     return model
 
 
-def build_digit_classifier(learning_rate: float = 1e-3) -> models.PairedModel:
-    """A small CNN (Conv 16 → pool → Conv 32 → pool → Dense 64 → softmax 10): the judge of how
-    digit-like an image is (its top softmax probability)."""
+def build_digit_classifier(learning_rate: float = 1e-3, seed: int | None = None) -> models.PairedModel:
+    """The judge of how digit-like an image is (its top softmax probability): a CNN with light augmentation
+    while it trains (shifts of up to 2 pixels, rotations of up to 10°, zooms of up to 10 %; inactive at
+    inference), Conv 32 → Conv 32 → pool → Conv 64 → Conv 64 → pool → Dense 128 → dropout ½ → softmax 10."""
     x_in = keras.Input(MNIST_SHAPE, name="image")
-    x = keras.layers.Conv2D(16, 3, activation="relu", padding="same")(x_in)
-    x = keras.layers.MaxPooling2D(2)(x)
-    x = keras.layers.Conv2D(32, 3, activation="relu", padding="same")(x)
-    x = keras.layers.MaxPooling2D(2)(x)
+    x = keras.layers.RandomTranslation(2 / 28, 2 / 28, fill_mode="constant", seed=seed)(x_in)
+    x = keras.layers.RandomRotation(10 / 360, fill_mode="constant", seed=seed)(x)
+    x = keras.layers.RandomZoom(0.1, fill_mode="constant", seed=seed)(x)
+    for filters in (32, 64):
+        x = keras.layers.Conv2D(filters, 3, activation="relu", padding="same")(x)
+        x = keras.layers.Conv2D(filters, 3, activation="relu", padding="same")(x)
+        x = keras.layers.MaxPooling2D(2)(x)
     x = keras.layers.Flatten()(x)
-    x = keras.layers.Dense(64, activation="relu")(x)
+    x = keras.layers.Dense(128, activation="relu")(x)
+    x = keras.layers.Dropout(0.5, seed=seed)(x)
     x = keras.layers.Dense(10, activation="softmax")(x)
     model = models.PairedModel(keras.Model(x_in, x, name="classifier_net"), loss="sparse_ce",
                                name="digit_classifier")
     model.compile(optimizer=keras.optimizers.Adam(learning_rate))
     return model
+
+
+#: The label of an image that is no digit, in the judge's training data (see :func:`non_digit_images`).
+NOT_A_DIGIT = 10
+
+
+def non_digit_images(n: int, rng: np.random.Generator) -> np.ndarray:
+    """``n`` images (n, 28, 28, 1) that show no digit, for the judge to learn to be unsure about: in turn uniform
+    noise, sparse white dots (a random 5–30 % of the pixels) and a constant grey level."""
+    kinds = np.arange(n) % 3
+    images = rng.random((n, 28, 28, 1)).astype(np.float32)
+    dots = rng.random((n, 28, 28, 1)) < rng.uniform(0.05, 0.3, size=(n, 1, 1, 1))
+    images[kinds == 1] = dots[kinds == 1]
+    images[kinds == 2] = rng.random((int((kinds == 2).sum()), 1, 1, 1))
+    return images
 
 
 def reconstruction_bce(model, x, eps: float = 1e-7) -> float:
@@ -486,34 +547,320 @@ def train_or_load_colouring(train: Shapes, test: Shapes, *, seed: int, learning_
     return model, fit
 
 
-def train_or_load_models(data: MnistData, *, seed: int, latent_dim: int, beta: float, learning_rate: float,
-                         epochs: int, classifier_epochs: int, batch_size: int, force_retrain: bool = False):
-    """The MNIST part's entry to training: the AE, the VAE and the digit classifier, each loaded from the
-    weight cache or trained on ``data`` (the test images are only watched). The cache key is read from each
-    model plus the data's source and sizes. Returns ``(ae, vae, classifier, fits)``, ``fits`` keyed
-    ``"AE"``, ``"VAE"``, ``"classifier"``."""
-    builders = {"AE": ("mnist_ae", lambda: build_mnist_ae(latent_dim, learning_rate), data.x_train, epochs),
-                "VAE": ("mnist_vae", lambda: build_mnist_vae(latent_dim, beta, learning_rate, seed=seed),
-                        data.x_train, epochs),
-                "classifier": ("mnist_classifier", lambda: build_digit_classifier(learning_rate),
-                               (data.x_train, data.y_train), classifier_epochs)}
-    trained, fits = _fit_or_load_each(builders, data, seed=seed, batch_size=batch_size, force_retrain=force_retrain)
-    return trained["AE"], trained["VAE"], trained["classifier"], fits
+@dataclass(frozen=True)
+class Recipe:
+    """How a model is trained to quality rather than for a fixed number of epochs: the last
+    ``validation_images`` training images are held out; the model trains on the rest for at most ``max_epochs``,
+    and stops once its held-out loss (for a VAE the negative ELBO, −log p(x|z) + β·KL, at the full β) has not
+    improved for ``patience`` epochs, keeping the best epoch's weights. A VAE's KL weight rises linearly from 0
+    to β over its first ``kl_warmup_epochs`` epochs (:class:`helpers.models.VAE`), and stopping is not
+    considered before the warm-up ends."""
+
+    max_epochs: int
+    patience: int
+    validation_images: int
+    kl_warmup_epochs: int = 0
+
+    def split(self, x):
+        """``(fitted part, held-out part)`` of the training images (or of an (images, labels) pair)."""
+        if isinstance(x, tuple):
+            parts = [self.split(item) for item in x]
+            return tuple(p[0] for p in parts), tuple(p[1] for p in parts)
+        return x[:-self.validation_images], x[-self.validation_images:]
+
+    def warmup_steps(self, n_fitted: int, batch_size: int) -> int:
+        """Optimizer steps in the warm-up: epochs × ⌈fitted images / batch size⌉."""
+        return self.kl_warmup_epochs * math.ceil(n_fitted / batch_size)
+
+    def callbacks(self, x_held_out, variational: bool) -> list:
+        """Early stopping on ``val_loss`` (best weights restored; none when ``patience`` is 0: every epoch runs),
+        and for a VAE the per-dimension KL of the held-out images after every epoch
+        (:class:`helpers.training.KLPerDimension`)."""
+        stop = [keras.callbacks.EarlyStopping(monitor="val_loss", patience=self.patience, restore_best_weights=True,
+                                              start_from_epoch=self.kl_warmup_epochs if variational else 0)]
+        return ([training.KLPerDimension(x_held_out)] if variational else []) + (stop if self.patience else [])
+
+    def settings(self) -> dict:
+        return {"max_epochs": self.max_epochs, "patience": self.patience,
+                "validation_images": self.validation_images, "kl_warmup_epochs": self.kl_warmup_epochs}
 
 
-def _fit_or_load_each(builders: dict, data: MnistData, *, seed: int, batch_size: int, force_retrain: bool):
-    """Build, then load or train, each ``{key: (name, build, x, epochs)}`` on ``data`` (the test images watched);
-    the cache key is read from each model plus the data's source and sizes. Returns ``(models, fits)`` by key."""
-    settings = {"data": data.source, "n_train": len(data.x_train), "n_test": len(data.x_test)}
-    trained, fits = {}, {}
-    for key, (name, build, x, n_epochs) in builders.items():
-        training.set_seed(seed)  # the initial weights, if it trains
-        trained[key] = build()
-        watched = (data.x_test, data.y_test) if isinstance(x, tuple) else (data.x_test,)
-        fits[key] = training.fit_or_load(trained[key], x, name=name, settings=settings, epochs=n_epochs,
-                                         batch_size=batch_size, seed=seed, validation_data=watched,
-                                         force_retrain=force_retrain)
-    return trained, fits
+def _data_settings(data: MnistData) -> dict:
+    return {"data": data.source, "n_train": len(data.x_train), "n_test": len(data.x_test)}
+
+
+def _fit_fixed(model, x, watched, name: str, data: MnistData, *, epochs: int, seed: int, batch_size: int,
+               force_retrain: bool):
+    return training.fit_or_load(model, x, name=name, settings=_data_settings(data), epochs=epochs,
+                                batch_size=batch_size, seed=seed, validation_data=watched,
+                                force_retrain=force_retrain)
+
+
+def _fit_to_quality(model, x, name: str, data: MnistData, recipe: Recipe, *, seed: int, batch_size: int,
+                    force_retrain: bool, variational: bool, store=None):
+    fitted, held_out = recipe.split(x)
+    return training.fit_or_load(model, fitted, name=name, settings={**_data_settings(data), **recipe.settings()},
+                                epochs=recipe.max_epochs, batch_size=batch_size, seed=seed,
+                                validation_data=held_out if isinstance(held_out, tuple) else (held_out,),
+                                callbacks=recipe.callbacks(held_out, variational), force_retrain=force_retrain,
+                                store=store)
+
+
+def train_or_load_ae(data: MnistData, *, latent_dim: int, seed: int, learning_rate: float, epochs: int,
+                     batch_size: int, force_retrain: bool = False, name: str = "mnist_ae"):
+    """The AE family's entry to training, as the original study trained it: its ELU-coded AE
+    (:func:`build_mnist_ae`) for a fixed number of ``epochs`` on all training images (the test images only
+    watched). The cache key is read from the model plus the data's source and sizes. Returns
+    ``(model, FitResult)``."""
+    training.set_seed(seed)  # the initial weights, if it trains
+    model = build_mnist_ae(latent_dim, learning_rate)
+    fit = _fit_fixed(model, data.x_train, (data.x_test,), name, data, epochs=epochs, seed=seed,
+                     batch_size=batch_size, force_retrain=force_retrain)
+    return model, fit
+
+
+def train_or_load_vae(data: MnistData, recipe: Recipe, *, latent_dim: int, beta: float, seed: int,
+                      learning_rate: float, batch_size: int, hidden_units: tuple[int, ...] = (),
+                      force_retrain: bool = False,
+                      name: str = "mnist_vae", store=None):
+    """The VAE family's entry to training: a VAE of the study's architecture (:func:`build_mnist_vae`) trained to
+    quality by ``recipe`` (:class:`Recipe`: KL warm-up, early stopping on the held-out ELBO). Returns
+    ``(model, FitResult)``; the history has ``val_kl_dim_<j>`` for every latent dimension."""
+    n_fitted = len(data.x_train) - recipe.validation_images
+    training.set_seed(seed)
+    model = build_mnist_vae(latent_dim, beta, learning_rate, seed=seed, hidden_units=tuple(hidden_units),
+                            kl_warmup_steps=recipe.warmup_steps(n_fitted, batch_size))
+    fit = _fit_to_quality(model, data.x_train, name, data, recipe, seed=seed, batch_size=batch_size,
+                          force_retrain=force_retrain, variational=True, store=store)
+    return model, fit
+
+
+def train_or_load_linear_ae(data: MnistData, recipe: Recipe, *, latent_dim: int, seed: int, learning_rate: float,
+                            batch_size: int, hidden_units: tuple[int, ...] = (), force_retrain: bool = False,
+                            name: str = "mnist_ae_linear"):
+    """The AE that compares equal to the VAE: the same architecture with a linear code (like the VAE's μ head)
+    and the same recipe (early stopping on its held-out reconstruction loss; no KL, so no warm-up). Returns
+    ``(model, FitResult)``."""
+    training.set_seed(seed)
+    model = build_mnist_ae(latent_dim, learning_rate, code="linear", hidden_units=tuple(hidden_units))
+    fit = _fit_to_quality(model, data.x_train, name, data, recipe, seed=seed, batch_size=batch_size,
+                          force_retrain=force_retrain, variational=False)
+    return model, fit
+
+
+def judge_training_data(data: MnistData, n_outliers: int, seed: int):
+    """The judge's (images, labels): the training digits followed by ``n_outliers`` :func:`non_digit_images`
+    labelled :data:`NOT_A_DIGIT`, interleaved so that a :class:`Recipe`'s held-out tail holds both in the same
+    proportion."""
+    outliers = non_digit_images(n_outliers, np.random.default_rng(seed))
+    x = np.concatenate([data.x_train, outliers])
+    y = np.concatenate([data.y_train, np.full(n_outliers, NOT_A_DIGIT, np.int64)])
+    order = np.argsort(np.concatenate([np.linspace(0, 1, len(data.x_train)), np.linspace(0, 1, n_outliers)]),
+                       kind="stable")
+    return x[order], y[order]
+
+
+def train_or_load_judge(data: MnistData, recipe: Recipe, *, seed: int, learning_rate: float, batch_size: int,
+                        n_outliers: int = 1000, force_retrain: bool = False):
+    """The judge's entry to training: :func:`build_digit_classifier` trained by ``recipe`` (early stopping on the
+    held-out loss) on the training digits and ``n_outliers`` non-digit images it must be unsure about
+    (:func:`judge_training_data`, :func:`helpers.models.sparse_ce_with_outliers`). Returns ``(model, FitResult)``."""
+    training.set_seed(seed)
+    model = build_digit_classifier(learning_rate, seed=seed)
+    x, y = judge_training_data(data, n_outliers, seed)
+    fit = _fit_to_quality(model, (x, y), "mnist_judge", data, recipe, seed=seed, batch_size=batch_size,
+                          force_retrain=force_retrain, variational=False)
+    return model, fit
+
+
+# ---------------------------------------------------------------- training to quality: collapse, warm-up, the gap
+
+#: A latent dimension counts as active while its held-out KL(q(z_j|x) ‖ N(0, 1)) is above this many nats (a
+#: collapsed dimension sits at ~0.01 or below: its posterior is the prior whatever the image).
+ACTIVE_KL = 0.1
+
+
+def kl_per_dimension(history: dict) -> np.ndarray:
+    """The held-out KL of every latent dimension after every epoch, shape (epochs, dimensions), from a history
+    written with :class:`helpers.training.KLPerDimension`."""
+    keys = sorted((k for k in history if k.startswith("val_kl_dim_")), key=lambda k: int(k.rsplit("_", 1)[1]))
+    if not keys:
+        raise ValueError("this history has no val_kl_dim_<j> entries (trained without KLPerDimension)")
+    return np.array([history[k] for k in keys]).T
+
+
+def active_units(history: dict, threshold: float = ACTIVE_KL) -> np.ndarray:
+    """How many latent dimensions are active (held-out KL above ``threshold`` nats) after each epoch."""
+    return (kl_per_dimension(history) > threshold).sum(axis=1)
+
+
+def negative_elbo_curves(history: dict) -> dict:
+    """Per epoch, the negative ELBO at β = 1 (reconstruction + KL, nats per image) on the fitted images (averaged
+    over the epoch's batches) and on the held-out ones: ``{"fitted": …, "held out": …}``. Unlike the training
+    loss, it does not change meaning while the KL weight warms up."""
+    return {"fitted": np.add(history["reconstruction_loss"], history["kl_loss"]),
+            "held out": np.add(history["val_reconstruction_loss"], history["val_kl_loss"])}
+
+
+def training_figure(fits: dict, warmup_epochs: int):
+    """One row per VAE of ``fits`` ``{name: FitResult}``: its negative ELBO on the fitted and held-out images per
+    epoch (the best held-out epoch marked), and the held-out KL of every latent dimension (log scale, the
+    :data:`ACTIVE_KL` line, the warm-up shaded) with the count of active units."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(len(fits), 2, figsize=(12, 3.6 * len(fits)), squeeze=False)
+    for (left, right), (name, fit) in zip(axes, fits.items(), strict=True):
+        curves, epochs = negative_elbo_curves(fit.history), np.arange(1, len(fit.history["loss"]) + 1)
+        for label, values in curves.items():
+            left.plot(epochs, values, label=label, ls="-" if label == "fitted" else "--")
+        best = int(np.argmin(curves["held out"][warmup_epochs:])) + warmup_epochs
+        left.axvline(best + 1, color="grey", lw=0.8, ls=":", label=f"best held-out epoch ({best + 1})")
+        low, high = np.percentile(np.concatenate(list(curves.values())), [0, 90])
+        left.set(ylim=(low - 5, high), xlabel="epoch", ylabel="−ELBO (nats per image)", title=f"{name}: −ELBO")
+        left.legend(fontsize=8)
+        kl = kl_per_dimension(fit.history)
+        right.plot(epochs, np.maximum(kl, 1e-4), lw=0.8, alpha=0.7)
+        right.axhline(ACTIVE_KL, color="k", lw=0.8, ls=":")
+        if warmup_epochs:
+            right.axvspan(0.5, warmup_epochs + 0.5, color="#FFD966", alpha=0.3, label="KL warm-up")
+            right.legend(fontsize=8, loc="lower right")
+        active = active_units(fit.history)
+        right.set(yscale="log", xlabel="epoch", ylabel="held-out KL per dimension (nats)",
+                  title=f"{name}: {active[-1]} of {kl.shape[1]} dimensions active at the end")
+    fig.tight_layout()
+    return fig
+
+
+def judge_table(judge: DigitJudge, data: MnistData, seed: int, n: int = 500) -> pd.DataFrame:
+    """What the judge says of images whose answer is known: the test digits (accuracy, accepted share), and
+    ``n`` images each of uniform noise, sparse dots and constant grey (:func:`non_digit_images`, drawn afresh
+    with ``seed`` + 1: not the ones it was trained on) and of pixel blends ½(x_a + x_b) of two test digits with
+    different labels, which a good judge should not call one digit. Accepted = confidence ≥ :data:`ACCEPTED`,
+    with the binomial standard error."""
+    rng = np.random.default_rng(seed + 1)
+    noise = non_digit_images(3 * n, rng)
+    pairs = random_pairs(data.y_test, n, rng)
+    sets = {"test digits": data.x_test, "uniform noise": noise[0::3], "sparse dots": noise[1::3],
+            "constant grey": noise[2::3], "blends of two different digits": image_blend_pairs(data.x_test, pairs)}
+    rows = {}
+    for name, images in sets.items():
+        read = judge.readings(images)
+        rows[name] = {"images": len(images), "accepted share": read["accepted share"], "± se": read["accepted se"],
+                      "mean confidence": float(judge.confidence(images).mean())}
+    rows["test digits"]["accuracy"] = float(np.mean(judge.predicted(data.x_test) == data.y_test))
+    return pd.DataFrame(rows).T
+
+
+def image_blend_pairs(images, pairs) -> np.ndarray:
+    """The halfway pixel blends ½(x_i + x_j) of the image pairs ``pairs`` (:func:`image_blend` at t = ½)."""
+    return np.stack([image_blend(images[i], images[j], 3)[1] for i, j in pairs])
+
+
+def elbo_gap_table(vaes: dict, splits: dict, seed: int) -> pd.DataFrame:
+    """The ELBO (analytic KL, nats per image) of each VAE of ``vaes`` on each image set of ``splits`` (e.g. the
+    fitted, held-out and test images), with its standard error over the images, and the gap fitted − test
+    (how much better the model explains the images it was fitted to: its overfitting)."""
+    rows = {}
+    for name, vae in vaes.items():
+        row = {}
+        for split, x in splits.items():
+            values = likelihood.elbo_per_image(vae, x, seed)
+            row[f"{split} ELBO"], row[f"{split} ± se"] = float(values.mean()), likelihood.standard_error(values)
+        first, *_, last = list(splits)
+        row["gap"] = row[f"{first} ELBO"] - row[f"{last} ELBO"]
+        rows[name] = row
+    return pd.DataFrame(rows).T
+
+
+#: Early-stopping patience of the judge (its held-out loss settles within a few epochs).
+JUDGE_PATIENCE = 8
+#: Prior draws per VAE in the levers table and the anchor benchmark.
+LEVER_DRAWS = 1000
+
+#: The recorded comparison of training recipes (:func:`training_levers`), with the settings that produced it.
+LEVERS_FILE = RESULTS_DIR / "mnist_training_levers.json"
+
+
+def lever_variants(recipe: Recipe, latent_dim: int,
+                   plane_hidden_layers) -> list[tuple[str, int, Recipe, tuple[int, ...]]]:
+    """The training recipes :func:`training_levers` compares, each ``(label, code size, Recipe, hidden layers)``:
+    for the 2-D VAE and the ``latent_dim``-d one, the old recipe (25 epochs at a constant β, every epoch kept),
+    early stopping alone, and early stopping with KL warm-up (``recipe``: the shipped models); for the 2-D VAE
+    also the shipped recipe without the hidden layers (the original study's architecture)."""
+    before, constant = Recipe(25, 0, recipe.validation_images), replace(recipe, kl_warmup_epochs=0)
+    variants = []
+    for dim, hidden in ((2, tuple(plane_hidden_layers)), (latent_dim, ())):
+        variants += [(f"{dim}-d: 25 epochs, constant β (before)", dim, before, hidden),
+                     (f"{dim}-d: early stopping, constant β", dim, constant, hidden),
+                     (f"{dim}-d: early stopping + KL warm-up (shipped)", dim, recipe, hidden)]
+    if plane_hidden_layers:
+        variants.insert(3, ("2-d: the same, no hidden layers", 2, recipe, ()))
+    return variants
+
+
+def lever_row(vae, fit, judge: DigitJudge, data: MnistData, recipe: Recipe, *, tiles: int, draws: int,
+              seed: int) -> dict:
+    """One trained VAE as the levers table shows it: epochs run and training seconds, the ELBO (nats per image) on
+    the fitted, held-out and test images, the active units at the end, and :func:`prior_generation_scores`."""
+    fitted, held_out = recipe.split(data.x_train)
+    elbo = {name: float(likelihood.elbo_per_image(vae, x, seed).mean())
+            for name, x in (("fitted", fitted), ("held out", held_out), ("test", data.x_test))}
+    latent_dim = int(vae.decoder.inputs[0].shape[-1])
+    return {"epochs": fit.epochs_run, "train s": fit.train_seconds,
+            **{f"{name} ELBO": value for name, value in elbo.items()},
+            "active units": int(active_units(fit.history)[-1]),
+            **prior_generation_scores(judge, vae.decoder, latent_dim, tiles=tiles, draws=draws, seed=seed)}
+
+
+def training_levers(data: MnistData, judge: DigitJudge, variants, *, beta: float, seed: int, learning_rate: float,
+                    batch_size: int, tiles: int, draws: int, store=None) -> pd.DataFrame:
+    """Train (or load) every VAE of ``variants`` (:func:`lever_variants`) and measure it (:func:`lever_row`): one
+    row per variant. The shipped recipes load the shipped weights; the others train into the local cache
+    (:meth:`helpers.training.WeightStore.local`), a few minutes each on 2 cores."""
+    store = store or training.WeightStore.local()
+    rows = []
+    for label, dim, recipe, hidden in variants:
+        vae, fit = train_or_load_vae(data, recipe, latent_dim=dim, beta=beta, seed=seed, learning_rate=learning_rate,
+                                     batch_size=batch_size, hidden_units=hidden, store=store,
+                                     name="mnist_vae_2d" if dim == 2 else "mnist_vae")
+        rows.append({"recipe": label, **lever_row(vae, fit, judge, data, recipe, tiles=tiles, draws=draws,
+                                                  seed=seed)})
+    return pd.DataFrame(rows)
+
+
+def levers_summary(levers: pd.DataFrame) -> str:
+    """The levers table in words, computed: for each code size, the old recipe, early stopping alone and with
+    warm-up (epochs, test ELBO, active units, accepted shares with their binomial errors), and for the 2-D VAE
+    the shipped recipe without its hidden layers."""
+    table = levers.set_index("recipe")
+    sentences = []
+    for prefix in dict.fromkeys(label.split(":")[0] for label in table.index):
+        rows = table[table.index.str.startswith(prefix + ":")]
+        parts = []
+        for label, row in rows.iterrows():
+            grid = (f"grid {row['grid accepted']:.0%} accepted ({int(row['grid digits'])} digits), "
+                    if pd.notna(row.get("grid accepted")) else "")
+            parts.append(f"*{label.split(': ', 1)[1]}*: {int(row['epochs'])} epochs, test ELBO "
+                         f"{row['test ELBO']:.1f}, {int(row['active units'])} active units, {grid}prior draws "
+                         f"{row['prior accepted']:.0%} ± {row['prior accepted se']:.0%}")
+        sentences.append(f"**{prefix} VAE** — " + "; ".join(parts) + ".")
+    return " ".join(sentences)
+
+
+def difference_verdict(a: float, a_se: float, b: float, b_se: float) -> tuple[float, float, str]:
+    """a − b for two independent estimates, its standard error √(se_a² + se_b²), and whether the difference is
+    more than two standard errors from zero ("a real difference") or not ("within the noise")."""
+    difference, error = a - b, math.hypot(a_se, b_se)
+    return difference, error, "a real difference" if abs(difference) > 2 * error else "within the noise"
+
+
+def levers_settings(variants, judge_weights: Path, data: MnistData, *, beta: float, seed: int, learning_rate: float,
+                    batch_size: int, tiles: int, draws: int) -> dict:
+    """What a recorded levers table belongs to: the variants, the judge's weights (SHA-256), the data and the
+    training and scoring settings."""
+    return {"variants": [[label, dim, recipe.settings(), hidden] for label, dim, recipe, hidden in variants],
+            "judge_sha256": training.sha256_of(judge_weights), **_data_settings(data), "beta": beta, "seed": seed,
+            "learning_rate": learning_rate, "batch_size": batch_size, "tiles": tiles, "draws": draws}
 
 
 # ---------------------------------------------------------------- interpolation, arithmetic and the digit judge
@@ -565,6 +912,15 @@ class DigitJudge:
 
     def predicted(self, images: np.ndarray) -> np.ndarray:
         return self.probabilities(images).argmax(axis=1)
+
+    def readings(self, images: np.ndarray) -> dict:
+        """The share of ``images`` accepted as digits (confidence ≥ :data:`ACCEPTED`), its binomial standard
+        error √(p(1 − p)/n), and how many different digits (0–10) the accepted images are read as."""
+        probabilities = self.probabilities(images)
+        accepted = probabilities.max(axis=1) >= ACCEPTED
+        share = float(accepted.mean())
+        return {"accepted share": share, "accepted se": math.sqrt(share * (1 - share) / len(accepted)),
+                "digits": len(np.unique(probabilities.argmax(axis=1)[accepted]))}
 
     def distance_ratio(self, images: np.ndarray) -> np.ndarray:
         """Nearest-training-image distance / median for real test digits."""
@@ -653,19 +1009,6 @@ RECORDED_K = 1000
 BOUNDS_FILE = RESULTS_DIR / "mnist_likelihood_bounds.json"
 
 
-def train_or_load_plane_models(data: MnistData, *, seed: int, beta: float, learning_rate: float, epochs: int,
-                               batch_size: int, force_retrain: bool = False):
-    """The 2-D pair's entry to training: an AE and a VAE of the study's architecture with a 2-D code
-    (:func:`build_mnist_ae`, :func:`build_mnist_vae` with ``latent_dim=2``), named ``mnist_ae_2d`` and
-    ``mnist_vae_2d``, each loaded or trained exactly as :func:`train_or_load_models` does. Returns
-    ``(ae, vae, fits)``, ``fits`` keyed ``"AE"``, ``"VAE"``."""
-    builders = {"AE": ("mnist_ae_2d", lambda: build_mnist_ae(2, learning_rate), data.x_train, epochs),
-                "VAE": ("mnist_vae_2d", lambda: build_mnist_vae(2, beta, learning_rate, seed=seed), data.x_train,
-                        epochs)}
-    trained, fits = _fit_or_load_each(builders, data, seed=seed, batch_size=batch_size, force_retrain=force_retrain)
-    return trained["AE"], trained["VAE"], fits
-
-
 def prior_quantile_axis(tiles: int, quantiles=PRIOR_QUANTILES) -> np.ndarray:
     """z = Φ⁻¹(q) at ``tiles`` equally spaced probabilities q from ``quantiles[0]`` to ``quantiles[1]`` (Φ the
     standard normal distribution function): neighbouring tiles hold equal prior mass between them, so the grid
@@ -727,6 +1070,7 @@ def plane_grid_scores(judge: DigitJudge, tiles, grid, train_codes, test_codes) -
     confidence = judge.confidence(tiles)
     train_codes = np.asarray(train_codes, np.float64)
     scores = {"tiles": len(tiles), "accepted share": float(np.mean(confidence >= ACCEPTED)),
+              "digits": len(np.unique(judge.predicted(tiles)[confidence >= ACCEPTED])),
               "mean confidence": float(confidence.mean()), "sd of z₁": float(train_codes[:, 0].std()),
               "sd of z₂": float(train_codes[:, 1].std()), "typical spacing": typical_spacing(train_codes)}
     scores |= {f"grid {name}": share for name, share in hole_shares(grid, train_codes).items()}
@@ -788,6 +1132,22 @@ def plane_figure(panels: dict, labels, tiles: int):
                   title=f"{name}: decoded grid ({int(panel['accepted'].sum())} of {len(grid)} tiles accepted)")
     fig.tight_layout()
     return fig
+
+
+def prior_generation_scores(judge: DigitJudge, decoder, latent_dim: int, *, tiles: int, draws: int,
+                            seed: int) -> dict:
+    """How well a VAE's decoder generates, as the anchor benchmark and the training levers score it: with a 2-D
+    code, the share of the ``tiles`` × ``tiles`` quantile grid (:func:`prior_quantile_axis`) the judge accepts
+    and how many different digits the accepted tiles show; for any code size, the share of ``draws`` decoded
+    prior draws z ~ N(0, I) it accepts (± its binomial standard error) and how many digits they show."""
+    scores = {}
+    if latent_dim == 2:
+        axis = prior_quantile_axis(tiles)
+        tiles_read = judge.readings(model_io.decode(decoder, grid_codes(axis, axis)))
+        scores |= {"grid accepted": tiles_read["accepted share"], "grid digits": tiles_read["digits"]}
+    drawn = judge.readings(model_io.decode(decoder, samplers.sample_prior(draws, latent_dim, seed)))
+    return scores | {"prior accepted": drawn["accepted share"], "prior accepted se": drawn["accepted se"],
+                     "prior digits": drawn["digits"]}
 
 
 def generated_codes(ae_train_codes, n: int, latent_dim: int, components: int, seed: int) -> dict:

@@ -106,11 +106,16 @@ def train_every_default_model() -> None:
         data_settings={"n_train": p["shapes_train"], "shapes_per_image": p["shapes_per_image"],
                        "shape_size": p["shape_size"]})
     data = m.load_mnist(p["n_train"], p["n_test"], p["seed"])
-    m.train_or_load_models(data, seed=p["seed"], latent_dim=p["latent_dim"], beta=p["beta"],
-                           learning_rate=p["learning_rate"], epochs=p["epochs"],
-                           classifier_epochs=p["classifier_epochs"], batch_size=p["batch_size"])
-    m.train_or_load_plane_models(data, seed=p["seed"], beta=p["beta"], learning_rate=p["learning_rate"],
-                                 epochs=p["epochs"], batch_size=p["batch_size"])
+    recipe = m.Recipe(p["max_epochs"], p["patience"], p["validation_images"], p["kl_warmup_epochs"])
+    shared = dict(seed=p["seed"], learning_rate=p["learning_rate"], batch_size=p["batch_size"])
+    m.train_or_load_ae(data, latent_dim=p["latent_dim"], epochs=p["epochs"], **shared)
+    m.train_or_load_vae(data, recipe, latent_dim=p["latent_dim"], beta=p["beta"], **shared)
+    m.train_or_load_vae(data, recipe, latent_dim=2, beta=p["beta"], hidden_units=p["plane_hidden_layers"],
+                        name="mnist_vae_2d", **shared)
+    m.train_or_load_linear_ae(data, recipe, latent_dim=2, hidden_units=p["plane_hidden_layers"],
+                              name="mnist_ae_2d_linear", **shared)
+    m.train_or_load_ae(data, latent_dim=2, epochs=p["epochs"], name="mnist_ae_2d", **shared)
+    m.train_or_load_judge(data, m.Recipe(p["judge_epochs"], m.JUDGE_PATIENCE, p["validation_images"]), **shared)
 
 
 def main() -> None:

@@ -11,11 +11,17 @@ close the closest item lies to its threshold. That is the spread behind the ``mn
 ``mnist_plane_grids/*`` rules in tests/tolerances.yaml (measured: means 1.4e-4, shares one draw of 500).
 """
 
+import sys
+from pathlib import Path
+
 import numpy as np
 
-from helpers import model_io
-from helpers.latent_paths import typical_spacing
-from helpers.studies import tsne_mnist_interpolation as study
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from conftest import notebook_defaults  # noqa: E402
+
+from helpers import model_io  # noqa: E402
+from helpers.latent_paths import typical_spacing  # noqa: E402
+from helpers.studies import tsne_mnist_interpolation as study  # noqa: E402
 
 SEED, N_GENERATED, COMPONENTS, TILES, TRIALS = 0, 500, 10, 15, 5
 
@@ -28,10 +34,17 @@ def generation_table(codes, models, judge, data):
 
 def main():
     data = study.load_mnist(4000, 1000, SEED)
-    ae, vae, classifier, _ = study.train_or_load_models(data, seed=SEED, latent_dim=32, beta=1.0, learning_rate=1e-3,
-                                                        epochs=25, classifier_epochs=8, batch_size=128)
-    ae_2d, vae_2d, _ = study.train_or_load_plane_models(data, seed=SEED, beta=1.0, learning_rate=1e-3, epochs=25,
-                                                        batch_size=128)
+    p = notebook_defaults("04_tsne_mnist_interpolation")
+    recipe = study.Recipe(p["max_epochs"], p["patience"], p["validation_images"], p["kl_warmup_epochs"])
+    shared = dict(seed=SEED, learning_rate=1e-3, batch_size=128)
+    ae, _ = study.train_or_load_ae(data, latent_dim=32, epochs=25, **shared)
+    vae, _ = study.train_or_load_vae(data, recipe, latent_dim=32, beta=1.0, **shared)
+    vae_2d, _ = study.train_or_load_vae(data, recipe, latent_dim=2, beta=1.0, hidden_units=p["plane_hidden_layers"],
+                                        name="mnist_vae_2d", **shared)
+    ae_2d, _ = study.train_or_load_linear_ae(data, recipe, latent_dim=2, hidden_units=p["plane_hidden_layers"],
+                                             name="mnist_ae_2d_linear", **shared)
+    classifier, _ = study.train_or_load_judge(data, study.Recipe(p["judge_epochs"], study.JUDGE_PATIENCE,
+                                                                 p["validation_images"]), **shared)
     judge = study.DigitJudge(classifier, data.x_train, data.x_test)
     codes = model_io.encode_mean(ae, data.x_train)
     models = {"VAE": vae, "AE": ae}
