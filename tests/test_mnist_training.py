@@ -94,7 +94,8 @@ def test_levers_summary_quotes_the_table():
     table = pd.DataFrame([{"recipe": "2-d: old", "epochs": 25, "test ELBO": -170.04, "active units": 2,
                            "grid accepted": 0.5, "grid digits": 6, "prior accepted": 0.4, "prior accepted se": 0.02}])
     text = study.levers_summary(table)
-    assert "**2-d VAE**" in text and "*old*: 25 epochs, test ELBO -170.0" in text and "grid 50% accepted (6 digits)" in text
+    assert "**2-d VAE**" in text and "*old*: 25 epochs, test ELBO -170.0" in text
+    assert "grid 50% accepted (6 digits)" in text
 
 
 @pytest.mark.parametrize("values, name", [({"validation_images": 2100}, "validation_images"),
