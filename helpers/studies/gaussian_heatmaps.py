@@ -189,6 +189,7 @@ PARAMETERS = Rules({
     "hole_samples": Integer(20, 1_000),  # decoded samples per source (<= DENSITY_DRAWS, the prior draws)
     "mixture_components": Integer(1, 100),  # components of the Gaussian mixture fitted to the AE's codes
     "recompute_sweep": Flag(),  # retrain (or load from the local cache) and re-measure the β sweep
+    "recompute_seeds": Flag(),  # retrain (or load) the models of five seeds and re-measure the seed study
 }, constraints=(SAMPLE_GRID, RECONSTRUCTION_PAIRS, ISOVARIANCE_IMAGES, GEODESIC_STRIP, MIXTURE_FIT))
 
 
@@ -1180,7 +1181,8 @@ def paired_seed_differences(headlines: pd.DataFrame, alpha: float = SEED_ALPHA) 
         rows[number] = {"VAE − AE": gaps.mean(), "sd": gaps.std(), "seeds VAE > AE": int((gaps > 0).sum()),
                         "seeds": len(gaps), "p-value": p, "survives": bool(p < alpha)}
     order = [n for n in headlines["number"].unique() if n in rows and n not in ("train seconds", "epochs")]
-    return pd.DataFrame(rows).T.loc[order]
+    types = {"VAE − AE": float, "sd": float, "seeds VAE > AE": int, "seeds": int, "p-value": float, "survives": bool}
+    return pd.DataFrame(rows).T.loc[order].astype(types)
 
 
 def alignment_summary(alignment: pd.DataFrame) -> pd.DataFrame:

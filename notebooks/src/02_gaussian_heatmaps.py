@@ -65,6 +65,7 @@ dci_rotations: int = 3  # random rotations behind the DCI-D null (each DCI costs
 hole_samples: int = 250  # decoded samples per source (prior, Gaussian, mixture) in the holes section
 mixture_components: int = 10  # components of the Gaussian mixture fitted to the AE's training codes
 recompute_sweep: bool = False  # retrain (or load from the local cache) and re-measure the β sweep (~20 min)
+recompute_seeds: bool = False  # retrain (or load) the VAE and AE at five seeds and re-measure the seed study (~50 min)
 
 # %% tags=["boilerplate"]
 validate(study.PARAMETERS, globals())  # every parameter above and their combinations, before TensorFlow loads
@@ -74,7 +75,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from helpers import geodesics, geometry, image_plots, latent_paths, plotting, probes, results, samplers
+from helpers import alignment, geodesics, geometry, image_plots, latent_paths, plotting, probes, results, samplers
 from helpers.model_io import decode, encode_mean, encoder_outputs, posterior_sigma
 from helpers.paths import shipping
 from helpers.plotting import plot_distortion_heatmap, plot_history, show_plotly
@@ -692,6 +693,118 @@ if sweep is not None:
                   v1=high["valid samples"], v1_se=high["valid se"],
                   vae_ae=sweep.set_index("model").loc["AE", "valid samples"],
                   n=len(sweep), minutes=sweep["train seconds"].sum() / 60)
+
+# %% [markdown]
+# ## Five seeds: is the latent space a property of the data or of the seed?
+#
+# Everything above is one trained VAE and one trained AE. Train them again from another seed and two
+# questions follow. **Identifiability:** is the new latent space the old one with its axes permuted and
+# flipped, a general linear transformation of it, or only a smooth warping of the same manifold? Rolinek,
+# Zietlow & Martius (2019) predict that a VAE with a factorised Gaussian posterior picks its axes as PCA does,
+# so its seeds should agree up to a **permutation and sign flips**, while an AE, which pays nothing for its
+# choice of axes, should agree only up to **a smooth map**. **Seed variance:** Locatello et al. (2019) found
+# that the seed moves disentanglement scores as much as the choice of model; which of the VAE-vs-AE
+# differences above are real?
+#
+# The VAE and the AE of this configuration are trained at `seed` and the four seeds after it (shipped weights;
+# the recorded training times are in the table). For every pair of seeds we ask how well seed $b$'s test codes
+# (VAE: posterior means) follow from seed $a$'s, with maps fitted on the training codes
+# (`helpers.alignment`):
+#
+# * **affine** $R^2$ of the least-squares map $z_b \approx W z_a + c$;
+# * **orthogonal Procrustes residual** $\lVert A R - B\rVert_F^2 / \lVert B\rVert_F^2$ after centring each
+#   side and scaling it to unit total variance ($R$ orthogonal; 0 for a rotated copy, about 2 for unrelated codes);
+# * **permutation and sign**: the one-to-one matching of axes with the largest total $|\rho|$ (the Hungarian
+#   algorithm), and the matched $|\rho|$ per axis;
+# * **nonlinear**: the $R^2$ of a 10-nearest-neighbour regression $z_a \mapsto z_b$, high whenever $z_b$ is a
+#   smooth function of $z_a$, linear or not.
+#
+# Each statistic needs a yardstick: the same statistic between a model's codes and a random rotation of them
+# (the same space, axes unaligned), and with the pairing of images shuffled (unrelated codes). Measuring all
+# ten models takes a few minutes, so `make weights` records the tables
+# (`data/results/gaussian_heatmaps_seeds.json` and `…_seed_alignment.json`); `recompute_seeds=True` redoes them.
+
+# %%
+seeds = study.seed_list(seed)
+seed_settings = {"config": config, "vae_loss": vae_loss, "beta": beta, "epochs": epochs, "patience": patience,
+                 "train_subset": train_subset, "test_subset": test_subset, "seeds": seeds, "rotations": rotations,
+                 "dci_rotations": dci_rotations, "samples": hole_samples, "mixture_components": mixture_components}
+seed_training = {"config": config, "beta": beta, "vae_loss": vae_loss, "epochs": epochs, "patience": patience,
+                 "data_settings": {"train_subset": train_subset, "test_subset": test_subset}}
+if recompute_seeds:
+    seed_headlines, seed_pairs = study.seed_study(
+        data, seeds, rotations=rotations, dci_rotations=dci_rotations, hole_samples=hole_samples,
+        mixture_components=mixture_components, **seed_training)
+    if shipping():
+        results.save_table(seed_headlines, seed_settings, study.SEEDS_FILE)
+        results.save_table(seed_pairs, seed_settings, study.SEED_ALIGNMENT_FILE)
+else:
+    seed_headlines = results.load_table(seed_settings, study.SEEDS_FILE)
+    seed_pairs = results.load_table(seed_settings, study.SEED_ALIGNMENT_FILE)
+if seed_headlines is None or seed_pairs is None:
+    print("No recorded seed study for these parameters: run with recompute_seeds=True (about 50 minutes), or "
+          "with the defaults to see the shipped tables.")
+
+# %%
+if seed_pairs is not None:
+    yardstick_rows = {(name, case): row for name in codes for case, row in
+                      alignment.yardsticks(train_codes[name], codes[name], seed).iterrows()}
+    pair_summary = study.alignment_summary(seed_pairs)
+    means = pair_summary.xs("mean", axis=1, level=1)
+    alignment_table = pd.concat([means.rename(index=lambda m: f"{m}: seed pairs (mean)"),
+                                 pair_summary.xs("sd", axis=1, level=1).rename(index=lambda m: f"{m}: seed pairs (sd)"),
+                                 pd.DataFrame(yardstick_rows.values(), index=[f"{m}: {c}" for m, c in yardstick_rows])])
+    show_table("heatmap_seed_alignment", alignment_table, digits=3, caption=f"From one seed's codes to another's, "
+               f"over the {len(seed_pairs) // 2} pairs of {len(seeds)} seeds per model (mean and sd), with the "
+               "yardsticks from this notebook's codes")
+
+# %%
+if seed_pairs is not None:
+    partner = study.train_or_load_models(data.x_train, seed=seeds[1], **seed_training)
+    pair_codes = {name: (train_codes[name], encode_mean(model, data.x_train), codes[name], encode_mean(model, data.x_test))
+                  for name, model in zip(("VAE", "AE"), partner[:2], strict=True)}
+    study.seed_alignment_figure(data.y_test[:, 0], pair_codes)
+    plt.show()
+
+# %% [markdown]
+# **Every headline number with its seed spread.** Mean and standard deviation over the five seeds of the test
+# errors, the probe's $R^2$ per factor, MIG, DCI, SAP, their rotation-null percentiles and the valid decoded
+# samples; then VAE − AE paired by seed, with a paired $t$-test (4 degrees of freedom). A difference *survives*
+# the seed spread when $p < 0.05$.
+
+# %%
+if seed_headlines is not None:
+    spread = study.seed_spread(seed_headlines)
+    spread.columns = [f"{model} {stat}" for model, stat in spread.columns]
+    show_table("heatmap_seed_spread", spread, digits=3, caption=f"Over seeds {seeds[0]}–{seeds[-1]}: mean and "
+               "standard deviation of each number (training seconds and epochs as recorded)")
+    paired = study.paired_seed_differences(seed_headlines)
+    show_table("heatmap_seed_paired", paired, digits=3, caption="VAE − AE, paired by seed")
+
+# %%
+if seed_headlines is not None and seed_pairs is not None:
+    verdict = study.seed_verdict(seed_pairs)
+    real = [n for n in paired.index if paired.loc[n, "survives"]]
+    noise = [n for n in paired.index if not paired.loc[n, "survives"]]
+    trained = seed_headlines[seed_headlines["number"] == "train seconds"]
+    show_takeaway("heatmap_seed_takeaway",
+                  "Across {pairs} pairs of seeds, the VAE's codes agree with matched |ρ| {vae_rho:.3f} ± {vae_rho_sd:.3f} "
+                  "per axis (affine R² {vae_affine:.3f}, k-NN R² {vae_knn:.3f}): up to **{vae_class}**. The AE's: "
+                  "matched |ρ| {ae_rho:.3f} ± {ae_rho_sd:.3f}, affine R² {ae_affine:.3f}, k-NN R² {ae_knn:.3f}: up to "
+                  "**{ae_class}** (a random rotation of one seed's codes would score matched |ρ| {rot_rho:.2f}). "
+                  "The prediction (VAE: permutation and sign; AE: not) **{held}**. Of the {n} VAE − AE differences, "
+                  "{n_real} survive the seed spread (paired t-test, p < {alpha}): {real}; {n_noise} do not: {noise}. "
+                  "The {models} models took {minutes:.0f} min to train (recorded).",
+                  pairs=len(seed_pairs) // 2, vae_rho=means.loc["VAE", "matched |ρ| mean"],
+                  vae_rho_sd=pair_summary.loc["VAE", ("matched |ρ| mean", "sd")],
+                  vae_affine=means.loc["VAE", "affine R²"], vae_knn=means.loc["VAE", "k-NN R²"],
+                  ae_rho=means.loc["AE", "matched |ρ| mean"], ae_rho_sd=pair_summary.loc["AE", ("matched |ρ| mean", "sd")],
+                  ae_affine=means.loc["AE", "affine R²"], ae_knn=means.loc["AE", "k-NN R²"],
+                  vae_class=verdict["VAE"], ae_class=verdict["AE"],
+                  rot_rho=yardstick_rows[("VAE", "rotated copy")]["matched |ρ| mean"],
+                  held="held" if verdict["prediction held"] else "did not hold", n=len(paired), n_real=len(real),
+                  alpha=study.SEED_ALPHA, real=", ".join(real) or "none", n_noise=len(noise),
+                  noise=", ".join(noise) or "none", models=len(trained), minutes=trained["value"].sum() / 60)
 
 # %% [markdown]
 # ## Closing note
