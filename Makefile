@@ -99,7 +99,7 @@ store: setup  ## re-execute the notebooks in place: the stored outputs nbval com
 weights: setup  ## retrain every shipped weight file (and the shipped results table), then re-store the notebooks
 	@set -e; mkdir -p $(BUILD)/weights; total=$$(( $(words $(NOTEBOOKS)) + 1 )); i=0; for nb in $(NOTEBOOKS); do \
 	  i=$$((i + 1)); name=$$(basename $$nb .ipynb); \
-	  case $$name in 02_*) extra="-p recompute_sweep True";; 03_*) extra="-p recompute_repeats True";; 04_*) extra="-p recompute_bounds True -p recompute_levers True";; *) extra="";; esac; \
+	  case $$name in 02_*) extra="-p recompute_sweep True -p recompute_seeds True";; 03_*) extra="-p recompute_repeats True";; 04_*) extra="-p recompute_bounds True -p recompute_levers True";; *) extra="";; esac; \
 	  echo "== run $$i of $$total: $$name $$extra (each model it trains prints '[fit_or_load] training NAME')"; \
 	  HELPERS_SHIP_WEIGHTS=1 $(BIN)/papermill -k $(KERNEL) --cwd notebooks --log-level INFO --log-output \
 	    --no-progress-bar -p force_retrain True $$extra $$nb $(BUILD)/weights/$$name.ipynb 2>&1 \

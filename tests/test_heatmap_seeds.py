@@ -1,6 +1,8 @@
 """Study 2's seed study: the spread and paired-difference tables and the identifiability verdict on
 hand-made tables whose answers are known."""
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -58,3 +60,37 @@ def test_the_verdict_holds_only_when_the_vae_permutes_and_the_ae_does_not():
     assert study.seed_verdict(table(0.97, 0.6))["prediction held"]
     assert not study.seed_verdict(table(0.97, 0.95))["prediction held"]
     assert not study.seed_verdict(table(0.7, 0.6))["prediction held"]
+
+
+def notebook_key(model: str, number: str) -> str:
+    """Where notebook 02 records the same number for its own seed."""
+    if number.startswith("test error"):
+        decoding = "VAE, sampled z" if "sampled" in number else "VAE, mean z" if model == "VAE" else "AE"
+        return f"heatmap_errors/{decoding}/mean"
+    if number.startswith("probe R² "):
+        return f"heatmap_linear_probe/{model}/{number.removeprefix('probe R² ')}"
+    if number.endswith(" percentile"):
+        return f"heatmap_rotation_null/{model} {number.removesuffix(' percentile')}/percentile"
+    if number.startswith("valid samples"):
+        source = {"VAE": "VAE: prior N(0, I)", "AE": "AE: Gaussian fit"}[model]
+        return f"heatmap_holes/{'AE: mixture of 10 Gaussians' if 'mixture' in number else source}/valid"
+    return f"heatmap_disentanglement/{model}/{number}"
+
+
+def test_the_recorded_seed_study_measures_the_notebooks_own_seed_as_the_notebook_does():
+    """The shipped seed table's row for the notebook's seed holds the numbers the stored notebook computed itself
+    (same models, same functions), within each number's tolerance: the seed study measures what the notebook
+    reports, not something near it."""
+    from recorded_values import ROOT, flatten, load_tolerances, rule_for, stored_records
+
+    record = pd.DataFrame(json.loads(study.SEEDS_FILE.read_text())["rows"])
+    stored = {}
+    for key, value in stored_records(ROOT / "notebooks" / "02_gaussian_heatmaps.ipynb").items():
+        stored.update(flatten(value, key))
+    rules = load_tolerances()
+    own = record[(record["seed"] == record["seed"].min()) & ~record["number"].isin(["train seconds", "epochs"])]
+    assert len(own) >= 25
+    for row in own.itertuples():
+        key = notebook_key(row.model, row.number)
+        rule = rule_for(key, rules)
+        assert abs(row.value - stored[key]) <= max(rule.abs, rule.rel * abs(stored[key])) + 1e-9, (key, row.value)

@@ -1138,14 +1138,17 @@ def seed_alignment(codes: dict) -> pd.DataFrame:
 
 
 def seed_study(data: HeatmapData, seeds, *, rotations: int, dci_rotations: int, hole_samples: int,
-               mixture_components: int, **training_settings) -> tuple[pd.DataFrame, pd.DataFrame]:
+               mixture_components: int, force_retrain: bool = False,
+               **training_settings) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The VAE and the AE of the notebook's configuration at every seed in ``seeds``, each loaded from the
-    shipped weights or trained (:func:`train_or_load_models` with ``training_settings``), then measured:
+    shipped weights or trained (:func:`train_or_load_models` with ``training_settings``; ``force_retrain``
+    retrains every seed but the first, whose models the notebook has just loaded or trained), then measured:
     (headlines, alignment). headlines: :func:`seed_headlines` per seed plus the recorded training seconds and
     epochs (column seed added); alignment: :func:`seed_alignment` on the codes (VAE: posterior means)."""
     tables, codes = [], {}
     for seed in seeds:
-        vae, ae, fits = train_or_load_models(data.x_train, seed=seed, **training_settings)
+        vae, ae, fits = train_or_load_models(data.x_train, seed=seed, force_retrain=force_retrain and seed != seeds[0],
+                                             **training_settings)
         table = seed_headlines(vae, ae, data, seed, rotations=rotations, dci_rotations=dci_rotations,
                                hole_samples=hole_samples, mixture_components=mixture_components)
         fit_rows = [(kind.upper(), number, float(value)) for kind, fit in fits.items()

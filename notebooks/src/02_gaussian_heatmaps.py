@@ -734,7 +734,7 @@ seed_training = {"config": config, "beta": beta, "vae_loss": vae_loss, "epochs":
 if recompute_seeds:
     seed_headlines, seed_pairs = study.seed_study(
         data, seeds, rotations=rotations, dci_rotations=dci_rotations, hole_samples=hole_samples,
-        mixture_components=mixture_components, **seed_training)
+        mixture_components=mixture_components, force_retrain=force_retrain, **seed_training)
     if shipping():
         results.save_table(seed_headlines, seed_settings, study.SEEDS_FILE)
         results.save_table(seed_pairs, seed_settings, study.SEED_ALIGNMENT_FILE)
