@@ -21,11 +21,12 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from helpers.results import atomic_write_text
 
 VALUES_MIME = "application/vnd.vae-notebooks.values+json"
 
@@ -62,10 +63,7 @@ def record(key: str, values) -> dict:
     plain = to_plain(values)
     folder = os.environ.get("HELPERS_VALUES_DIR")
     if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", dir=folder, suffix=".tmp", delete=False) as handle:
-            json.dump(plain, handle)
-        os.replace(handle.name, Path(folder) / f"{key}.json")
+        atomic_write_text(Path(folder) / f"{key}.json", json.dumps(plain))
     return {VALUES_MIME: {key: plain}}
 
 
