@@ -907,7 +907,8 @@ show_takeaway("heatmap_closing_note", """\
 #     notebooks/02_gaussian_heatmaps.ipynb build/02_slice_points.ipynb
 # ```
 #
-# The latent slice is sampled on an $80 \times 80$ grid instead of $40 \times 40$. Compare the table
+# The latent slice is sampled on an $80 \times 80$ grid instead of the default `slice_points` per axis (the
+# parameters cell). Compare the table
 # *Distortion on the slice*: if the AE's max / median grows with the resolution, its sharpest folds are
 # narrower than the old grid spacing, and the default map understated them.
 #
