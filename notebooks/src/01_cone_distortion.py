@@ -67,7 +67,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from helpers import geodesics, geometry, latent_paths, model_io, plotting
-from helpers.report import show_table, show_takeaway
+from helpers.report import show_source, show_table, show_takeaway
 from helpers.training import set_seed
 
 rng = set_seed(seed)
@@ -215,7 +215,10 @@ plotting.show_plotly(plotting.figure_3d([surface, traces[-1]], "The decoded late
 # (`GradientTape.batch_jacobian` in a `tf.function`) and colour the plane by the distortion
 # (log scale), with the codes on top. The printed summary compares the median distortion at the
 # codes of each class with the two kinds of empty region: the *gap* inside the rim of upper codes,
-# and the space *beyond the rim*.
+# and the space *beyond the rim*. The distortion itself, from a stack of Jacobians:
+
+# %%
+show_source(geometry.distortion_from_jacobians)
 
 # %%
 _, _, distortion = geometry.distortion_on_grid(vae.decoder, low, high, grid_points_per_axis)
@@ -245,7 +248,11 @@ show_takeaway("cone_distortion_takeaway", "The median distortion in the gap is *
 #
 # Because the data come from a known surface, we can also compute the *true* shortest path between
 # the two decoded end points on $z = \tanh(4r)^2$ itself, independently of the model: Dijkstra on a
-# fine mesh of the analytic surface (ends projected vertically onto it).
+# fine mesh of the analytic surface (ends projected vertically onto it). The discrete energy that L-BFGS
+# minimises:
+
+# %%
+show_source(geodesics.curve_energy)
 
 # %%
 z_a, z_b = line[0], line[-1]

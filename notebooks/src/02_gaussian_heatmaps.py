@@ -75,11 +75,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from helpers import alignment, geodesics, geometry, image_plots, latent_paths, plotting, probes, results, samplers
+from helpers import alignment, geodesics, geometry, image_plots, latent_paths, models, plotting, probes, results, samplers
 from helpers.model_io import decode, encode_mean, encoder_outputs, posterior_sigma
 from helpers.paths import shipping
 from helpers.plotting import plot_distortion_heatmap, plot_history, show_plotly
-from helpers.report import show_table, show_takeaway
+from helpers.report import show_source, show_table, show_takeaway
 
 pd.set_option("display.width", 160)
 
@@ -143,6 +143,11 @@ print(f"train {data.x_train.shape}, test {data.x_test.shape}; pixel range "
 # study's effective one: a smaller $\beta$ decodes better, a larger one keeps wider posteriors. The default
 # $\beta = 0.33$ is the weight the original study's averaged KL effectively had ($1/3$ of the summed KL); the
 # closing note shows what it gives. Rerun with `-p beta 1.0` to see the other side of the trade-off.
+#
+# The KL term and the reparameterised draw, as the models compute them:
+
+# %%
+show_source(models.kl_divergence, models.Sampling.call)
 
 # %%
 vae, ae, fits = study.train_or_load_models(

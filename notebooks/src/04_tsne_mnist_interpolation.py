@@ -95,7 +95,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from helpers import embedding, geodesics, image_plots, likelihood, model_io, models, plotting, results, spread
+from helpers import embedding, geodesics, image_plots, latent_paths, likelihood, model_io, models, plotting, results, spread
 from helpers.paths import shipping
 from helpers.plotting import plot_history
 from helpers.report import show_source, show_table, show_takeaway
@@ -432,6 +432,10 @@ show_table("mnist_arithmetic", pd.DataFrame({"read as": judge.predicted(sums), "
 #
 # Under each image: the classifier's confidence and (after "|") the distance to the nearest training
 # image divided by the median of that distance for real test digits ($\approx 1$ for a typical real digit).
+# The latent line, as the notebook computes it:
+
+# %%
+show_source(latent_paths.straight_line)
 
 # %%
 i_from, i_to = study.examples_by_label(data.y_test, [interpolate_from, interpolate_to], np.random.default_rng(seed))
@@ -699,6 +703,11 @@ show_takeaway("mnist_generation_takeaway", "Accepted by the judge: real test dig
 # is not a normalised density: even a decoder that reproduced each image exactly, $p = x$, would score
 # $\sum_i [x_i \log x_i + (1 - x_i)\log(1 - x_i)] < 0$ — computed below — where on binary pixels it scores 0.
 # And the models saw 4,000 training images of the offline subset, not 60,000.
+#
+# The log-weights $\log w_i$, as `helpers.likelihood` computes them ($L_k$ is then the log-mean-exp over $i$):
+
+# %%
+show_source(likelihood.log_weights)
 
 # %%
 bound_x = data.x_test[:bound_images]
