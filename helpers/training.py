@@ -27,6 +27,7 @@ renamed into place, so an interrupted run leaves nothing half-written.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -219,6 +220,26 @@ def _try_load(model, x_example, folder, stem, messages):
     return FitResult("loaded", record["history"], weights, record["train_seconds"], record["epochs_run"], messages)
 
 
+def shipped_training_seconds(name: str, folder: Path | None = None) -> float | None:
+    """The median recorded training time (seconds) of the shipped weights of model family ``name``
+    (``NAME-KEY.history.json`` in ``folder``, the shipped weights by default), or None if none is shipped."""
+    seconds = []
+    for path in sorted(Path(folder or SHIPPED_WEIGHTS_DIR).glob(f"{name}-*.history.json")):
+        with contextlib.suppress(ValueError, KeyError, TypeError):
+            seconds.append(float(json.loads(path.read_text())["train_seconds"]))
+    return float(np.median(seconds)) if seconds else None
+
+
+def training_notice(name: str, epochs: int, folder: Path | None = None) -> str:
+    """What a notebook prints before it trains: the model, its epoch budget and how long the shipped model of
+    the same family took, so that a reader who changed a parameter knows what the change costs."""
+    expected = shipped_training_seconds(name, folder)
+    cost = (f"; the shipped {name} took {expected / 60:.1f} min to train" if expected is not None
+            else "; no shipped model of this family records a training time")
+    return (f"[fit_or_load] training {name} (no shipped or cached weights for these settings): "
+            f"up to {epochs} epochs{cost}")
+
+
 def fit_or_load(
     model: keras.Model,
     x,
@@ -258,7 +279,7 @@ def fit_or_load(
 
     keras.utils.set_random_seed(int(seed))
     live = live_progress()
-    print(f"[fit_or_load] training {name}: up to {epochs} epochs", flush=True)
+    print(training_notice(name, epochs), flush=True)
     start = time.perf_counter()
     history = model.fit(
         x,

@@ -171,3 +171,16 @@ def test_kl_per_dimension_matches_the_closed_form():
     np.testing.assert_allclose([logs[f"val_kl_dim_{j}"] for j in range(3)], expected, rtol=1e-5)
     total = np.asarray(vae.losses_for(x)["kl_loss"])  # the per-dimension KLs add up to the VAE's KL term
     assert sum(logs.values()) == pytest.approx(float(total), rel=1e-4)
+
+
+def test_the_training_notice_quotes_the_shipped_familys_recorded_time(tmp_path):
+    from helpers.training import shipped_training_seconds, training_notice
+
+    for key, seconds in (("aaa", 100.0), ("bbb", 300.0), ("ccc", 200.0)):
+        (tmp_path / f"toy_vae-{key}.history.json").write_text(json.dumps({"train_seconds": seconds}))
+    (tmp_path / "toy_vae_2d-ddd.history.json").write_text(json.dumps({"train_seconds": 9999.0}))  # another family
+    (tmp_path / "toy_vae-eee.history.json").write_text("not json")
+    assert shipped_training_seconds("toy_vae", tmp_path) == 200.0
+    assert "took 3.3 min" in training_notice("toy_vae", 20, tmp_path)
+    assert shipped_training_seconds("toy_ae", tmp_path) is None
+    assert "no shipped model" in training_notice("toy_ae", 20, tmp_path)
