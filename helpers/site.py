@@ -179,6 +179,7 @@ def stage_notebook(source: Path, target: Path) -> None:
         tags = cell.metadata.setdefault("tags", [])
         if "boilerplate" in tags and "hide-input" not in tags:
             tags.append("hide-input")
+            cell.metadata.setdefault("mystnb", {})["code_prompt_show"] = "Show the set-up code"
         figures = [o for o in cell.get("outputs", []) if {PLOTLY_MIME, "image/png"} & set(o.get("data", {}))]
         alt = cell.metadata.get("mystnb", {}).get("image", {}).get("alt")  # a hand-written one wins
         for i, output in enumerate(figures):

@@ -7,6 +7,7 @@ author = "the vae-latent-notebooks contributors"
 extensions = ["myst_nb", "sphinx_design", "sphinx_togglebutton", "helpers.site"]
 nb_execution_mode = "off"
 nb_merge_streams = True
+nb_render_markdown_format = "myst"  # takeaways (text/markdown outputs) with $maths$
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence"]
 suppress_warnings = ["mystnb.unknown_mime_type", "myst.header"]
 
