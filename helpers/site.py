@@ -158,8 +158,8 @@ def index_markdown(course: Course, thumbs: set[str]) -> str:
 def figure_alt(cell, heading: str, index: int, count: int) -> str:
     """A figure's alt text: its title in the cell's code, or the section it belongs to."""
     found = TITLE.search(cell.source)
-    alt = (f"Figure: {found.group(2)}" if found else f"Figure of the section “{heading}”").replace("{", "").replace("}", "")
-    return alt + (f" ({index} of {count})" if count > 1 else "")
+    alt = f"Figure: {found.group(2)}" if found else f"Figure of the section “{heading}”"
+    return alt.replace("{", "").replace("}", "") + (f" ({index} of {count})" if count > 1 else "")
 
 
 def stage_notebook(source: Path, target: Path) -> None:
@@ -319,8 +319,8 @@ def page_scripts(app, pagename, templatename, context, doctree) -> None:
         app.add_js_file("plotly-gzip.js")
 
 
-PLOTLY_LOADER = """/* plotly.js {version}, gzip-compressed and base64-encoded (written by helpers/site.py): pages opened from
-   file:// cannot fetch a compressed file, so this script carries it and unpacks it with DecompressionStream.
+PLOTLY_LOADER = """/* plotly.js {version}, gzip-compressed and base64-encoded (written by helpers/site.py): pages opened
+   from file:// cannot fetch a compressed file, so this script carries it and unpacks it with DecompressionStream.
    Until then window.Plotly is a stand-in whose newPlot waits; window.sitePlots holds every drawing's promise. */
 (function () {{
   var data = "{data}";
@@ -404,7 +404,8 @@ def build_site(output: Path, notebooks: list[Path], course_file: Path = DEFAULT_
                 thumbs.add(study.stem)
         (source / "index.md").write_text(index_markdown(course, thumbs), encoding="utf-8")
         app = Sphinx(str(source), str(CONF_DIR), str(output), str(source / ".doctrees"), "html",
-                     status=None, warning=sys.stderr, freshenv=True, keep_going=True)
+                     status=None, warning=sys.stderr, freshenv=True, keep_going=True,
+                     confoverrides={"project": course.title, "html_title": course.title})
         app.build()
     copy_static_assets(output)
     for study in course.studies:  # the download button's notebook: no outputs (a student runs it)

@@ -2,7 +2,7 @@
 staging folder that holds the notebooks and a generated front page; execution is off: papermill already ran them.
 Our own glue (front page, plotly figures, offline assets, the map of each page) is the extension helpers.site."""
 
-project = "What does a VAE's latent space look like?"
+project = "VAE latent spaces"  # helpers.site sets it (and html_title) to notebooks/course.yaml's title
 author = "the vae-latent-notebooks contributors"
 extensions = ["myst_nb", "sphinx_design", "sphinx_togglebutton", "helpers.site"]
 nb_execution_mode = "off"
@@ -12,7 +12,6 @@ myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence"]
 suppress_warnings = ["mystnb.unknown_mime_type", "myst.header"]
 
 html_theme = "sphinx_book_theme"
-html_title = project
 html_static_path = ["static"]
 html_css_files = ["site.css"]
 html_copy_source = True  # the download button's .ipynb (helpers.site replaces it with an outputs-free copy)
