@@ -32,6 +32,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from helpers.notebook_tags import wanted_tag
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_COURSE = REPO_ROOT / "notebooks" / "course.yaml"
 CONF_DIR = REPO_ROOT / "notebooks" / "_site"
@@ -177,6 +179,8 @@ def stage_notebook(source: Path, target: Path) -> None:
             continue
         cell.source = NOQA.sub("", NBVAL_LINE.sub("", cell.source)).rstrip("\n")
         tags = cell.metadata.setdefault("tags", [])
+        tag = wanted_tag(cell.source) if not {"boilerplate", "remove-input", "hide-input"} & set(tags) else None
+        tags += [tag] if tag else []  # what make tags writes into the notebook, in case it was not run
         if "boilerplate" in tags and "hide-input" not in tags:
             tags.append("hide-input")
             cell.metadata.setdefault("mystnb", {})["code_prompt_show"] = "Show the set-up code"

@@ -169,7 +169,7 @@ def test_page_in_browser(site, browser, name):
         else:
             # prev/next, the right-hand contents, the map of the page, the download button
             assert page.locator(".prev-next-area a").count() >= 1, f"{name}: no previous/next links"
-            assert page.locator(".bd-toc-nav li").count() >= 3, f"{name}: the right-hand contents are missing"
+            assert page.locator(".page-toc li").count() >= 3, f"{name}: the right-hand contents are missing"
             map_links = page.locator(".page-map a")
             assert map_links.count() >= 3, f"{name}: no map of the page after the learning goals"
             for anchor in map_links.evaluate_all("links => links.map(a => a.hash.slice(1))"):
@@ -222,7 +222,7 @@ def test_right_hand_contents_follow_the_reader(site, browser):
         target.scroll_into_view_if_needed()
         page.evaluate("() => window.scrollBy(0, 40)")
         page.wait_for_timeout(800)
-        active = page.evaluate("() => [...document.querySelectorAll('.bd-toc-nav a.active')].map(a => a.hash)")
+        active = page.evaluate("() => [...document.querySelectorAll('.page-toc a.active')].map(a => a.hash)")
         assert active, "no entry of the right-hand contents is marked"
     finally:
         visit.close()
