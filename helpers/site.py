@@ -364,6 +364,10 @@ def copy_static_assets(output: Path) -> None:
 
 
 def setup(app):
+    from myst_nb.core.render import load_mime_renders
+
+    if not any(getattr(r, "__name__", "") == "NotebookOutputs" for r in load_mime_renders()):
+        raise RuntimeError("myst-nb lacks helpers.site's renderer (pyproject.toml's entry point): run make setup")
     app.connect("doctree-read", add_page_map)
     app.connect("html-page-context", page_scripts)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
