@@ -314,8 +314,9 @@ def add_page_map(app, doctree) -> None:
         reference = nodes.reference("", "", *[c.deepcopy() for c in section[0].children], refid=section["ids"][0],
                                     internal=True)
         items += nodes.list_item("", nodes.paragraph("", "", reference))
-    goals += nodes.container("", nodes.paragraph("", "", nodes.strong(text="Map of this page")), items,
-                             classes=["page-map"])
+    cells = [i for i, child in enumerate(goals.children) if "cell" in child.get("classes", [])]
+    goals.insert(cells[0] if cells else len(goals), nodes.container(
+        "", nodes.paragraph("", "", nodes.strong(text="Map of this page")), items, classes=["page-map"]))
 
 
 def page_scripts(app, pagename, templatename, context, doctree) -> None:
