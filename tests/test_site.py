@@ -1,16 +1,19 @@
-"""The HTML site, opened in a real browser: headless Chromium from Debian (``apt-get install chromium``).
+"""The Sphinx course site, opened in a real browser: headless Chromium from Debian (``apt-get install chromium``).
 
 The site is built from the STORED notebooks (``notebooks/[0-9]*.ipynb``, nothing is executed) into
-``build/site-check/``. Every page is opened with all non-``file://`` requests blocked and recorded; the
-test asserts that no request tried to leave the machine, that no file the page asks for is missing,
-that every plotly figure drew its data (WebGL canvas or SVG), that MathJax finished without
-``mjx-merror``, that no script error occurred, that the page does not scroll sideways at 1280 or 768 px,
-and that every link of the index resolves. Full-page screenshots at 1280 and 768 px go to
+``build/site-check/`` by ``helpers.site`` (Sphinx + myst-nb + sphinx-book-theme). Every page is opened with all
+non-``file://`` requests blocked and recorded; the tests assert that no request tried to leave the machine, that
+no file a page asks for is missing, that every plotly figure drew its data (WebGL canvas or SVG) and carries an
+alt text, that every equation was typeset by MathJax without ``mjx-merror``, that no script error occurred, that
+search finds pages from ``file://``, that each study page has previous/next links, right-hand contents that
+follow the reader, a map of its sections and a download button (the notebook without outputs), that no test
+marker and no takeaway or table code is shown, that every image has a real alt text, that the page does not
+scroll sideways at 1280 or 768 px, and that every link resolves. Full-page screenshots at 1280 and 768 px go to
 ``build/screenshots/`` for a person to look at.
 
 The browser checks are marked ``site``: run them with ``make site-check`` (``pytest -m site``). The
-builder's own tests at the end of this file need no browser and run with the unit tests. Without
-Chromium the browser checks fail with how to install it; only a non-root user outside CI (``CI``
+builder's and the tagger's own tests at the end of this file need no browser and run with the unit tests.
+Without Chromium the browser checks fail with how to install it; only a non-root user outside CI (``CI``
 unset) gets a skip instead.
 """
 
