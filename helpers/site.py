@@ -157,11 +157,15 @@ def index_markdown(course: Course, thumbs: set[str]) -> str:
             + f"::::\n\n{footer}\n\n```{{toctree}}\n:hidden:\n:maxdepth: 1\n\n{toctree}\n```\n")
 
 
-def figure_alt(cell, heading: str, index: int, count: int) -> str:
-    """A figure's alt text: its title in the cell's code, or the section it belongs to."""
-    found = TITLE.search(cell.source)
-    alt = f"Figure: {found.group(2)}" if found else f"Figure of the section “{heading}”"
-    return alt.replace("{", "").replace("}", "") + (f" ({index} of {count})" if count > 1 else "")
+def figure_alt(output, cell, heading: str, index: int, count: int) -> str:
+    """A figure's alt text: a plotly figure's own title, a title literal in the cell's code (not an f-string with
+    fields), or the section the figure belongs to."""
+    title = output.get("data", {}).get(PLOTLY_MIME, {}).get("layout", {}).get("title", {})
+    found = [m.group(2) for m in TITLE.finditer(cell.source) if "{" not in m.group(2)]
+    if isinstance(title, dict) and title.get("text"):
+        return f"Figure: {re.sub(r'<[^>]+>', ' ', title['text'])}"
+    alt = f"Figure: {found[0]}" if len(found) == 1 else f"Figure of the section “{heading}”"
+    return alt + (f" ({index} of {count})" if count > 1 else "")
 
 
 def stage_notebook(source: Path, target: Path) -> None:
@@ -173,7 +177,7 @@ def stage_notebook(source: Path, target: Path) -> None:
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             titles = re.findall(r"^#{1,4} +(.+)$", cell.source, re.MULTILINE)
-            heading = re.sub(r"[$\\*`]", "", titles[-1]) if titles else heading
+            heading = re.sub(r"\$[^$]*\$|[*`]", "", titles[-1]).strip(" :") if titles else heading
             continue
         if cell.cell_type != "code":
             continue
@@ -187,7 +191,7 @@ def stage_notebook(source: Path, target: Path) -> None:
         figures = [o for o in cell.get("outputs", []) if {PLOTLY_MIME, "image/png"} & set(o.get("data", {}))]
         alt = cell.metadata.get("mystnb", {}).get("image", {}).get("alt")  # a hand-written one wins
         for i, output in enumerate(figures):
-            output.setdefault("metadata", {})["alt"] = alt or figure_alt(cell, heading, i + 1, len(figures))
+            output.setdefault("metadata", {})["alt"] = alt or figure_alt(output, cell, heading, i + 1, len(figures))
     nbformat.write(nb, target)
 
 
