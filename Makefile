@@ -18,7 +18,7 @@ export PYTHONWARNINGS := ignore::DeprecationWarning
 # Keras' live progress bar instead (helpers.training.live_progress).
 export HELPERS_PROGRESS ?= compact
 
-.PHONY: help setup run site site-check test lint unit nbval portability smoke sync store weights bench lab clean
+.PHONY: help setup run site site-check test lint unit nbval portability smoke tags sync store weights bench lab clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -88,7 +88,12 @@ portability: setup  ## nbval + numbers with oneDNN off, then with one thread; ke
 smoke: setup  ## papermill run of every notebook with tiny parameters and retraining forced
 	$(BIN)/pytest -q tests -m smoke
 
-sync: setup  ## bring each notebook and its paired script in notebooks/src/ up to date (jupytext, newest wins)
+# Takeaway and table cells: remove-input (+ source_hidden in JupyterLab) when they only render, hide-input when they
+# also compute (helpers/notebook_tags.py). Idempotent; make sync runs it first.
+tags: setup  ## tag the cells that render takeaways and tables, so the pages and JupyterLab show each takeaway once
+	$(BIN)/python -m helpers.notebook_tags $(NOTEBOOKS)
+
+sync: tags  ## bring each notebook and its paired script in notebooks/src/ up to date (jupytext, newest wins)
 	$(BIN)/jupytext --sync $(NOTEBOOKS)
 
 store: setup  ## re-execute the notebooks in place: the stored outputs nbval compares against

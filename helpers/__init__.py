@@ -19,7 +19,7 @@
 * figures — :mod:`~helpers.plotting` (charts, latent scatters, 3-D), :mod:`~helpers.image_plots` (image grids,
   thumbnails);
 * reports and pages — :mod:`~helpers.report` (tables and takeaways that record their numbers),
-  :mod:`~helpers.site` (the offline course site).
+  :mod:`~helpers.site` (the glue of the Sphinx course site), :mod:`~helpers.notebook_tags` (takeaway cells' tags).
 
 **Study layer** (``helpers.studies.<notebook>``): one module per notebook, named after it, holding that
 study's data, parameter rules, its one entry to training and its own analysis and figures. Study modules

@@ -121,7 +121,7 @@ vae, fit = study.train_or_load_vae(
 plotting.plot_history(fit.history, ["loss", "reconstruction_loss", "kl_loss"], title="Cone β-VAE training")
 plt.show()
 
-# %%
+# %% tags=["hide-input"]
 final = {key: values[-1] for key, values in fit.history.items()}
 show_takeaway("cone_training", "Final epoch ({epochs} epochs): loss {loss:.2f} per point, of which reconstruction "
               "{reconstruction:.2f} and KL {kl:.2f}.", epochs=fit.epochs_run, loss=final["loss"],
@@ -135,7 +135,7 @@ show_takeaway("cone_training", "Final epoch ({epochs} epochs): loss {loss:.2f} p
 # for small $\sigma^2$, its "variances" all came out near 1 and hid the real story, which the
 # corrected column shows.
 
-# %%
+# %% tags=["hide-input"]
 z_mean, z_log_var = model_io.encoder_outputs(vae, cone_data.points)
 statistics = study.latent_statistics(z_mean, z_log_var, cone_data.labels)
 show_table("cone_latent_statistics", statistics, digits=3)
@@ -184,7 +184,7 @@ plotting.show_plotly(plotting.figure_3d(traces, "Reconstructions and the decoded
 # $\sum_k \lVert g(z_{k+1}) - g(z_k)\rVert$; and the straight 3-D chord $\lVert g(z_b) - g(z_a)\rVert$
 # between its decoded ends.
 
-# %%
+# %% tags=["hide-input"]
 lengths = study.line_lengths(vae.decoder, line)
 show_takeaway("cone_line_lengths", "Latent length {latent:.2f}; decoded, the line is **{decoded:.2f}** long, "
               "{ratio:.2f}× the 3-D chord of {chord:.2f} between its ends. It dives to a height of "
@@ -217,7 +217,7 @@ plotting.show_plotly(plotting.figure_3d([surface, traces[-1]], "The decoded late
 # codes of each class with the two kinds of empty region: the *gap* inside the rim of upper codes,
 # and the space *beyond the rim*. The distortion itself, from a stack of Jacobians:
 
-# %%
+# %% jupyter={"source_hidden": true} tags=["remove-input"]
 show_source(geometry.distortion_from_jacobians)
 
 # %%
@@ -225,7 +225,7 @@ _, _, distortion = geometry.distortion_on_grid(vae.decoder, low, high, grid_poin
 plotting.plot_distortion_heatmap(axis_0, axis_1, distortion, shown_codes, {"straight latent line": line})
 plt.show()
 
-# %%
+# %% tags=["hide-input"]
 summary = study.distortion_by_region(vae.decoder, z_mean[:20_000], cone_data.labels[:20_000], grid,
                                     distortion.ravel())
 along_line = geometry.distortion_from_jacobians(geometry.decoder_jacobian(vae.decoder, line))
@@ -251,7 +251,7 @@ show_takeaway("cone_distortion_takeaway", "The median distortion in the gap is *
 # fine mesh of the analytic surface (ends projected vertically onto it). The discrete energy that L-BFGS
 # minimises:
 
-# %%
+# %% jupyter={"source_hidden": true} tags=["remove-input"]
 show_source(geodesics.curve_energy)
 
 # %%
@@ -263,7 +263,7 @@ ends = model_io.decode(vae.decoder, np.stack([z_a, z_b]))
 true_path, true_length = geodesics.surface_shortest_path(study.cone_height, ends[0, :2], ends[1, :2],
                                                          points_per_axis=surface_mesh_points)
 
-# %%
+# %% tags=["hide-input"]
 table = study.path_length_table({"straight latent line": lengths["decoded length"],
                                 "latent geodesic": geodesic.length, "true surface path": true_length,
                                 "3-D chord (leaves the surface)": lengths["decoded chord"]}, "true surface path")
@@ -310,7 +310,7 @@ plt.show()
 # %% [markdown]
 # ## Takeaways
 
-# %%
+# %% jupyter={"source_hidden": true} tags=["remove-input"]
 show_takeaway("cone_takeaways", """\
 * A straight latent line between two points of the same class is *not* a short path in the data space: decoded, it
   leaves the class, crosses the gap and comes back, {line_ratio:.1f}× as long as the chord between its ends.

@@ -146,7 +146,7 @@ print(f"train {data.x_train.shape}, test {data.x_test.shape}; pixel range "
 #
 # The KL term and the reparameterised draw, as the models compute them:
 
-# %%
+# %% jupyter={"source_hidden": true} tags=["remove-input"]
 show_source(models.kl_divergence, models.Sampling.call)
 
 # %%
@@ -160,7 +160,7 @@ plot_history(fits["vae"].history, keys=["loss"], title="VAE: −ELBO per image",
 plot_history(fits["ae"].history, keys=["loss"], title="AE: BCE per image", ax=axes[1])
 plt.show()
 
-# %%
+# %% jupyter={"source_hidden": true} tags=["remove-input"]
 show_table("heatmap_training", pd.DataFrame.from_dict({kind: {"epochs": fit.epochs_run, "best validation loss":
                                                     min(fit.history["val_loss"])} for kind, fit in fits.items()}, orient="index"),
            digits=1)
@@ -184,7 +184,7 @@ plt.show()
 plotting.error_histograms(errors)
 plt.show()
 
-# %%
+# %% jupyter={"source_hidden": true} tags=["remove-input"]
 show_table("heatmap_errors", study.error_summary(errors), digits=3, caption="Test Frobenius errors")
 show_table("heatmap_quality_bar", study.quality_bar(errors), digits=3)
 
@@ -198,7 +198,7 @@ image_plots.image_rows({"original": list(data.x_test[worst]), "AE": list(recon["
                         "VAE, mean z": list(recon["VAE, mean z"][worst])}, size=1.3, cmap="cubehelix")
 plt.show()
 
-# %%
+# %% tags=["hide-input"]
 tails = pd.DataFrame({name: {"p95 / median": np.quantile(e, 0.95) / np.median(e), "max / median": e.max() / np.median(e)}
                       for name, e in errors.items()}).T
 show_table("heatmap_error_tails", tails, digits=1)
@@ -221,7 +221,7 @@ plt.show()
 # A **linear probe** answers "how linearly is each factor laid out?": a least-squares fit
 # factor $\approx a + b^\top z$ on the training codes, scored by $R^2$ on the test codes.
 
-# %%
+# %% tags=["hide-input"]
 probe = pd.DataFrame({name: probes.linear_probe_r2(train_codes[name], data.y_train, codes[name], data.y_test,
                                                    study.FACTORS) for name in codes}).T
 show_table("heatmap_linear_probe", probe, caption="Test R² of a linear probe from the codes")
@@ -237,7 +237,7 @@ show_plotly(plotting.latent_plotly(codes["VAE"][few], data.y_test[few, 2], "cor"
 show_plotly(plotting.latent_plotly(codes["VAE"][few], np.abs(data.y_test[few, 0] - data.y_test[few, 1]),
                                       "|vx−vy|", "VAE codes by |var_x − var_y|", hover))
 
-# %%
+# %% tags=["hide-input"]
 iso = np.isclose(data.y_test[:, 0], data.y_test[:, 1])
 layout = pd.DataFrame({name: {**dict(zip(("spread 1", "spread 2", "spread 3"), latent_paths.relative_spreads(c),
                                          strict=True)),
@@ -260,7 +260,7 @@ plt.show()
 # %%
 show_plotly(plotting.latent_plotly(codes["AE"][few], data.y_test[few, 2], "cor", "AE codes by cor", hover))
 
-# %%
+# %% tags=["hide-input"]
 spacing = {name: latent_paths.typical_spacing(c) / np.sqrt(((c - c.mean(0)) ** 2).sum(1).mean()) for name, c in codes.items()}
 show_takeaway("heatmap_code_spacing", "Median nearest-neighbour spacing, in units of the codes' RMS radius: "
               "VAE {VAE:.3f}, AE {AE:.3f}.", **spacing)
@@ -291,7 +291,7 @@ decoded = {name: {p: decode(decoders[name], path) for p, path in paths[name].ite
 image_plots.paths_figure(all_codes["VAE"], paths["VAE"], decoded["VAE"], title="VAE: decoded paths")
 plt.show()
 
-# %%
+# %% tags=["hide-input"]
 tables = {name: study.path_table(decoders[name], paths[name]) for name in codes}
 show_table("heatmap_paths_vae", tables["VAE"], caption="VAE: Spearman ρ of each recovered factor along the path, "
            "the factors at both ends, and the moment-fit residuals")
@@ -300,7 +300,7 @@ show_table("heatmap_paths_vae", tables["VAE"], caption="VAE: Spearman ρ of each
 image_plots.paths_figure(all_codes["AE"], paths["AE"], decoded["AE"], title="AE: decoded paths")
 plt.show()
 
-# %%
+# %% jupyter={"source_hidden": true} tags=["remove-input"]
 show_table("heatmap_paths_ae", tables["AE"], caption="AE: the same paths")
 
 # %%
@@ -308,7 +308,7 @@ estimated = {p: study.estimate_factors(images) for p, images in decoded["VAE"].i
 study.factor_traces(estimated)
 plt.show()
 
-# %%
+# %% tags=["hide-input"]
 jumps = pd.DataFrame({p: np.abs(np.diff(e, axis=0)).max(0) for p, e in estimated.items()}, index=study.FACTORS).T
 show_table("heatmap_path_jumps", jumps, caption="VAE: largest change of a recovered factor between consecutive "
            "decoded images on each path")
@@ -330,7 +330,7 @@ image_plots.paths_figure(all_codes["AE"], {"AE: through the emptiest point": wal
                          {"AE: through the emptiest point": decode(ae.decoder, walks["AE"][0])}, thumbs=7)
 plt.show()
 
-# %%
+# %% tags=["hide-input"]
 walk_rows = pd.DataFrame({name: study.traversal_table(decoders[name], all_codes[name], walks[name][0],
                                                              walks[name][2]) for name in codes}).T
 show_table("heatmap_empty_walk", walk_rows, caption="Walk through the emptiest point inside the codes' hull")
@@ -360,7 +360,7 @@ for ax, (name, (u, v, values, _)) in zip(axes, slices.items(), strict=True):
     plot_distortion_heatmap(u, v, values, {"codes near the slice": near[name]}, ax=ax, title=f"{name}: distortion")
 plt.show()
 
-# %%
+# %% tags=["hide-input"]
 unevenness = pd.DataFrame({name: {"p95 / median": np.quantile(values, 0.95) / np.median(values),
                                   "max / median": values.max() / np.median(values)}
                            for name, (_, _, values, _) in slices.items()}).T
@@ -391,11 +391,11 @@ image_plots.image_grid(np.concatenate(list(geodesic_strips.values())), ncols=geo
                        title="cor −0.85 → +0.85: straight latent line vs latent geodesic (rows)")
 plt.show()
 
-# %%
+# %% tags=["hide-input"]
 geodesic_table = pd.DataFrame(geodesic_rows).T
 show_table("heatmap_geodesics", geodesic_table, caption="cor −0.85 → +0.85: straight line vs geodesic")
 
-# %%
+# %% tags=["hide-input"]
 shorter = {name: 1 - geodesic_table.loc[f"{name} geodesic", "decoded length"]
            / geodesic_table.loc[f"{name} straight", "decoded length"] for name in codes}
 show_takeaway("heatmap_geodesic_takeaway", "The AE's stretching is far more uneven than the VAE's (max / median "
@@ -421,7 +421,7 @@ show_takeaway("heatmap_geodesic_takeaway", "The AE's stretching is far more unev
 # %% tags=["nbval-check-output"]
 print(f"vae_loss = {vae_loss!r}, beta = {beta}")
 
-# %%
+# %% tags=["hide-input"]
 posterior = study.posterior_summary(vae, data.x_test)
 show_table("heatmap_posterior", posterior.to_frame("VAE"), digits=3)
 
@@ -457,13 +457,13 @@ sensitivity = {name: study.sensitivity_table(traversals[name], data.y_train) for
 study.sensitivity_heatmaps(sensitivity)
 plt.show()
 
-# %%
+# %% jupyter={"source_hidden": true} tags=["remove-input"]
 show_table("heatmap_axis_sensitivity", pd.concat([table.rename(index=lambda axis, name=name: f"{name} {axis}")
                                                  for name, table in sensitivity.items()]),
            caption="Change of each recovered factor along each traversal (total variation / the factor's training "
            "range), the share of the largest, and the largest moment-fit residual along the traversal")
 
-# %%
+# %% tags=["hide-input"]
 top = {f"{name}_{frame}": sensitivity[name].loc[[i for i in sensitivity[name].index if i.startswith(frame)],
                                                 "top share"].mean() for name in codes for frame in ("z", "pc")}
 show_takeaway("heatmap_axis_takeaway", "Averaged over the three latent axes, a traversal puts a share of "
@@ -501,7 +501,7 @@ show_takeaway("heatmap_axis_takeaway", "Averaged over the three latent axes, a t
 # (1 + \text{rotations})$, so it cannot fall below 0.05 with fewer than 19 rotations: the default DCI-D null
 # only places the observed value among a few rotated copies (`-p dci_rotations 19` adds about 8 s).
 
-# %%
+# %% tags=["hide-input"]
 scores = pd.DataFrame({name: study.alignment_scores(train_codes[name], data.y_train, codes[name], data.y_test)
                        for name in codes}).T
 scores["probe R² (mean)"] = probe.mean(axis=1)
@@ -514,12 +514,12 @@ nulls = {name: study.rotation_nulls(train_codes[name], data.y_train, codes[name]
 study.null_histograms(nulls)
 plt.show()
 
-# %%
+# %% tags=["hide-input"]
 null_tables = [study.null_table(nulls[name]).rename(index=lambda score, name=name: f"{name} {score}") for name in codes]
 show_table("heatmap_rotation_null", pd.concat(null_tables), caption="Each score against the same score of randomly "
            "rotated copies of the model's own codes")
 
-# %%
+# %% jupyter={"source_hidden": true} tags=["remove-input"]
 show_takeaway("heatmap_alignment_takeaway", "By MIG the VAE is {vae_verdict} (MIG {vae_mig:.3f}, at the "
               "{vae_mig_pct:.0f}th percentile of {rotations} rotations; DCI-D at the {vae_dci_pct:.0f}th of "
               "{dci_rotations}), and the AE is {ae_verdict} (MIG {ae_mig:.3f}, {ae_mig_pct:.0f}th percentile; DCI-D "
@@ -565,7 +565,7 @@ show_takeaway("heatmap_alignment_takeaway", "By MIG the VAE is {vae_verdict} (MI
 # Each share comes with its binomial standard error $\sqrt{s(1-s)/n}$; the reconstructions are the
 # reference rows.
 
-# %%
+# %% tags=["hide-input"]
 prior_draws = samplers.sample_prior(study.DENSITY_DRAWS, vae.decoder.input_shape[-1], seed)
 samples = study.latent_samples(prior_draws, train_codes["AE"], hole_samples, mixture_components, seed)
 references = {"VAE": recon["VAE, mean z"][:hole_samples], "AE": recon["AE"][:hole_samples]}
@@ -588,7 +588,7 @@ plt.show()
 # own mass, measured on 1,000 draws from $q$ (`samplers.density_level`), and count how many of 1,000
 # prior draws fall below it. Without holes that share would be about 1 % (5 %).
 
-# %%
+# %% tags=["hide-input"]
 z_mean_train, z_log_var_train = encoder_outputs(vae, data.x_train)
 sigma_train = posterior_sigma(vae, z_log_var_train)
 log_q_prior = samplers.aggregate_posterior_log_density(prior_draws, z_mean_train, sigma_train)
@@ -598,14 +598,14 @@ prior_mass = samplers.mass_below_levels(log_q_prior, log_q_own, study.HOLE_MASSE
 show_table("heatmap_prior_mass", prior_mass, digits=3, caption="Share of prior draws where the aggregate posterior "
            "is below the level that holds q's own 1 % / 5 % (± binomial standard error)")
 
-# %%
+# %% tags=["hide-input"]
 by_density = study.validity_by_density(decode(vae.decoder, samples["VAE: prior N(0, I)"]),
                                        holes.loc["VAE: prior N(0, I)", "threshold"], log_q_prior[:hole_samples],
                                        prior_mass["log q level"].iloc[0])
 show_table("heatmap_holes_by_density", by_density, digits=3, caption="Decoded prior samples: valid heatmaps where "
            "q is below its 1 % level and elsewhere")
 
-# %%
+# %% tags=["hide-input"]
 mixture_source = f"AE: mixture of {mixture_components} Gaussians"
 show_takeaway("heatmap_holes_takeaway", "Valid heatmaps among decoded samples: VAE prior {vae:.0%} ± {vae_se:.0%}; "
               "AE with a Gaussian fitted to its codes {gauss:.0%} ± {gauss_se:.0%}, with a mixture of {k} Gaussians "
@@ -651,7 +651,7 @@ show_takeaway("heatmap_holes_takeaway", "Valid heatmaps among decoded samples: V
 # when its parameters match. `recompute_sweep=True` recomputes it here (the extra models are trained into, or
 # loaded from, the local cache `data/cache/`).
 
-# %%
+# %% tags=["hide-input"]
 sweep_settings = {"config": config, "vae_loss": vae_loss, "epochs": epochs, "patience": patience, "seed": seed,
                   "train_subset": train_subset, "test_subset": test_subset, "betas": list(study.SWEEP_BETAS),
                   "samples": hole_samples}
@@ -676,7 +676,7 @@ if sweep is not None:
     study.sweep_figure(sweep)
     plt.show()
 
-# %%
+# %% tags=["hide-input"]
 if sweep is not None:
     vaes = sweep[sweep["model"] != "AE"].sort_values("beta")
     low, high = vaes.iloc[0], vaes.iloc[-1]
@@ -750,7 +750,7 @@ if seed_headlines is None or seed_pairs is None:
     print("No recorded seed study for these parameters: run with recompute_seeds=True (about 50 minutes), or "
           "with the defaults to see the shipped tables.")
 
-# %%
+# %% tags=["hide-input"]
 if seed_pairs is not None:
     yardstick_rows = {(name, case): row for name in codes for case, row in
                       alignment.yardsticks(train_codes[name], codes[name], seed).iterrows()}
@@ -777,7 +777,7 @@ if seed_pairs is not None:
 # samples; then VAE − AE paired by seed, with a paired $t$-test (4 degrees of freedom). A difference *survives*
 # the seed spread when $p < 0.05$.
 
-# %%
+# %% tags=["hide-input"]
 if seed_headlines is not None:
     spread = study.seed_spread(seed_headlines)
     spread.columns = [f"{model} {stat}" for model, stat in spread.columns]
@@ -786,7 +786,7 @@ if seed_headlines is not None:
     paired = study.paired_seed_differences(seed_headlines)
     show_table("heatmap_seed_paired", paired, digits=3, caption="VAE − AE, paired by seed")
 
-# %%
+# %% tags=["hide-input"]
 if seed_headlines is not None and seed_pairs is not None:
     verdict = study.seed_verdict(seed_pairs)
     real = [n for n in paired.index if paired.loc[n, "survives"]]
@@ -816,7 +816,7 @@ if seed_headlines is not None and seed_pairs is not None:
 #
 # Everything below is computed by the cells above (default parameters: shipped weights).
 
-# %%
+# %% tags=["hide-input"]
 planes = {name: tables[name].loc[[p for p in tables[name].index if p.startswith("bounding plane")]] for name in codes}
 show_takeaway("heatmap_closing_note", """\
 * **Reconstruction** (test split of {n_test:,} images). Mean Frobenius error: VAE **{vae_mean:.3f}** decoding the

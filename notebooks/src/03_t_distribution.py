@@ -118,7 +118,7 @@ plt.show()
 # $\mathbb{E}[\max(p, 1-p)]$. A representation that kept the three Gaussian factors but *not* the tails
 # cannot beat this number; a probe that does beat it is reading the tails off the representation.
 
-# %%
+# %% tags=["hide-input"]
 everything = np.concatenate([data.y_train, data.y_test])
 show_takeaway("t_classes", "Share of ν = 2: {heavy:.3f} (the original study: 0.50). Bayes accuracy from "
               "var_x + var_y alone on the test split: **{bayes:.3f}**.", heavy=study.heavy_labels(everything).mean(),
@@ -141,7 +141,7 @@ plot_history(fits["vae"].history, keys=["loss", "val_loss"], title="VAE: −ELBO
 plot_history(fits["ae"].history, keys=["loss", "val_loss"], title="AE: BCE per image", ax=axes[1])
 plt.show()
 
-# %%
+# %% tags=["hide-input"]
 recon = heatmaps.reconstructions(vae, ae, data.x_test, seed)
 errors = {name: heatmaps.frobenius_errors(data.x_test, images) for name, images in recon.items()}
 show_table("t_training", pd.DataFrame.from_dict({kind: {"epochs": fit.epochs_run, "best validation loss":
@@ -179,7 +179,7 @@ for name, c in codes.items():
 # spacing of the codes. Large shifts mean the code keeps $\nu$; shifts below one spacing mean the two
 # versions are practically the same point.
 
-# %%
+# %% tags=["hide-input"]
 twins = {df: study.t_heatmaps(data.y_test[:, :3], df).astype("float32")[..., None]
          for df in (study.HEAVY_DF, study.LIGHT_DF)}
 s_test = data.y_test[:, 0] + data.y_test[:, 1]
@@ -198,7 +198,7 @@ show_table("t_code_shift", pd.DataFrame(shift_rows).T, caption="Code shift betwe
 # how much of $v_x, v_y, \rho$ is still laid out linearly, and how round the cloud is, when the code
 # also holds $\nu$.
 
-# %%
+# %% tags=["hide-input"]
 probe = pd.DataFrame({name: probes.linear_probe_r2(train_codes[name], data.y_train, codes[name], data.y_test,
                                                    heatmaps.FACTORS) for name in codes}).T
 spreads = pd.DataFrame({name: latent_paths.relative_spreads(np.float64(c)) for name, c in codes.items()},
@@ -215,7 +215,7 @@ show_table("t_linear_probe", probe.join(spreads), caption="Test R² of a linear 
 # way) and on the posterior means. The baselines run on the same split; the last rows see only the
 # true $v_x + v_y$.
 
-# %%
+# %% tags=["hide-input"]
 this_seed = study.probe_table(vae, ae, data, seed)
 show_table("t_probes_this_seed", this_seed.drop(columns="seconds").set_index(["representation", "probe"]), digits=3)
 
@@ -242,7 +242,7 @@ if recompute_repeats:
 else:
     table = results.load_table(repeat_settings, study.REPEATS_FILE)
 
-# %%
+# %% tags=["hide-input"]
 if table is None:
     print("No stored repeats for these parameters: run with recompute_repeats=True (about half an hour), "
           "or with the defaults to see the shipped table.")
@@ -255,7 +255,7 @@ else:
 # The standard deviations overlap, but every seed gives both models the same data, so the fair
 # comparison is **paired**: the difference within each seed, then its mean and spread.
 
-# %%
+# %% tags=["hide-input"]
 if table is not None:
     pairs = [("VAE mean z", "AE z"), ("VAE sampled z", "AE z"), ("VAE mean z", "VAE sampled z"),
              ("true var_x + var_y", "VAE mean z"), ("pixels", "true var_x + var_y")]
@@ -274,7 +274,7 @@ if summary is not None:
 # Computed from the cells above: this seed's models and probes, and the repeats table over seeds
 # (mean ± standard deviation).
 
-# %%
+# %% tags=["hide-input"]
 if summary is not None:
     knn = summary.xs("KNN", level="probe")
     acc = lambda rep: (knn.loc[rep, "accuracy mean"], knn.loc[rep, "accuracy std"])  # noqa: E731

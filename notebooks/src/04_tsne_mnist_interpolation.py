@@ -140,7 +140,7 @@ plt.show()
 # shapes are the real task, and where shapes overlap the outline is ambiguous even to a human. A single
 # pixel "accuracy" would mostly measure the background.
 
-# %%
+# %% tags=["hide-input"]
 shape_errors = study.per_class_error(coloured, test_shapes)
 show_table("shapes_errors", shape_errors, digits=3)
 confused = study.confusion_of_shapes(coloured, test_shapes)
@@ -230,7 +230,7 @@ plt.show()
 # KL sits near zero tells the decoder nothing about the image. The β-weighted loss is implemented once, in the
 # model's own loss function:
 
-# %% tags=["remove-input"]
+# %% jupyter={"source_hidden": true} tags=["remove-input"]
 show_source(models.VAE.kl_weight, models.kl_divergence)
 
 # %%
@@ -241,7 +241,7 @@ plt.show()
 # The train/test gap: the ELBO per image on the images the VAEs were fitted to, on the held-out images that
 # decided when to stop, and on the test images, which played no part in training.
 
-# %%
+# %% tags=["hide-input"]
 gap_table = study.elbo_gap_table({f"VAE {latent_dim}-d": vae, "VAE 2-D": vae_2d},
                                  {"fitted": fitted_images, "held-out": held_out_images, "test": data.x_test}, seed)
 show_table("mnist_elbo_gap", gap_table, digits=2, caption="ELBO in nats per image (± standard error over the "
@@ -255,7 +255,7 @@ show_table("mnist_elbo_gap", gap_table, digits=2, caption="ELBO in nats per imag
 # and how many different digits those show. Training them all takes about 15 minutes, so the table was computed
 # once and is read from `data/results/mnist_training_levers.json` (`recompute_levers=True` recomputes it).
 
-# %%
+# %% tags=["hide-input"]
 judge = study.DigitJudge(classifier, data.x_train, data.x_test)
 variants = study.lever_variants(recipe, latent_dim, plane_hidden_layers)
 lever_settings = study.levers_settings(variants, judge_fit.weights_path, data, beta=beta, seed=seed,
@@ -284,7 +284,7 @@ else:
 # Hendrycks et al. 2019); the noise here is drawn afresh. Halfway pixel blends of two different digits are the
 # hard case: a judge should not read one digit there, though some blends are dominated by one stroke.
 
-# %%
+# %% tags=["hide-input"]
 judge_checks = study.judge_table(judge, data, seed)
 show_table("mnist_judge", judge_checks, digits=3, caption="The judge on known images (accepted: confidence ≥ 0.9)")
 show_takeaway("mnist_judge_takeaway", "The judge reads **{accuracy:.1%}** of the test digits right and accepts "
@@ -314,7 +314,7 @@ rows = {**study.reconstruction_pairs(data.x_train, recon_train, n_shown, "train"
 _ = image_plots.image_rows(rows, suptitle="AE reconstructions: training (top) and test (bottom) images")
 plt.show()
 
-# %%
+# %% tags=["hide-input"]
 quality = pd.DataFrame({
     "test BCE per image": [study.reconstruction_bce(m, data.x_test) for m in (ae, vae)],
     "train BCE per image": [study.reconstruction_bce(m, data.x_train) for m in (ae, vae)],
@@ -366,7 +366,7 @@ for ax, name in zip(axes, ["pixels", "AE codes"], strict=True):
 plt.tight_layout()
 plt.show()
 
-# %%
+# %% tags=["hide-input"]
 map_table = embedding.map_quality(spaces, maps, labels, k=10)
 show_table("mnist_map_quality", map_table)
 
@@ -375,7 +375,7 @@ show_table("mnist_map_quality", map_table)
 # The bootstrap (`helpers.spread`) resamples the points to give each accuracy its standard error, and
 # resamples them jointly for the differences between maps, which keep their pairing.
 
-# %%
+# %% tags=["hide-input"]
 correct = {name: embedding.knn_correct(m.points, labels, 10) for name, m in maps.items()}
 rng_boot = np.random.default_rng(seed)
 map_spread = spread.mean_and_error(correct, rng_boot)
@@ -414,7 +414,7 @@ _ = image_plots.image_rows(strips, col_titles=list(arithmetic["AE"]), scores=sco
                            suptitle="Latent arithmetic (label and confidence of the classifier underneath)")
 plt.show()
 
-# %%
+# %% tags=["hide-input"]
 sums = np.stack([np.asarray(strip[-1]) for strip in strips.values()])
 show_table("mnist_arithmetic", pd.DataFrame({"read as": judge.predicted(sums), "confidence": judge.confidence(sums),
                                              "distance ratio": judge.distance_ratio(sums)}, index=list(strips)),
@@ -434,7 +434,7 @@ show_table("mnist_arithmetic", pd.DataFrame({"read as": judge.predicted(sums), "
 # image divided by the median of that distance for real test digits ($\approx 1$ for a typical real digit).
 # The latent line, as the notebook computes it:
 
-# %%
+# %% jupyter={"source_hidden": true} tags=["remove-input"]
 show_source(latent_paths.straight_line)
 
 # %%
@@ -454,7 +454,7 @@ _ = image_plots.image_rows({k: list(v) for k, v in strips.items()}, scores=score
                            suptitle=f"{interpolate_from} → {interpolate_to}: image space vs latent space")
 plt.show()
 
-# %%
+# %% jupyter={"source_hidden": true} tags=["remove-input"]
 show_table("mnist_interpolation_steps", steps_table)
 
 # %% [markdown]
@@ -504,7 +504,7 @@ _ = image_plots.image_rows({k: list(v) for k, v in geodesic_strips.items()}, siz
                            suptitle=f"{interpolate_from} → {interpolate_to}: straight latent line vs latent geodesic")
 plt.show()
 
-# %%
+# %% tags=["hide-input"]
 geodesic_table = pd.DataFrame(geodesic_rows).T
 show_table("mnist_geodesics", geodesic_table)
 shorter = {name: 1 - geodesic_table.loc[f"{name} geodesic", "decoded length"]
@@ -538,7 +538,7 @@ pair_scores = study.interpolation_scores(judge, data.x_test, codes, {"AE": ae.de
 # %% tags=["nbval-check-output"]
 print(f"{len(pairs)} pairs, {interpolation_steps - 2} interior steps each")
 
-# %%
+# %% tags=["hide-input"]
 confidence = {name: table["mean confidence"] for name, table in pair_scores.items()}
 study_table = pd.DataFrame({name: table.mean() for name, table in pair_scores.items()}).T
 study_table["confidence ± se"] = spread.mean_and_error(confidence, rng_boot)["± se"]
@@ -551,7 +551,7 @@ show_table("mnist_interpolation_gaps", study_gaps, digits=3, caption="Paired dif
 # The same question asked of random codes rather than lines: decode points drawn from a Gaussian fitted
 # to each model's test codes (mean and covariance), and ask the classifier how digit-like they are.
 
-# %%
+# %% tags=["hide-input"]
 samples = {name: study.sample_like_codes(codes[name], 500, np.random.default_rng(seed)) for name in codes}
 decoded = {name: model_io.decode(model.decoder, samples[name]) for name, model in (("AE", ae), ("VAE", vae))}
 sample_confidence = {name: judge.confidence(images_) for name, images_ in decoded.items()}
@@ -590,7 +590,7 @@ plane_panels.pop("ELU AE 2-D")  # in the table only: see the note below it
 _ = study.plane_figure(plane_panels, data.y_test, plane_tiles)
 plt.show()
 
-# %%
+# %% tags=["hide-input"]
 plane_table = pd.DataFrame(plane_scores).T
 show_table("mnist_plane_grids", plane_table, digits=3, caption="Decoded 2-D grids: tiles the classifier accepts, "
            "and the shares farther than 1 and 3 typical spacings from every training code")
@@ -610,7 +610,7 @@ show_takeaway("mnist_plane_takeaway", "The judge accepts **{vae_ok:.0%}** of the
 # *Why not the original study's AE?* Its encoder ends in an ELU, which cannot go below −1, while the VAE's μ head
 # is linear. The table's last row is that AE with a 2-D code, trained for `epochs` as the original study trained:
 
-# %% tags=["remove-input"]
+# %% jupyter={"source_hidden": true} tags=["remove-input"]
 show_takeaway("mnist_plane_elu_note", "across its training codes $z_2$ varies by {sd_2:.2g} (standard deviation) and "
               "$z_1$ by {sd_1:.2f}: {use}", sd_1=plane_table.loc["ELU AE 2-D", "sd of z₁"],
               sd_2=plane_table.loc["ELU AE 2-D", "sd of z₂"],
@@ -654,7 +654,7 @@ _ = image_plots.image_rows(labelled, scores=notes, size=1.0,
                            suptitle="Decoded draws per source (label and confidence of the classifier underneath)")
 plt.show()
 
-# %%
+# %% tags=["hide-input"]
 show_table("mnist_generation", generation, digits=3, caption=f"{n_generated} decoded draws per source (the real "
            "row: the test digits); each number with its standard error over the images")
 prior_vs = {short: study.difference_verdict(generation.loc["VAE prior", "accepted share"],
@@ -706,7 +706,7 @@ show_takeaway("mnist_generation_takeaway", "Accepted by the judge: real test dig
 #
 # The log-weights $\log w_i$, as `helpers.likelihood` computes them ($L_k$ is then the log-mean-exp over $i$):
 
-# %%
+# %% jupyter={"source_hidden": true} tags=["remove-input"]
 show_source(likelihood.log_weights)
 
 # %%
@@ -724,7 +724,7 @@ if recorded is None:
 else:
     bound_summary = pd.concat([bound_summary, recorded], ignore_index=True)
 
-# %%
+# %% tags=["hide-input"]
 bounds = study.bounds_table(bound_summary, elbo_values)
 show_table("mnist_likelihood_bounds", bounds, digits=2, caption=f"The VAE's bounds on log p(x) over {len(bound_x)} "
            "test images, nats per image: mean ± standard error over the images; the rise above the ELBO is paired")
@@ -745,7 +745,7 @@ show_takeaway("mnist_likelihood_takeaway", "Test ELBO **{elbo:.1f} ± {elbo_err:
 # difference is called real only when its bootstrap share of positive resamples is above 0.975 or
 # below 0.025.
 
-# %%
+# %% tags=["hide-input"]
 def verdict(gaps: pd.DataFrame, row: str) -> str:
     share = gaps.loc[row, "share > 0"]
     return "a real difference" if share > 0.975 or share < 0.025 else "within the noise"
