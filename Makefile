@@ -18,7 +18,7 @@ export PYTHONWARNINGS := ignore::DeprecationWarning
 # Keras' live progress bar instead (helpers.training.live_progress).
 export HELPERS_PROGRESS ?= compact
 
-.PHONY: help setup run site site-check test lint unit nbval portability smoke tags sync store weights bench lab clean
+.PHONY: help setup run site site-check test lint unit nbval portability smoke tags sync store weights exercises bench lab clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -100,6 +100,11 @@ store: setup  ## re-execute the notebooks in place: the stored outputs nbval com
 	@set -e; for nb in $(or $(NB),$(NOTEBOOKS)); do echo "== $$nb"; \
 	  PLOTLY_RENDERER=plotly_mimetype $(BIN)/jupyter nbconvert --log-level ERROR --to notebook --execute \
 	    --inplace --ExecutePreprocessor.timeout=3600 --ExecutePreprocessor.kernel_name=$(KERNEL) $$nb; done
+
+# Each run gets an empty weight cache (HELPERS_CACHE_DIR), so a run that retrains is timed retraining. EX="STEM[:N] ..."
+# limits it, e.g. make exercises EX="02_gaussian_heatmaps:2".
+exercises: setup  ## run every exercise's parameters with papermill; record run times and values in data/results/exercises
+	$(BIN)/python -m helpers.exercises $(foreach e,$(EX),--only $(e))
 
 weights: setup  ## retrain every shipped weight file (and the shipped results table), then re-store the notebooks
 	@set -e; mkdir -p $(BUILD)/weights; total=$$(( $(words $(NOTEBOOKS)) + 1 )); i=0; for nb in $(NOTEBOOKS); do \

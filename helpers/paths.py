@@ -7,8 +7,9 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 #: Weights that ship with the project (tracked in git).
 SHIPPED_WEIGHTS_DIR = REPO_ROOT / "data" / "weights"
-#: Weights trained locally for non-default parameters (ignored by git).
-CACHE_DIR = REPO_ROOT / "data" / "cache"
+#: Weights trained locally for non-default parameters (ignored by git); ``HELPERS_CACHE_DIR`` moves it (``make
+#: exercises`` gives each run an empty one, so that a run that retrains is timed retraining).
+CACHE_DIR = Path(os.environ.get("HELPERS_CACHE_DIR") or REPO_ROOT / "data" / "cache")
 #: Recorded results that take minutes to recompute (tracked in git).
 RESULTS_DIR = REPO_ROOT / "data" / "results"
 

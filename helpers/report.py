@@ -55,16 +55,31 @@ def to_plain(value):
     raise TypeError(f"cannot record a value of type {type(value).__name__}: {value!r}")
 
 
+_RECORDED: dict[str, object] = {}
+
+
+def recorded_here() -> dict:
+    """Every value recorded so far in this process (this notebook's run), ``{key: plain values}``."""
+    return dict(_RECORDED)
+
+
 def record(key: str, values) -> dict:
     """Write ``values`` to ``$HELPERS_VALUES_DIR/KEY.json`` (atomically) if that variable is set.
 
     Returns the display-bundle entry ``{VALUES_MIME: {key: plain values}}``.
     """
     plain = to_plain(values)
+    _RECORDED[key] = plain
     folder = os.environ.get("HELPERS_VALUES_DIR")
     if folder:
         atomic_write_text(Path(folder) / f"{key}.json", json.dumps(plain))
     return {VALUES_MIME: {key: plain}}
+
+
+def human_duration(seconds: float) -> str:
+    """``41 s`` or ``4 min 07 s``."""
+    seconds = round(seconds)
+    return f"{seconds} s" if seconds < 60 else f"{seconds // 60} min {seconds % 60:02d} s"
 
 
 def _display(bundle: dict) -> None:

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from helpers.notebook_tags import wanted_tag
+from helpers.report import human_duration
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_COURSE = REPO_ROOT / "notebooks" / "course.yaml"
@@ -123,11 +124,6 @@ def format_run_times(times: dict[str, float]) -> str:
     width = max([len(stem) for stem in times] + [len("total")])
     lines = [f"{'notebook':<{width}}  seconds"] + [f"{stem:<{width}}  {s:7.1f}" for stem, s in times.items()]
     return "\n".join(lines + [f"{'total':<{width}}  {sum(times.values()):7.1f}"])
-
-
-def human_duration(seconds: float) -> str:
-    seconds = round(seconds)
-    return f"{seconds} s" if seconds < 60 else f"{seconds // 60} min {seconds % 60:02d} s"
 
 
 # ---------------------------------------------------------------------------------------------

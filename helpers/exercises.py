@@ -1,0 +1,258 @@
+"""Exercises whose headers, worked solutions and self-checks come from recorded runs, so they cannot drift.
+
+    python -m helpers.exercises [--only STEM[:N] ...]     (make exercises)
+
+``notebooks/exercises.yaml`` lists each notebook's exercises: a title, one or more papermill parameter sets
+(``runs``), what a run retrains, and the numbers a student may check. ``make exercises`` executes every run with
+papermill and records, per exercise, the measured wall time and every value its takeaways and tables recorded
+(:data:`helpers.report.VALUES_MIME`) in ``data/results/exercises/STEM.json``, written atomically after each
+exercise. In the notebook, :class:`Exercises` renders
+
+* the header: number, title, the papermill command built from the parameters, and the recorded run time;
+* the worked solution, folded behind a toggle: a template whose fields read the recorded run
+  (``{run[KEY][ROW][COLUMN]:.2f}``; ``runs[i]`` for an exercise with several runs) and this notebook's own values
+  (``{here[KEY][...]}``), filled in the way :func:`helpers.report.show_takeaway` fills a takeaway;
+* :meth:`Exercises.check`: whether a student's number is within the stated tolerance of the recorded answer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import string
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from helpers.paths import REPO_ROOT, RESULTS_DIR
+from helpers.report import VALUES_MIME, human_duration, recorded_here
+from helpers.results import atomic_write_text
+
+EXERCISES_FILE = REPO_ROOT / "notebooks" / "exercises.yaml"
+RECORDS_DIR = RESULTS_DIR / "exercises"
+KERNEL = "vae-notebooks"
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise of a notebook, as ``notebooks/exercises.yaml`` states it."""
+
+    number: int
+    title: str
+    runs: tuple[dict, ...]
+    retrains: str | None = None
+    answers: dict | None = None
+
+
+def load_exercises(stem: str, path: Path = EXERCISES_FILE) -> list[Exercise]:
+    """The exercises of notebook ``stem``, numbered from 1; a clear error for an unknown notebook or entry."""
+    import yaml
+
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    if stem not in data:
+        raise KeyError(f"{path.name} has no exercises for notebook {stem!r}; it has: {sorted(data)}")
+    allowed = {"title", "runs", "retrains", "answers"}
+    exercises = []
+    for number, entry in enumerate(data[stem], start=1):
+        unknown = set(entry) - allowed
+        if unknown or not entry.get("runs"):
+            raise ValueError(f"{path.name}, {stem} exercise {number}: needs `runs`; allowed keys {sorted(allowed)}, "
+                             f"got unknown {sorted(unknown)}")
+        exercises.append(Exercise(number, entry["title"], tuple(entry["runs"]), entry.get("retrains"),
+                                  entry.get("answers")))
+    return exercises
+
+
+def output_name(stem: str, exercise: Exercise, run: int) -> str:
+    """The executed notebook's file name for one run of an exercise."""
+    suffix = "" if len(exercise.runs) == 1 else f"-{run + 1}"
+    return f"{stem}-exercise-{exercise.number}{suffix}.ipynb"
+
+
+def papermill_command(stem: str, exercise: Exercise, run: int = 0) -> str:
+    """The shell command that runs one parameter set, from the repository root, into ``build/``."""
+    options = " ".join(f"-p {name} {value}" for name, value in exercise.runs[run].items())
+    return (f".venv/bin/papermill -k {KERNEL} --cwd notebooks {options} \\\n"
+            f"    notebooks/{stem}.ipynb build/{output_name(stem, exercise, run)}")
+
+
+def recorded_values(notebook: dict) -> dict:
+    """Every value a notebook's takeaways and tables recorded, ``{key: values}``, from its outputs."""
+    values = {}
+    for cell in notebook.get("cells", []):
+        for output in cell.get("outputs", []):
+            values.update(output.get("data", {}).get(VALUES_MIME, {}))
+    return values
+
+
+def record_path(stem: str, folder: Path = RECORDS_DIR) -> Path:
+    return Path(folder) / f"{stem}.json"
+
+
+def load_records(stem: str, folder: Path = RECORDS_DIR) -> dict:
+    """``{str(number): record}`` for notebook ``stem``; empty when nothing was recorded yet."""
+    path = record_path(stem, folder)
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def run_exercise(stem: str, exercise: Exercise, output_dir: Path) -> dict:
+    """Execute every run of ``exercise`` with papermill; returns ``{"runs": [{parameters, seconds, values}], …}``."""
+    import papermill
+
+    runs = []
+    for index, parameters in enumerate(exercise.runs):
+        target = Path(output_dir) / output_name(stem, exercise, index)
+        with tempfile.TemporaryDirectory(prefix="exercise-cache-") as cache:  # retraining is timed, not cached
+            os.environ["HELPERS_CACHE_DIR"] = cache
+            start = time.perf_counter()
+            papermill.execute_notebook(REPO_ROOT / "notebooks" / f"{stem}.ipynb", target, parameters=parameters,
+                                       kernel_name=KERNEL, cwd=REPO_ROOT / "notebooks", progress_bar=False,
+                                       log_output=False)
+            seconds = time.perf_counter() - start
+            del os.environ["HELPERS_CACHE_DIR"]
+        runs.append({"parameters": parameters, "seconds": round(seconds, 1),
+                     "values": recorded_values(json.loads(target.read_text()))})
+    return {"title": exercise.title, "runs": runs, "cpus": os.cpu_count(), "machine": platform.processor() or
+            platform.machine()}
+
+
+def save_record(stem: str, number: int, record: dict, folder: Path = RECORDS_DIR) -> None:
+    """Merge one exercise's record into ``STEM.json`` (atomically, so a stopped run leaves the old file)."""
+    records = load_records(stem, folder)
+    records[str(number)] = record
+    atomic_write_text(record_path(stem, folder), json.dumps(records, indent=1, sort_keys=True) + "\n")
+
+
+# ---------------------------------------------------------------------------------------------
+# In the notebook
+# ---------------------------------------------------------------------------------------------
+
+
+def template_fields(template: str) -> list[str]:
+    """The field names of a format template, e.g. ``run[errors][VAE][mean]`` (for the drift test)."""
+    return [field for _, field, _, _ in string.Formatter().parse(template) if field]
+
+
+def resolve(field: str, namespace: dict):
+    """The value that a format field such as ``run[errors][VAE][mean]`` names in ``namespace``; a KeyError that
+    says which part is missing otherwise."""
+    name, _, rest = field.partition("[")
+    value = namespace[name]
+    for part in rest.rstrip("]").split("][") if rest else []:
+        key = int(part) if isinstance(value, list) else part
+        try:
+            value = value[key]
+        except (KeyError, IndexError, TypeError):
+            raise KeyError(f"{field}: no {part!r} (the record has: {list(value)[:12]})") from None
+    return value
+
+
+class RecordFormatter(string.Formatter):
+    """``str.format`` whose fields are paths into recorded values (:func:`resolve`): keys are always strings, even
+    ``[20]``, except as indices into a list."""
+
+    def get_field(self, field_name, args, kwargs):
+        return resolve(field_name, kwargs), field_name
+
+
+class Exercises:
+    """A notebook's exercises, rendered from ``exercises.yaml`` and the recorded runs."""
+
+    def __init__(self, stem: str, yaml_path: Path = EXERCISES_FILE, records_dir: Path = RECORDS_DIR):
+        self.stem = stem
+        self.exercises = {e.number: e for e in load_exercises(stem, yaml_path)}
+        self.records = load_records(stem, records_dir)
+
+    def exercise(self, number: int) -> Exercise:
+        if number not in self.exercises:
+            raise KeyError(f"{self.stem} has exercises {sorted(self.exercises)}, not {number}")
+        return self.exercises[number]
+
+    def record(self, number: int) -> dict | None:
+        return self.records.get(str(number))
+
+    def header(self, number: int) -> str:
+        """Markdown: the title, what the run retrains, its measured time and the command(s)."""
+        exercise, record = self.exercise(number), self.record(number)
+        cost = f"retrains {exercise.retrains}" if exercise.retrains else "shipped weights"
+        if record:
+            seconds = sum(run["seconds"] for run in record["runs"])
+            cost += f"; the recorded run took {human_duration(seconds)} on {record['cpus']} cores"
+        else:
+            cost += "; not yet recorded (`make exercises`)"
+        commands = "\n".join(papermill_command(self.stem, exercise, i) for i in range(len(exercise.runs)))
+        return f"**Exercise {number} — {exercise.title}** ({cost}).\n\n```bash\n{commands}\n```"
+
+    def show_exercise(self, number: int) -> None:
+        """Display the header of exercise ``number``."""
+        from IPython.display import Markdown, display
+
+        display(Markdown(self.header(number)))
+
+    def namespace(self, number: int, here: dict | None = None) -> dict:
+        record = self.record(number)
+        if record is None:
+            raise LookupError(f"exercise {number} of {self.stem} has no recorded run: run `make exercises`")
+        runs = [run["values"] for run in record["runs"]]
+        return {"run": runs[0], "runs": runs, "here": recorded_here() if here is None else here}
+
+    def solution(self, number: int, template: str, here: dict | None = None) -> str:
+        """The worked solution: ``template`` filled from the recorded run (``run``/``runs``) and this notebook
+        (``here``)."""
+        return RecordFormatter().vformat(template, (), self.namespace(number, here))
+
+    def show_solution(self, number: int, template: str) -> None:
+        """Display the worked solution folded: a ``<details>`` block opens on a click, in the pages and in
+        JupyterLab."""
+        from IPython.display import Markdown, display
+
+        body = self.solution(number, template)
+        display(Markdown(f"<details class=\"solution\">\n<summary>Solution to exercise {number}</summary>\n\n"
+                         f"{body}\n\n</details>"))
+
+    def answer(self, number: int, name: str) -> tuple[float, float, str]:
+        """(recorded value, relative tolerance, reason) of answer ``name`` of exercise ``number``."""
+        answers = self.exercise(number).answers or {}
+        if name not in answers:
+            raise KeyError(f"exercise {number} of {self.stem} checks {sorted(answers) or 'no answers'}, not {name!r}")
+        spec = answers[name]
+        return float(resolve(spec["value"], self.namespace(number, here={}))), float(spec["tolerance"]), spec["why"]
+
+    def check(self, number: int, name: str, value: float) -> bool:
+        """Print whether ``value`` is within the tolerance of the recorded answer ``name``; returns it."""
+        expected, tolerance, why = self.answer(number, name)
+        right = abs(value - expected) <= tolerance * abs(expected)
+        verdict = "Right" if right else "Not yet"
+        print(f"{verdict}: the recorded run gives {expected:.4g}; answers within {tolerance:.0%} count ({why}).")
+        return right
+
+
+def main(argv: list[str] | None = None) -> int:
+    import yaml
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", action="append", metavar="STEM[:N]",
+                        help="a notebook's exercises, or one of them (repeatable); default: all")
+    parser.add_argument("--output", type=Path, default=REPO_ROOT / "build" / "exercises")
+    args = parser.parse_args(argv)
+    wanted = [item.partition(":") for item in args.only or list(yaml.safe_load(EXERCISES_FILE.read_text("utf-8")))]
+    plan = []  # every stem and number is checked before the first (slow) run
+    for stem, _, number in wanted:
+        exercises = Exercises(stem).exercises
+        plan += [(stem, Exercises(stem).exercise(int(n))) for n in ([number] if number else exercises)]
+    args.output.mkdir(parents=True, exist_ok=True)
+    for stem, exercise in plan:
+        print(f"== {stem} exercise {exercise.number}: {exercise.title}", flush=True)
+        record = run_exercise(stem, exercise, args.output)
+        save_record(stem, exercise.number, record)
+        print(f"   {human_duration(sum(run['seconds'] for run in record['runs']))}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PLOTLY_RENDERER", "plotly_mimetype")  # figures stored as in `make run`
+    sys.exit(main())
