@@ -89,11 +89,13 @@ smoke: setup  ## papermill run of every notebook with tiny parameters and retrai
 	$(BIN)/pytest -q tests -m smoke
 
 # Takeaway and table cells: remove-input (+ source_hidden in JupyterLab) when they only render, hide-input when they
-# also compute (helpers/notebook_tags.py). Idempotent; make sync runs it first.
+# also compute (helpers/notebook_tags.py). Idempotent; make sync runs it between two jupytext syncs.
 tags: setup  ## tag the cells that render takeaways and tables, so the pages and JupyterLab show each takeaway once
 	$(BIN)/python -m helpers.notebook_tags $(NOTEBOOKS)
 
-sync: tags  ## bring each notebook and its paired script in notebooks/src/ up to date (jupytext, newest wins)
+sync: setup  ## bring each notebook and its paired script in notebooks/src/ up to date (jupytext, newest wins), then tag
+	$(BIN)/jupytext --sync $(NOTEBOOKS)
+	$(BIN)/python -m helpers.notebook_tags $(NOTEBOOKS)
 	$(BIN)/jupytext --sync $(NOTEBOOKS)
 
 store: setup  ## re-execute the notebooks in place: the stored outputs nbval compares against

@@ -18,6 +18,7 @@ exercise. In the notebook, :class:`Exercises` renders
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import platform
@@ -210,7 +211,8 @@ class Exercises:
         JupyterLab."""
         from IPython.display import Markdown, display
 
-        body = self.solution(number, template)
+        body = (self.solution(number, template) if self.record(number)
+                else "*No recorded run yet: `make exercises` records one.*")
         display(Markdown(f"<details class=\"solution\">\n<summary>Solution to exercise {number}</summary>\n\n"
                          f"{body}\n\n</details>"))
 
@@ -229,6 +231,45 @@ class Exercises:
         verdict = "Right" if right else "Not yet"
         print(f"{verdict}: the recorded run gives {expected:.4g}; answers within {tolerance:.0%} count ({why}).")
         return right
+
+
+@functools.cache
+def for_notebook(stem: str) -> Exercises:
+    """The exercises of notebook ``stem``, read once per process."""
+    return Exercises(stem)
+
+
+INTRO = """\
+Each exercise reruns this notebook with other parameters. Run its command from the repository root (it writes
+into `build/`; `mkdir -p build` on a fresh clone) and open the result in JupyterLab (`make lab`) next to this
+notebook, or edit the cell tagged `parameters` here and run all cells. The time in each header was measured by
+`make exercises` on a {cpus}-core machine; a run that retrains caches its weights in `data/cache/`, so running it
+again is as fast as with shipped weights. Try an exercise before you open its solution: the solution's numbers
+come from the recorded run. Where an exercise asks for a number, `check("{stem}", EXERCISE, NAME, YOUR_NUMBER)`
+says whether it is right."""
+
+
+def show_exercises_intro(stem: str) -> None:
+    """Display how to run the exercises of notebook ``stem`` and check an answer."""
+    from IPython.display import Markdown, display
+
+    cpus = {record["cpus"] for record in for_notebook(stem).records.values()} or {2}
+    display(Markdown(INTRO.format(stem=stem, cpus="/".join(map(str, sorted(cpus))))))
+
+
+def show_exercise(stem: str, number: int) -> None:
+    """Display the header of exercise ``number`` of notebook ``stem`` (:meth:`Exercises.header`)."""
+    for_notebook(stem).show_exercise(number)
+
+
+def show_solution(stem: str, number: int, template: str) -> None:
+    """Display the folded worked solution of exercise ``number`` (:meth:`Exercises.solution`)."""
+    for_notebook(stem).show_solution(number, template)
+
+
+def check(stem: str, number: int, name: str, value: float) -> bool:
+    """Say whether ``value`` answers question ``name`` of exercise ``number`` of ``stem`` (:meth:`Exercises.check`)."""
+    return for_notebook(stem).check(number, name, value)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -332,59 +332,108 @@ show_takeaway("cone_takeaways", """\
 
 # %% [markdown]
 # ## Exercises
-#
-# Run the commands from the repository root; they write into `build/` (`mkdir -p build` on a fresh
-# clone). Open the result in JupyterLab (`make lab`) next to this notebook, or instead edit the cell
-# tagged `parameters` here and run all cells. Times are for a 2-core laptop. A parameter that changes
-# training misses the shipped weights, so the $\beta$-VAE is retrained (it took 17 s when the shipped
-# weights were made) and cached in `data/cache/`.
-#
-# **Exercise 1 — start the geodesic from the straight line** (shipped weights; under a minute).
-#
-# ```bash
-# .venv/bin/papermill -k vae-notebooks --cwd notebooks -p geodesic_init line \
-#     notebooks/01_cone_distortion.ipynb build/01_geodesic_from_line.ipynb
-# ```
-#
+
+# %% tags=["hide-input"]
+from helpers.exercises import check, show_exercise, show_exercises_intro, show_solution  # noqa: F401  (check: yours)
+
+show_exercises_intro("01_cone_distortion")
+show_exercise("01_cone_distortion", 1)
+
+# %% [markdown]
 # L-BFGS now starts from the straight latent line, which runs through the high-distortion gap, instead
 # of from a shortest path on the latent grid graph. Look at the table of path lengths under
 # *Geodesics*, the energy line below it and the figure *Paths over the distortion map*: does the
 # geodesic still leave the gap and come out about as long as the true surface path, or does it stay
-# in a longer local minimum near the straight line?
-#
-# **Exercise 2 — a stronger KL term** (retrains: about a minute).
-#
-# ```bash
-# .venv/bin/papermill -k vae-notebooks --cwd notebooks -p beta 4.0 \
-#     notebooks/01_cone_distortion.ipynb build/01_beta4.ipynb
-# ```
-#
+# in a longer local minimum near the straight line? What is the geodesic's length as a ratio to
+# the true surface path? Check it with `check("01_cone_distortion", 1, "geodesic ratio", ...)`.
+
+# %% jupyter={"source_hidden": true} tags=["remove-input"]
+show_solution("01_cone_distortion", 1, """\
+Started from the straight line, the optimiser begins at an energy of {run[cone_geodesic_energy][start]:.2f}
+(the grid path starts at {here[cone_geodesic_energy][start]:.2f}) and ends at {run[cone_geodesic_energy][end]:.4f},
+against the lower bound {run[cone_geodesic_energy][bound]:.4f} (the squared length over 1: energy ≥ length²).
+The geodesic is **{run[cone_path_lengths][latent geodesic][input-space length]:.3f}** long, a ratio of
+**{run[cone_path_lengths][latent geodesic][ratio to true surface path]:.3f}** to the true surface path of
+{run[cone_path_lengths][true surface path][input-space length]:.3f}; from the grid path it was
+{here[cone_path_lengths][latent geodesic][input-space length]:.3f}
+({here[cone_path_lengths][latent geodesic][ratio to true surface path]:.3f}). How to read it: an end energy at its
+bound means the path moves at constant speed, a true local minimum; if both starts give the same length, the
+start did not matter on this surface, because the energy's minimum is reachable from the line by descending
+out of the gap. The straight line itself stays {run[cone_path_lengths][straight latent line][ratio to true surface path]:.2f}×
+the true path.""")
+
+# %% jupyter={"source_hidden": true} tags=["remove-input"]
+show_exercise("01_cone_distortion", 2)
+
+# %% [markdown]
 # With $\beta = 4$ the KL term pulls every posterior harder towards $N(0, I)$. Compare with this notebook:
 # the posterior variances per class (table under *What the encoder says about each class*), the gap's
 # distortion relative to the upper class (summary under *Local distortion*) and the three lengths of the
 # decoded straight line. Does a stronger pull towards the prior shrink the gap in latent space, and does
-# the decoder then have to stretch it more?
-#
-# **Exercise 3 — a piecewise-linear decoder** (retrains: about a minute).
-#
-# ```bash
-# .venv/bin/papermill -k vae-notebooks --cwd notebooks -p activation relu \
-#     notebooks/01_cone_distortion.ipynb build/01_relu.ipynb
-# ```
-#
+# the decoder then have to stretch it more? What is the ratio of the gap's median distortion to the
+# upper class's (`"gap ratio"`)?
+
+# %% jupyter={"source_hidden": true} tags=["remove-input"]
+show_solution("01_cone_distortion", 2, """\
+| | this notebook | β = 4 |
+|---|---|---|
+| mean posterior variance, lower class | {here[cone_latent_variances][lower]:.4f} | {run[cone_latent_variances][lower]:.4f} |
+| mean posterior variance, upper class | {here[cone_latent_variances][upper]:.4f} | {run[cone_latent_variances][upper]:.4f} |
+| KL per point, final epoch | {here[cone_training][kl]:.2f} | {run[cone_training][kl]:.2f} |
+| median distortion: gap / upper class | {here[cone_takeaways][gap_ratio]:.1f} | {run[cone_takeaways][gap_ratio]:.1f} |
+| decoded straight line / 3-D chord | {here[cone_line_lengths][ratio]:.2f} | {run[cone_line_lengths][ratio]:.2f} |
+| latent length of the straight line | {here[cone_line_lengths][latent]:.2f} | {run[cone_line_lengths][latent]:.2f} |
+
+A larger β buys a smaller KL (the codes are squeezed towards the prior, the latent line is shorter) at the
+price of wider posteriors. Whether the gap is stretched more is read from the distortion ratio: the decoder has to
+cover the same 3-D gap with less latent room, so a ratio that grows means the gap's stretch rose faster than the
+upper class's.""")
+
+# %% jupyter={"source_hidden": true} tags=["remove-input"]
+show_exercise("01_cone_distortion", 3)
+
+# %% [markdown]
 # With ReLU activations the decoder is piecewise linear, so its Jacobian $J$ is constant on each
 # linear piece. Look at the distortion heatmaps: they should break into sharp-edged patches of one
 # colour. Does the geodesic still find a path close to the true surface path, and how does the decoded
-# manifold (the 3-D sheet) look where the pieces meet?
-#
-# **Exercise 4 — is it the model or the seed?** (retrains: about a minute).
-#
-# ```bash
-# .venv/bin/papermill -k vae-notebooks --cwd notebooks -p seed 1 \
-#     notebooks/01_cone_distortion.ipynb build/01_seed1.ipynb
-# ```
-#
+# manifold (the 3-D sheet) look where the pieces meet? What is the geodesic's ratio to the true
+# surface path now (`"geodesic ratio"`)?
+
+# %% jupyter={"source_hidden": true} tags=["remove-input"]
+show_solution("01_cone_distortion", 3, """\
+With ReLU the geodesic is {run[cone_path_lengths][latent geodesic][input-space length]:.3f} long,
+**{run[cone_path_lengths][latent geodesic][ratio to true surface path]:.3f}×** the true surface path
+(softplus: {here[cone_path_lengths][latent geodesic][ratio to true surface path]:.3f}×), and the decoded straight
+line is {run[cone_path_lengths][straight latent line][ratio to true surface path]:.3f}× it (softplus:
+{here[cone_path_lengths][straight latent line][ratio to true surface path]:.3f}×). A ratio *below* 1 means the
+decoded path is shorter than the shortest path on the true surface: it cuts across, because the piecewise-linear
+sheet flattens the cone's curved wall into facets (the 3-D chord, which leaves the surface, is
+{run[cone_path_lengths][3-D chord (leaves the surface)][ratio to true surface path]:.3f}×). The gap's median
+distortion is {run[cone_takeaways][gap_ratio]:.1f}× the upper class's (softplus: {here[cone_takeaways][gap_ratio]:.1f}×),
+and the posterior variance ratio upper / lower is {run[cone_latent_variances][ratio]:.2f} (softplus:
+{here[cone_latent_variances][ratio]:.1f}): the ReLU encoder treats the two classes very differently.""")
+
+# %% jupyter={"source_hidden": true} tags=["remove-input"]
+show_exercise("01_cone_distortion", 4)
+
+# %% [markdown]
 # A new data draw, initialisation and training order. Compare the takeaways at the end: which of the
 # four statements hold with the same numbers (roughly), and which numbers move a lot — for example
 # the ratio of the gap's distortion to the upper class's, or how close the geodesic comes to the true
 # path?
+
+# %% jupyter={"source_hidden": true} tags=["remove-input"]
+show_solution("01_cone_distortion", 4, """\
+| takeaway number | this notebook | seed 1 |
+|---|---|---|
+| decoded straight line / 3-D chord | {here[cone_takeaways][line_ratio]:.2f} | {run[cone_takeaways][line_ratio]:.2f} |
+| median distortion: gap / upper class | {here[cone_takeaways][gap_ratio]:.1f} | {run[cone_takeaways][gap_ratio]:.1f} |
+| geodesic length | {here[cone_takeaways][geodesic]:.3f} | {run[cone_takeaways][geodesic]:.3f} |
+| true surface path | {here[cone_takeaways][true]:.3f} | {run[cone_takeaways][true]:.3f} |
+| posterior variance, upper / lower class | {here[cone_takeaways][variance_ratio]:.1f} | {run[cone_takeaways][variance_ratio]:.1f} |
+
+The endpoints are drawn anew with the data, so compare lengths as ratios to the true path (geodesic / true path:
+{here[cone_path_lengths][latent geodesic][ratio to true surface path]:.3f} here,
+{run[cone_path_lengths][latent geodesic][ratio to true surface path]:.3f} at seed 1). A statement whose number
+keeps its side of 1 (the line longer than the chord, the gap more stretched than the upper class) holds at both
+seeds; how large the ratios are is a property of one training run.""")

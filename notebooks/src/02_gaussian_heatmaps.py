@@ -871,60 +871,107 @@ show_takeaway("heatmap_closing_note", """\
 
 # %% [markdown]
 # ## Exercises
-#
-# Run the commands from the repository root; they write into `build/` (`mkdir -p build` on a fresh
-# clone). Open the result in JupyterLab (`make lab`) next to this notebook, or instead edit the cell
-# tagged `parameters` here and run all cells. Times are for a 2-core laptop: with shipped weights the
-# notebook runs in under a minute. A change to the models or their training misses the shipped weights
-# and retrains — each model of the default configuration takes about 3 to 5 minutes (20 epochs at most;
-# the original configuration's took about 20) — so the first three exercises change only what is analysed,
-# or use weights that ship.
-#
-# **Exercise 1 — the original study's network and loss** (shipped weights; about 5 minutes).
-#
-# ```bash
-# .venv/bin/papermill -k vae-notebooks --cwd notebooks -p config original -p vae_loss original -p beta 1.0 \
-#     -p epochs 40 notebooks/02_gaussian_heatmaps.ipynb build/02_original_study.ipynb
-# ```
-#
+
+# %% tags=["hide-input"]
+from helpers.exercises import check, show_exercise, show_exercises_intro, show_solution  # noqa: F401  (check: yours)
+
+show_exercises_intro("02_gaussian_heatmaps")
+show_exercise("02_gaussian_heatmaps", 1)
+
+# %% [markdown]
 # `make weights` also ships the weights of this configuration, so nothing is trained. The section
 # *What the correct loss changes* predicts the outcome: the inconsistent loss lets the posteriors shrink,
 # so the codes spread out and the VAE becomes more AE-like. Check it: the posterior widths in the last
 # table, the gap between decoding the mean and a sampled $z$ in the table of test Frobenius errors (and
-# how the errors compare with the original study's), and the linear probe's $R^2$.
-#
-# **Exercise 2 — are the jumps along the paths real?** (shipped weights; about 4 minutes).
-#
-# ```bash
-# .venv/bin/papermill -k vae-notebooks --cwd notebooks -p path_points 120 \
-#     notebooks/02_gaussian_heatmaps.ipynb build/02_path_points.ipynb
-# ```
-#
+# how the errors compare with the original study's), and the linear probe's $R^2$. What is the VAE's
+# mean test error with the mean code (`"mean error"`)?
+
+# %% jupyter={"source_hidden": true} tags=["remove-input"]
+show_solution("02_gaussian_heatmaps", 1, """\
+| | this notebook | the original study's network and loss |
+|---|---|---|
+| mean posterior σ, z₁ | {here[heatmap_posterior][mean sigma z1][VAE]:.3f} | {run[heatmap_posterior][mean sigma z1][VAE]:.3f} |
+| KL per image (nats) | {here[heatmap_posterior][KL per image (nats)][VAE]:.1f} | {run[heatmap_posterior][KL per image (nats)][VAE]:.1f} |
+| test error, VAE mean z | {here[heatmap_errors][VAE, mean z][mean]:.3f} | {run[heatmap_errors][VAE, mean z][mean]:.3f} |
+| test error, VAE sampled z | {here[heatmap_errors][VAE, sampled z][mean]:.3f} | {run[heatmap_errors][VAE, sampled z][mean]:.3f} |
+| test error, AE | {here[heatmap_errors][AE][mean]:.3f} | {run[heatmap_errors][AE][mean]:.3f} |
+| linear probe R², cor (VAE) | {here[heatmap_linear_probe][VAE][cor]:.2f} | {run[heatmap_linear_probe][VAE][cor]:.2f} |
+| linear probe R², var_x (VAE) | {here[heatmap_linear_probe][VAE][var_x]:.2f} | {run[heatmap_linear_probe][VAE][var_x]:.2f} |
+
+The original study reported mean errors of {run[heatmap_quality_bar][VAE, mean z][original study's figure]:.3f} (VAE)
+and {run[heatmap_quality_bar][AE][original study's figure]:.3f} (AE). The prediction holds where the σ column
+shrinks and the KL grows: a posterior narrower than this notebook's means the codes carry more nats each, and the
+sampled-z error then moves towards the mean-z error, as an AE's would.""")
+
+# %% jupyter={"source_hidden": true} tags=["remove-input"]
+show_exercise("02_gaussian_heatmaps", 2)
+
+# %% [markdown]
 # Three times as many points on every decoded path. If a decoder changes smoothly along a path, the
 # largest change of a recovered factor between consecutive images (the VAE's table after the factor
 # traces) should shrink about threefold; a jump that stays as large is a fold or a tear in the decoded
 # manifold. Which paths keep their jumps? Do the Spearman $\rho$ values in the two path tables move?
-#
-# **Exercise 3 — is the distortion map resolved?** (shipped weights; about 5 minutes).
-#
-# ```bash
-# .venv/bin/papermill -k vae-notebooks --cwd notebooks -p slice_points 80 \
-#     notebooks/02_gaussian_heatmaps.ipynb build/02_slice_points.ipynb
-# ```
-#
-# The latent slice is sampled on an $80 \times 80$ grid instead of the default `slice_points` per axis (the
-# parameters cell). Compare the table
-# *Distortion on the slice*: if the AE's max / median grows with the resolution, its sharpest folds are
-# narrower than the old grid spacing, and the default map understated them.
-#
-# **Exercise 4 — the other side of the trade-off** (retrains the VAE: about 5 minutes in all).
-#
-# ```bash
-# .venv/bin/papermill -k vae-notebooks --cwd notebooks -p beta 1.0 \
-#     notebooks/02_gaussian_heatmaps.ipynb build/02_beta1.ipynb
-# ```
-#
+# What is the largest `var_y` jump on the path `bounding plane −` (`"plane jump"`)?
+
+# %% jupyter={"source_hidden": true} tags=["remove-input"]
+show_solution("02_gaussian_heatmaps", 2, """\
+The VAE's largest change of `var_y` between consecutive decoded images, and Spearman ρ of `var_y` along the path:
+
+| path | jump, 40 points (this notebook) | jump, 120 points | ρ(var_y): 40 → 120 points |
+|---|---|---|---|
+| bounding plane + | {here[heatmap_path_jumps][bounding plane +][var_y]:.3f} | {run[heatmap_path_jumps][bounding plane +][var_y]:.3f} | {here[heatmap_paths_vae][bounding plane +][rho var_y]:.2f} → {run[heatmap_paths_vae][bounding plane +][rho var_y]:.2f} |
+| bounding plane − | {here[heatmap_path_jumps][bounding plane −][var_y]:.3f} | {run[heatmap_path_jumps][bounding plane −][var_y]:.3f} | {here[heatmap_paths_vae][bounding plane −][rho var_y]:.2f} → {run[heatmap_paths_vae][bounding plane −][rho var_y]:.2f} |
+| isovariance spline (hull) | {here[heatmap_path_jumps][isovariance spline (hull)][var_y]:.3f} | {run[heatmap_path_jumps][isovariance spline (hull)][var_y]:.3f} | {here[heatmap_paths_vae][isovariance spline (hull)][rho var_y]:.2f} → {run[heatmap_paths_vae][isovariance spline (hull)][rho var_y]:.2f} |
+| line: cor min → max | {here[heatmap_path_jumps][line: cor min → max][var_y]:.3f} | {run[heatmap_path_jumps][line: cor min → max][var_y]:.3f} | {here[heatmap_paths_vae][line: cor min → max][rho var_y]:.2f} → {run[heatmap_paths_vae][line: cor min → max][rho var_y]:.2f} |
+| line: small → large (round) | {here[heatmap_path_jumps][line: small → large (round)][var_y]:.3f} | {run[heatmap_path_jumps][line: small → large (round)][var_y]:.3f} | {here[heatmap_paths_vae][line: small → large (round)][rho var_y]:.2f} → {run[heatmap_paths_vae][line: small → large (round)][rho var_y]:.2f} |
+| line: wide in x → wide in y | {here[heatmap_path_jumps][line: wide in x → wide in y][var_y]:.3f} | {run[heatmap_path_jumps][line: wide in x → wide in y][var_y]:.3f} | {here[heatmap_paths_vae][line: wide in x → wide in y][rho var_y]:.2f} → {run[heatmap_paths_vae][line: wide in x → wide in y][rho var_y]:.2f} |
+| rotation about 1st axis | {here[heatmap_path_jumps][rotation about 1st axis][var_y]:.3f} | {run[heatmap_path_jumps][rotation about 1st axis][var_y]:.3f} | {here[heatmap_paths_vae][rotation about 1st axis][rho var_y]:.2f} → {run[heatmap_paths_vae][rotation about 1st axis][rho var_y]:.2f} |
+
+On a smooth stretch the jump falls about threefold with three times the points; a jump that keeps its size is a
+step in the decoded images, a fold or a tear. Compare the ρ column: a rank correlation along a path depends
+on the order of the decoded factors, so it should hardly depend on how finely the path is sampled.""")
+
+# %% jupyter={"source_hidden": true} tags=["remove-input"]
+show_exercise("02_gaussian_heatmaps", 3)
+
+# %% [markdown]
+# The latent slice is sampled on a finer grid than the default's `slice_points` per axis (the
+# parameters cell). Compare the table *Distortion on the slice*: if the AE's max / median grows with the
+# resolution, its sharpest folds are narrower than the old grid spacing, and the default map understated
+# them. What is the AE's max / median on the finer grid (`"AE max / median"`)?
+
+# %% jupyter={"source_hidden": true} tags=["remove-input"]
+show_solution("02_gaussian_heatmaps", 3, """\
+| distortion on the slice | this notebook | finer grid |
+|---|---|---|
+| AE max / median | {here[heatmap_slice_distortion][AE][max / median]:.0f} | {run[heatmap_slice_distortion][AE][max / median]:.0f} |
+| AE p95 / median | {here[heatmap_slice_distortion][AE][p95 / median]:.1f} | {run[heatmap_slice_distortion][AE][p95 / median]:.1f} |
+| VAE max / median | {here[heatmap_slice_distortion][VAE][max / median]:.1f} | {run[heatmap_slice_distortion][VAE][max / median]:.1f} |
+| VAE p95 / median | {here[heatmap_slice_distortion][VAE][p95 / median]:.1f} | {run[heatmap_slice_distortion][VAE][p95 / median]:.1f} |
+
+The p95 / median is a property of the bulk of the map and should hardly move with the grid; the maximum is the
+value at one grid point, so it can only be found, not averaged. A maximum that grows on the finer grid means the
+peak is narrower than the default spacing.""")
+
+# %% jupyter={"source_hidden": true} tags=["remove-input"]
+show_exercise("02_gaussian_heatmaps", 4)
+
+# %% [markdown]
 # The consistent loss with the full KL weight (the AE is unchanged and loads from the shipped weights).
 # Compare the test Frobenius errors (mean and sampled $z$), the posterior widths, the linear probe's
 # $R^2$ and the principal spreads of the codes with this notebook's: what does a larger $\beta$ buy, and
-# what does it cost?
+# what does it cost? What is the VAE's mean test error with the mean code now (`"mean error"`)?
+
+# %% jupyter={"source_hidden": true} tags=["remove-input"]
+show_solution("02_gaussian_heatmaps", 4, """\
+| VAE | this notebook | β = 1 |
+|---|---|---|
+| test error, mean z | {here[heatmap_errors][VAE, mean z][mean]:.3f} | {run[heatmap_errors][VAE, mean z][mean]:.3f} |
+| test error, sampled z | {here[heatmap_errors][VAE, sampled z][mean]:.3f} | {run[heatmap_errors][VAE, sampled z][mean]:.3f} |
+| KL per image (nats) | {here[heatmap_posterior][KL per image (nats)][VAE]:.1f} | {run[heatmap_posterior][KL per image (nats)][VAE]:.1f} |
+| mean posterior σ, z₁ | {here[heatmap_posterior][mean sigma z1][VAE]:.3f} | {run[heatmap_posterior][mean sigma z1][VAE]:.3f} |
+| linear probe R²: var_x, var_y, cor | {here[heatmap_linear_probe][VAE][var_x]:.2f}, {here[heatmap_linear_probe][VAE][var_y]:.2f}, {here[heatmap_linear_probe][VAE][cor]:.2f} | {run[heatmap_linear_probe][VAE][var_x]:.2f}, {run[heatmap_linear_probe][VAE][var_y]:.2f}, {run[heatmap_linear_probe][VAE][cor]:.2f} |
+| principal spreads 2 and 3 (1st = 1) | {here[heatmap_code_layout][VAE][spread 2]:.2f}, {here[heatmap_code_layout][VAE][spread 3]:.2f} | {run[heatmap_code_layout][VAE][spread 2]:.2f}, {run[heatmap_code_layout][VAE][spread 3]:.2f} |
+
+A larger β pays fewer nats for the codes (the KL row) and buys wider posteriors; the price is read in the error
+rows. The β sweep above shows the whole curve that these two points lie on.""")

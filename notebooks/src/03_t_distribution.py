@@ -315,46 +315,75 @@ if summary is not None:
 
 # %% [markdown]
 # ## Exercises
-#
-# Run the commands from the repository root; they write into `build/` (`mkdir -p build` on a fresh
-# clone). Open the result in JupyterLab (`make lab`) next to this notebook, or instead edit the cell
-# tagged `parameters` here and run all cells. Times are for a 2-core laptop: with shipped weights the
-# notebook runs in about 5 minutes, most of it in the probes. A change to the models or their training
-# misses the shipped weights and retrains (each model took about 3 minutes on the full data). The
-# repeats table and the closing note need the shipped repeats, which were computed with the default
-# parameters, so with any of these changes they are skipped: compare with the tables in this notebook.
-#
-# **Exercise 1 — a stronger KL term** (retrains the VAE: about 8 minutes in all).
-#
-# ```bash
-# .venv/bin/papermill -k vae-notebooks --cwd notebooks -p beta 1.0 \
-#     notebooks/03_t_distribution.ipynb build/03_beta1.ipynb
-# ```
-#
+
+# %% tags=["hide-input"]
+from helpers.exercises import check, show_exercise, show_exercises_intro, show_solution  # noqa: F401  (check: yours)
+
+show_exercises_intro("03_t_distribution")
+show_exercise("03_t_distribution", 1)
+
+# %% [markdown]
 # The AE is unchanged (it loads from the shipped weights); the VAE's posteriors are pulled harder towards
-# $N(0, I)$. Compare the table of code shifts between the $\nu = 2$ and $\nu = 200$ renderings and the
-# KNN probe table for this seed: does the VAE keep less of $\nu$, and does the difference between probing
-# a sampled $z$ and the posterior means grow?
-#
-# **Exercise 2 — a smaller training set** (retrains both models on 2,000 images: about 5 minutes).
-#
-# ```bash
-# .venv/bin/papermill -k vae-notebooks --cwd notebooks -p train_subset 2000 \
-#     notebooks/03_t_distribution.ipynb build/03_train2000.ipynb
-# ```
-#
+# $N(0, I)$. The repeats table and the closing note need the shipped repeats, which were computed with the
+# default parameters, so they are skipped in these runs: compare with the tables of this seed. Compare the
+# table of code shifts between the $\nu = 2$ and $\nu = 200$ renderings and the KNN probe table: does the
+# VAE keep less of $\nu$, and does the difference between probing a sampled $z$ and the posterior means
+# grow? What is the KNN accuracy on the VAE's mean codes (`"VAE mean z"`)?
+
+# %% jupyter={"source_hidden": true} tags=["remove-input"]
+show_solution("03_t_distribution", 1, """\
+| VAE | this notebook | β = 1 |
+|---|---|---|
+| KNN accuracy, mean z | {here[t_probes_this_seed][('VAE mean z', 'KNN')][accuracy]:.3f} | {run[t_probes_this_seed][('VAE mean z', 'KNN')][accuracy]:.3f} |
+| KNN accuracy, sampled z | {here[t_probes_this_seed][('VAE sampled z', 'KNN')][accuracy]:.3f} | {run[t_probes_this_seed][('VAE sampled z', 'KNN')][accuracy]:.3f} |
+| median code shift, ν = 2 → 200 | {here[t_code_shift][VAE][median shift]:.2f} | {run[t_code_shift][VAE][median shift]:.2f} |
+| linear probe R², var_x | {here[t_linear_probe][VAE][var_x]:.2f} | {run[t_linear_probe][VAE][var_x]:.2f} |
+
+The AE, unchanged, scores {run[t_probes_this_seed][('AE z', 'KNN')][accuracy]:.3f} in both runs. How much of ν
+the VAE keeps is the mean-z accuracy (the hidden factor, read by neighbours); the mean − sampled difference is
+what the posterior noise costs a probe, and it grows when β widens the posteriors.""")
+
+# %% jupyter={"source_hidden": true} tags=["remove-input"]
+show_exercise("03_t_distribution", 2)
+
+# %% [markdown]
 # The models and every probe now learn from the first 2,000 training images (the test split is the
 # same). In the KNN probe table, which rows lose most: the learned codes, or the baselines on pixels and
-# on PCA-3 of the pixels? How far below the Bayes bound on $v_x + v_y$ do the codes fall now?
-#
-# **Exercise 3 — another seed** (retrains both models: about 12 minutes in all).
-#
-# ```bash
-# .venv/bin/papermill -k vae-notebooks --cwd notebooks -p seed 20 \
-#     notebooks/03_t_distribution.ipynb build/03_seed20.ipynb
-# ```
-#
+# on PCA-3 of the pixels? How far below the Bayes bound on $v_x + v_y$ do the codes fall now? What is
+# the KNN accuracy on the AE's codes (`"AE z"`)?
+
+# %% jupyter={"source_hidden": true} tags=["remove-input"]
+show_solution("03_t_distribution", 2, """\
+| KNN accuracy | all training images (this notebook) | 2,000 images |
+|---|---|---|
+| AE z | {here[t_probes_this_seed][('AE z', 'KNN')][accuracy]:.3f} | {run[t_probes_this_seed][('AE z', 'KNN')][accuracy]:.3f} |
+| VAE mean z | {here[t_probes_this_seed][('VAE mean z', 'KNN')][accuracy]:.3f} | {run[t_probes_this_seed][('VAE mean z', 'KNN')][accuracy]:.3f} |
+| VAE sampled z | {here[t_probes_this_seed][('VAE sampled z', 'KNN')][accuracy]:.3f} | {run[t_probes_this_seed][('VAE sampled z', 'KNN')][accuracy]:.3f} |
+| PCA-3 of pixels | {here[t_probes_this_seed][('PCA-3 of pixels', 'KNN')][accuracy]:.3f} | {run[t_probes_this_seed][('PCA-3 of pixels', 'KNN')][accuracy]:.3f} |
+| pixels | {here[t_probes_this_seed][('pixels', 'KNN')][accuracy]:.3f} | {run[t_probes_this_seed][('pixels', 'KNN')][accuracy]:.3f} |
+| Bayes rule on the true v_x + v_y | {here[t_probes_this_seed][('true var_x + var_y', 'Bayes rule')][accuracy]:.3f} | {run[t_probes_this_seed][('true var_x + var_y', 'Bayes rule')][accuracy]:.3f} |
+
+The Bayes row is the ceiling for any probe of the tail class from $v_x + v_y$. A row that falls further below it with 2,000 images has lost more
+from the smaller training set: compare each learned code's fall with the pixels' and PCA's.""")
+
+# %% jupyter={"source_hidden": true} tags=["remove-input"]
+show_exercise("03_t_distribution", 3)
+
+# %% [markdown]
 # A new draw of $U$ (which images are heavy-tailed) and a new training run. Where do this seed's KNN
 # accuracies fall within the mean ± standard deviation of this notebook's repeats table? The shipped
 # `data/results/t_distribution_repeats.json` holds rows for seed 20 made by the same code: how close
-# does your run come to them?
+# does your run come to them? What is the KNN accuracy on the VAE's mean codes (`"VAE mean z"`)?
+
+# %% jupyter={"source_hidden": true} tags=["remove-input"]
+show_solution("03_t_distribution", 3, """\
+| KNN accuracy | seed 20 | repeats in this notebook: mean ± sd |
+|---|---|---|
+| AE z | {run[t_probes_this_seed][('AE z', 'KNN')][accuracy]:.3f} | {here[t_repeats][('AE z', 'KNN')][accuracy mean]:.3f} ± {here[t_repeats][('AE z', 'KNN')][accuracy std]:.3f} |
+| VAE mean z | {run[t_probes_this_seed][('VAE mean z', 'KNN')][accuracy]:.3f} | {here[t_repeats][('VAE mean z', 'KNN')][accuracy mean]:.3f} ± {here[t_repeats][('VAE mean z', 'KNN')][accuracy std]:.3f} |
+| VAE sampled z | {run[t_probes_this_seed][('VAE sampled z', 'KNN')][accuracy]:.3f} | {here[t_repeats][('VAE sampled z', 'KNN')][accuracy mean]:.3f} ± {here[t_repeats][('VAE sampled z', 'KNN')][accuracy std]:.3f} |
+| PCA-3 of pixels | {run[t_probes_this_seed][('PCA-3 of pixels', 'KNN')][accuracy]:.3f} | {here[t_repeats][('PCA-3 of pixels', 'KNN')][accuracy mean]:.3f} ± {here[t_repeats][('PCA-3 of pixels', 'KNN')][accuracy std]:.3f} |
+
+Seed 20 is one of the five repeats, so each of its accuracies should lie within about two standard deviations of
+the mean; the repeats file's own seed-20 rows were made by the same code, so a run on another CPU differs from
+them only by the kernels' rounding.""")

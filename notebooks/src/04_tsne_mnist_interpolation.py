@@ -811,59 +811,103 @@ show_takeaway("mnist_closing_note", """\
 
 # %% [markdown]
 # ## Exercises
-#
-# Run the commands from the repository root; they write into `build/` (`mkdir -p build` on a fresh
-# clone). Open the result in JupyterLab (`make lab`) next to this notebook, or instead edit the cell
-# tagged `parameters` here and run all cells. Times are for a 2-core laptop: with shipped weights the
-# notebook runs in about a minute. A change to the models or their training misses the shipped weights
-# and retrains them: about 1 minute for the AE, 2–5 minutes for each VAE and the linear AE, which train until
-# their held-out loss stops improving.
-#
-# **Exercise 1 — what perplexity does to a map** (shipped weights; about a minute per run).
-#
-# ```bash
-# .venv/bin/papermill -k vae-notebooks --cwd notebooks -p perplexity 5 \
-#     notebooks/04_tsne_mnist_interpolation.ipynb build/04_perplexity5.ipynb
-# .venv/bin/papermill -k vae-notebooks --cwd notebooks -p perplexity 100 \
-#     notebooks/04_tsne_mnist_interpolation.ipynb build/04_perplexity100.ipynb
-# ```
-#
+
+# %% tags=["hide-input"]
+from helpers.exercises import check, show_exercise, show_exercises_intro, show_solution  # noqa: F401  (check: yours)
+
+show_exercises_intro("04_tsne_mnist_interpolation")
+show_exercise("04_tsne_mnist_interpolation", 1)
+
+# %% [markdown]
 # With a perplexity of 5 each point counts only a handful of neighbours; with 100 it counts a tenth of
 # the 1,000 embedded images. Compare the two t-SNE maps (do the clusters break into fragments, or merge?)
 # and the table of trustworthiness and 10-NN accuracy: which of the two numbers depends more on the
-# perplexity, and does the ranking of pixels, AE codes and VAE codes survive?
-#
-# **Exercise 2 — arithmetic that changes the digit** (shipped weights; about a minute).
-#
-# ```bash
-# .venv/bin/papermill -k vae-notebooks --cwd notebooks -p digit_b 8 -p digit_c 3 \
-#     notebooks/04_tsne_mnist_interpolation.ipynb build/04_arithmetic.ipynb
-# ```
-#
+# perplexity, and does the ranking of pixels, AE codes and VAE codes survive? What is the trustworthiness
+# of the VAE codes' map at perplexity 5 (`"trustworthiness"`)?
+
+# %% jupyter={"source_hidden": true} tags=["remove-input"]
+show_solution("04_tsne_mnist_interpolation", 1, """\
+| map of | perplexity | trustworthiness T(10) | 10-NN accuracy in the map |
+|---|---|---|---|
+| pixels | 5 | {runs[0][mnist_map_quality][pixels][trustworthiness T(10)]:.3f} | {runs[0][mnist_map_quality][pixels][10-NN accuracy in 2-D map]:.3f} |
+| pixels | this notebook | {here[mnist_map_quality][pixels][trustworthiness T(10)]:.3f} | {here[mnist_map_quality][pixels][10-NN accuracy in 2-D map]:.3f} |
+| pixels | 100 | {runs[1][mnist_map_quality][pixels][trustworthiness T(10)]:.3f} | {runs[1][mnist_map_quality][pixels][10-NN accuracy in 2-D map]:.3f} |
+| AE codes | 5 | {runs[0][mnist_map_quality][AE codes][trustworthiness T(10)]:.3f} | {runs[0][mnist_map_quality][AE codes][10-NN accuracy in 2-D map]:.3f} |
+| AE codes | this notebook | {here[mnist_map_quality][AE codes][trustworthiness T(10)]:.3f} | {here[mnist_map_quality][AE codes][10-NN accuracy in 2-D map]:.3f} |
+| AE codes | 100 | {runs[1][mnist_map_quality][AE codes][trustworthiness T(10)]:.3f} | {runs[1][mnist_map_quality][AE codes][10-NN accuracy in 2-D map]:.3f} |
+| VAE mean codes | 5 | {runs[0][mnist_map_quality][VAE mean codes][trustworthiness T(10)]:.3f} | {runs[0][mnist_map_quality][VAE mean codes][10-NN accuracy in 2-D map]:.3f} |
+| VAE mean codes | this notebook | {here[mnist_map_quality][VAE mean codes][trustworthiness T(10)]:.3f} | {here[mnist_map_quality][VAE mean codes][10-NN accuracy in 2-D map]:.3f} |
+| VAE mean codes | 100 | {runs[1][mnist_map_quality][VAE mean codes][trustworthiness T(10)]:.3f} | {runs[1][mnist_map_quality][VAE mean codes][10-NN accuracy in 2-D map]:.3f} |
+
+Trustworthiness T(10) asks whether a point's 10 nearest neighbours in the map were near in the original space: a
+small perplexity keeps exactly those close, a large one trades them for the global layout. The 10-NN accuracies
+carry a standard error of about {here[mnist_map_accuracy][pixels][± se]:.3f} each (1,000 images), so a ranking
+that changes by less than twice that is not a change.""")
+
+# %% jupyter={"source_hidden": true} tags=["remove-input"]
+show_exercise("04_tsne_mnist_interpolation", 2)
+
+# %% [markdown]
 # Now $B - C$ is "an 8 minus a 3", a change of class rather than of style, and $A$ is still a 7. Look
 # at the strip *Latent arithmetic* and the table under it: what does the classifier read in
 # $A + (B - C)$ for the AE, the VAE and the pixel sum, how confident is it, and how far is each result
-# from the nearest training digit? Is "add the difference" still a meaningful operation?
-#
-# **Exercise 3 — how many shapes does the colouring network need?** (retrains the colouring network
-# only, well under a minute).
-#
-# ```bash
-# .venv/bin/papermill -k vae-notebooks --cwd notebooks -p shapes_train 300 \
-#     notebooks/04_tsne_mnist_interpolation.ipynb build/04_shapes300.ipynb
-# ```
-#
+# from the nearest training digit? Is "add the difference" still a meaningful operation? What distance
+# ratio does the VAE's result have (`"VAE distance ratio"`)?
+
+# %% jupyter={"source_hidden": true} tags=["remove-input"]
+show_solution("04_tsne_mnist_interpolation", 2, """\
+| A + (B − C) | read as (default) | read as (8 − 3) | confidence (8 − 3) | distance ratio (default → 8 − 3) |
+|---|---|---|---|---|
+| AE | {here[mnist_arithmetic][AE][read as]:.0f} | {run[mnist_arithmetic][AE][read as]:.0f} | {run[mnist_arithmetic][AE][confidence]:.2f} | {here[mnist_arithmetic][AE][distance ratio]:.2f} → {run[mnist_arithmetic][AE][distance ratio]:.2f} |
+| VAE | {here[mnist_arithmetic][VAE][read as]:.0f} | {run[mnist_arithmetic][VAE][read as]:.0f} | {run[mnist_arithmetic][VAE][confidence]:.2f} | {here[mnist_arithmetic][VAE][distance ratio]:.2f} → {run[mnist_arithmetic][VAE][distance ratio]:.2f} |
+| pixels | {here[mnist_arithmetic][pixels][read as]:.0f} | {run[mnist_arithmetic][pixels][read as]:.0f} | {run[mnist_arithmetic][pixels][confidence]:.2f} | {here[mnist_arithmetic][pixels][distance ratio]:.2f} → {run[mnist_arithmetic][pixels][distance ratio]:.2f} |
+
+The distance ratio compares the result's distance to its nearest training digit with a typical test digit's: above
+1, the result lies further from every real digit than real digits do. "Add the difference" works as an analogy
+only where the result reads as the intended class and its ratio stays near 1.""")
+
+# %% jupyter={"source_hidden": true} tags=["remove-input"]
+show_exercise("04_tsne_mnist_interpolation", 3)
+
+# %% [markdown]
 # A tenth of the training shapes. In the opening section, which class suffers first in the per-class
 # table, and does the confusion table show squares and circles mistaken for each other or for the
-# background? Add `-p shapes_epochs 200` to tell too few examples from too few training steps.
-#
-# **Exercise 4 — switch the warm-up off** (retrains the two VAEs and the linear AE; about 10 minutes).
-#
-# ```bash
-# .venv/bin/papermill -k vae-notebooks --cwd notebooks -p kl_warmup_epochs 0 \
-#     notebooks/04_tsne_mnist_interpolation.ipynb build/04_no_warmup.ipynb
-# ```
-#
+# background? Add `-p shapes_epochs 200` to tell too few examples from too few training steps. What share
+# of square pixels is coloured right now (`"square share"`)?
+
+# %% jupyter={"source_hidden": true} tags=["remove-input"]
+show_solution("04_tsne_mnist_interpolation", 3, """\
+| share coloured right | all training shapes (this notebook) | 300 shapes |
+|---|---|---|
+| background | {here[shapes_errors][background][share coloured right]:.3f} | {run[shapes_errors][background][share coloured right]:.3f} |
+| circle | {here[shapes_errors][circle][share coloured right]:.3f} | {run[shapes_errors][circle][share coloured right]:.3f} |
+| square | {here[shapes_errors][square][share coloured right]:.3f} | {run[shapes_errors][square][share coloured right]:.3f} |
+
+Square pixels taken for background: {here[shapes_confusion][true square][→ background]:.3f} here,
+{run[shapes_confusion][true square][→ background]:.3f} with 300 shapes; for circle:
+{here[shapes_confusion][true square][→ circle]:.3f} and {run[shapes_confusion][true square][→ circle]:.3f}. The
+class whose share falls most is the one the network learned last; mistakes into the background mean the outline
+is lost, mistakes into the other shape mean the outline is found but its kind is not.""")
+
+# %% jupyter={"source_hidden": true} tags=["remove-input"]
+show_exercise("04_tsne_mnist_interpolation", 4)
+
+# %% [markdown]
 # In the training section's figure, how many latent dimensions of the `latent_dim`-d VAE are active in the first
 # epochs, and at the end? Does the held-out ELBO end better or worse, and after how many epochs does early
 # stopping end training? Then look at the 2-D grid: does it show as many different digits as with the warm-up?
+# What is the 2-D VAE's grid acceptance without the warm-up (`"grid accepted"`)?
+
+# %% jupyter={"source_hidden": true} tags=["remove-input"]
+show_solution("04_tsne_mnist_interpolation", 4, """\
+| | with warm-up (this notebook) | without |
+|---|---|---|
+| held-out ELBO, 32-d VAE | {here[mnist_elbo_gap][VAE 32-d][held-out ELBO]:.1f} | {run[mnist_elbo_gap][VAE 32-d][held-out ELBO]:.1f} |
+| test ELBO, 32-d VAE | {here[mnist_elbo_gap][VAE 32-d][test ELBO]:.1f} ± {here[mnist_elbo_gap][VAE 32-d][test ± se]:.1f} | {run[mnist_elbo_gap][VAE 32-d][test ELBO]:.1f} ± {run[mnist_elbo_gap][VAE 32-d][test ± se]:.1f} |
+| test ELBO, 2-D VAE | {here[mnist_elbo_gap][VAE 2-D][test ELBO]:.1f} ± {here[mnist_elbo_gap][VAE 2-D][test ± se]:.1f} | {run[mnist_elbo_gap][VAE 2-D][test ELBO]:.1f} ± {run[mnist_elbo_gap][VAE 2-D][test ± se]:.1f} |
+| 2-D grid: share accepted by the judge | {here[mnist_plane_takeaway][vae_ok]:.0%} | {run[mnist_plane_takeaway][vae_ok]:.0%} |
+| 2-D grid: different digits | {here[mnist_plane_takeaway][vae_digits]:.0f} | {run[mnist_plane_takeaway][vae_digits]:.0f} |
+
+The ELBO is in nats per image, higher is better; a difference smaller than the two standard errors together is
+not one. The warm-up's purpose is the first epochs: with the full KL weight from the start, dimensions the decoder
+has not yet learned to use are cheapest switched off, and the figure shows whether they come back.""")

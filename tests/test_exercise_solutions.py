@@ -1,0 +1,116 @@
+"""Exercises whose headers, solutions and self-checks come from recorded runs (``helpers/exercises.py``).
+
+The solutions are templates in the notebooks; their fields name values of the run that ``make exercises``
+recorded in ``data/results/exercises``. These tests fail when a solution quotes a value the recorded run does not
+contain, when a record was made with other parameters than ``notebooks/exercises.yaml`` states, when an exercise
+has no header or no solution cell, and when a self-check accepts a wrong answer or rejects the recorded one.
+"""
+
+import ast
+import json
+from pathlib import Path
+
+import pytest
+
+from helpers import exercises
+from helpers.report import human_duration
+
+ROOT = Path(__file__).resolve().parent.parent
+STEMS = sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9]*.ipynb"))
+
+
+def calls(stem: str, name: str) -> list[tuple]:
+    """The literal arguments of every call of ``name`` in the notebook's paired script."""
+    tree = ast.parse((ROOT / "notebooks" / "src" / f"{stem}.py").read_text())
+    return [tuple(ast.literal_eval(a) for a in node.args) for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == name]
+
+
+def stored_values(stem: str) -> dict:
+    return exercises.recorded_values(json.loads((ROOT / "notebooks" / f"{stem}.ipynb").read_text()))
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_every_exercise_has_a_header_a_solution_and_a_record_of_its_parameters(stem):
+    listed = exercises.Exercises(stem)
+    numbers = sorted(listed.exercises)
+    assert 2 <= len(numbers) <= 4
+    assert sorted(n for s, n in calls(stem, "show_exercise") if s == stem) == numbers
+    assert sorted(n for s, n, _ in calls(stem, "show_solution") if s == stem) == numbers
+    for number, exercise in listed.exercises.items():
+        record = listed.record(number)
+        assert record is not None, f"exercise {number} has no recorded run: make exercises EX={stem}:{number}"
+        assert [run["parameters"] for run in record["runs"]] == list(exercise.runs), "recorded with other parameters"
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_solutions_quote_only_values_the_recorded_runs_contain(stem):
+    listed, here = exercises.Exercises(stem), stored_values(stem)
+    for _, number, template in calls(stem, "show_solution"):
+        namespace = listed.namespace(number, here)
+        for field in exercises.template_fields(template):
+            assert field.split("[")[0] in namespace, field
+            exercises.resolve(field, namespace)  # raises KeyError naming the missing part
+        text = listed.solution(number, template, here)
+        assert "{" not in text.replace("{{", "")
+
+
+def test_a_solution_quoting_a_value_the_run_lacks_fails():
+    listed = exercises.Exercises(STEMS[0])
+    with pytest.raises(KeyError, match="no 'not a key'"):
+        listed.solution(1, "{run[not a key]:.2f}", here={})
+
+
+def test_fields_are_paths_into_the_record():
+    values = {"table": {"VAE, mean z": {"p95 / median": 2.5}, "20": {"a:b": 1}}, "rows": [{"x": 3}]}
+    formatter = exercises.RecordFormatter()
+    assert formatter.format("{t[table][VAE, mean z][p95 / median]:.1f}", t=values) == "2.5"
+    assert formatter.format("{t[table][20][a:b]}", t=values) == "1"  # "20" stays a key, not an index
+    assert formatter.format("{t[rows][0][x]}", t=values) == "3"
+    with pytest.raises(KeyError, match="no 'VAE'"):
+        exercises.resolve("t[table][VAE]", {"t": values})
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_self_checks_accept_the_recorded_answer_and_reject_a_wrong_one(stem, capsys):
+    listed = exercises.Exercises(stem)
+    checked = 0
+    for number, exercise in listed.exercises.items():
+        for name in exercise.answers or {}:
+            expected, tolerance, why = listed.answer(number, name)
+            assert 0 < tolerance <= 0.25 and why
+            assert listed.check(number, name, expected)
+            assert listed.check(number, name, expected * (1 + 0.9 * tolerance))
+            assert not listed.check(number, name, expected * (1 + 2 * tolerance) + 1e-9)
+            checked += 1
+    assert checked >= 2, "each notebook asks for at least two numbers"
+    assert "Right" in capsys.readouterr().out
+    with pytest.raises(KeyError, match="checks"):
+        listed.check(1, "no such answer", 0.0)
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_headers_give_the_recorded_time_and_a_command_per_run(stem):
+    listed = exercises.Exercises(stem)
+    for number, exercise in listed.exercises.items():
+        header = listed.header(number)
+        seconds = sum(run["seconds"] for run in listed.record(number)["runs"])
+        assert human_duration(seconds) in header
+        assert header.count("papermill") == len(exercise.runs)
+        assert ("retrains" in header) == bool(exercise.retrains)
+
+
+def test_a_bad_exercises_file_is_refused(tmp_path):
+    path = tmp_path / "exercises.yaml"
+    path.write_text("01_x:\n  - title: t\n    run: [{beta: 1}]\n")
+    with pytest.raises(ValueError, match="needs `runs`"):
+        exercises.load_exercises("01_x", path)
+    with pytest.raises(KeyError, match="no exercises for notebook"):
+        exercises.load_exercises("02_y", path)
+
+
+def test_records_are_merged_and_written_whole(tmp_path):
+    exercises.save_record("01_x", 1, {"runs": [1]}, tmp_path)
+    exercises.save_record("01_x", 2, {"runs": [2]}, tmp_path)
+    assert exercises.load_records("01_x", tmp_path) == {"1": {"runs": [1]}, "2": {"runs": [2]}}
+    assert [p.name for p in tmp_path.iterdir()] == ["01_x.json"]  # no temporary file left behind
