@@ -351,7 +351,7 @@ show_exercise("01_cone_distortion", 1)
 show_solution("01_cone_distortion", 1, """\
 Started from the straight line, the optimiser begins at an energy of {run[cone_geodesic_energy][start]:.2f}
 (the grid path starts at {here[cone_geodesic_energy][start]:.2f}) and ends at {run[cone_geodesic_energy][end]:.4f},
-against the lower bound {run[cone_geodesic_energy][bound]:.4f} (the squared length over 1: energy ≥ length²).
+against its lower bound {run[cone_geodesic_energy][bound]:.4f} (length², reached only at constant speed).
 The geodesic is **{run[cone_path_lengths][latent geodesic][input-space length]:.3f}** long, a ratio of
 **{run[cone_path_lengths][latent geodesic][ratio to true surface path]:.3f}** to the true surface path of
 {run[cone_path_lengths][true surface path][input-space length]:.3f}; from the grid path it was
@@ -407,11 +407,11 @@ With ReLU the geodesic is {run[cone_path_lengths][latent geodesic][input-space l
 line is {run[cone_path_lengths][straight latent line][ratio to true surface path]:.3f}× it (softplus:
 {here[cone_path_lengths][straight latent line][ratio to true surface path]:.3f}×). A ratio *below* 1 means the
 decoded path is shorter than the shortest path on the true surface: it cuts across, because the piecewise-linear
-sheet flattens the cone's curved wall into facets (the 3-D chord, which leaves the surface, is
+sheet is not the cone: flat facets cut across its curved wall (the 3-D chord, which leaves the surface, is
 {run[cone_path_lengths][3-D chord (leaves the surface)][ratio to true surface path]:.3f}×). The gap's median
 distortion is {run[cone_takeaways][gap_ratio]:.1f}× the upper class's (softplus: {here[cone_takeaways][gap_ratio]:.1f}×),
 and the posterior variance ratio upper / lower is {run[cone_latent_variances][ratio]:.2f} (softplus:
-{here[cone_latent_variances][ratio]:.1f}): the ReLU encoder treats the two classes very differently.""")
+{here[cone_latent_variances][ratio]:.1f}).""")
 
 # %% jupyter={"source_hidden": true} tags=["remove-input"]
 show_exercise("01_cone_distortion", 4)
