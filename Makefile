@@ -69,11 +69,11 @@ unit: setup
 # every number the notebooks record (helpers.report) is written to $(VALUES) during that run and then
 # compared with the stored one within the tolerances of tests/tolerances.yaml.
 VALUES ?= $(BUILD)/values
-nbval: setup  ## re-execute the stored notebooks; compare exact text, then their numbers within tolerances
+nbval: setup  ## re-execute the stored notebooks (NOTEBOOKS=… for some); compare exact text, then their numbers within tolerances
 	@rm -rf $(VALUES)
 	HELPERS_VALUES_DIR=$(abspath $(VALUES)) $(BIN)/pytest -q -p no:randomly --nbval-lax --nbval-current-env \
 	  --nbval-cell-timeout 1200 --nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS)
-	HELPERS_VALUES_DIR=$(abspath $(VALUES)) $(BIN)/pytest -q tests -m values
+	HELPERS_VALUES_DIR=$(abspath $(VALUES)) HELPERS_VALUES_NOTEBOOKS="$(NOTEBOOKS)" $(BIN)/pytest -q tests -m values
 
 # Proof of portability: the same regression with other kernels (oneDNN off) and with one thread.
 # Each run's numbers are kept in tests/portability/ (the spread the tolerances come from).
