@@ -917,7 +917,7 @@ show_exercise("02_gaussian_heatmaps", 2)
 show_solution("02_gaussian_heatmaps", 2, """\
 The VAE's largest change of `var_y` between consecutive decoded images, and Spearman ρ of `var_y` along the path:
 
-| path | jump, 40 points (this notebook) | jump, 120 points | ρ(var_y): 40 → 120 points |
+| path | jump (this notebook) | jump, 120 points | ρ(var_y): this notebook → 120 points |
 |---|---|---|---|
 | bounding plane + | {here[heatmap_path_jumps][bounding plane +][var_y]:.3f} | {run[heatmap_path_jumps][bounding plane +][var_y]:.3f} | {here[heatmap_paths_vae][bounding plane +][rho var_y]:.2f} → {run[heatmap_paths_vae][bounding plane +][rho var_y]:.2f} |
 | bounding plane − | {here[heatmap_path_jumps][bounding plane −][var_y]:.3f} | {run[heatmap_path_jumps][bounding plane −][var_y]:.3f} | {here[heatmap_paths_vae][bounding plane −][rho var_y]:.2f} → {run[heatmap_paths_vae][bounding plane −][rho var_y]:.2f} |

@@ -341,7 +341,7 @@ show_solution("03_t_distribution", 1, """\
 
 The AE, unchanged, scores {run[t_probes_this_seed][('AE z', 'KNN')][accuracy]:.3f} in both runs. How much of ν
 the VAE keeps is the mean-z accuracy (the hidden factor, read by neighbours); the mean − sampled difference is
-what the posterior noise costs a probe, and it grows when β widens the posteriors.""")
+what the posterior noise costs a probe: compare it in the two columns.""")
 
 # %% jupyter={"source_hidden": true} tags=["remove-input"]
 show_exercise("03_t_distribution", 2)
