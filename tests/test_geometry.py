@@ -2,11 +2,10 @@
 
 import numpy as np
 import pytest
+from bench.reference import jacobian_per_output, jacobian_per_point
 from conftest import linear_decoder
 
-from bench.reference import jacobian_per_output, jacobian_per_point
-from helpers import geodesics, model_io
-from helpers import geometry, latent_paths
+from helpers import geodesics, geometry, latent_paths, model_io
 from helpers.models import build_mlp_vae
 
 

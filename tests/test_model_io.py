@@ -4,8 +4,7 @@ import numpy as np
 import pytest
 from conftest import linear_decoder
 
-from helpers import model_io
-from helpers.studies import gaussian_heatmaps as heatmaps
+from helpers import conv_models, model_io
 from helpers.models import build_mlp_vae
 
 
@@ -40,7 +39,7 @@ def test_encoder_outputs_are_the_encoders_predict_and_reconstruct_decodes_the_me
 
 
 def test_encoder_outputs_are_remembered_until_the_weights_or_images_change(monkeypatch):
-    vae = heatmaps.build_conv_vae("lean", latent_dim=3, seed=0)
+    vae = conv_models.build_conv_vae("lean", latent_dim=3, seed=0)
     x = np.random.default_rng(0).random((20, 36, 36, 1)).astype("float32")
     calls = []
     run = model_io.run

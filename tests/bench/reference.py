@@ -6,13 +6,11 @@ Tests import them as ``bench.reference``; the benchmarks in this folder as ``ref
 from __future__ import annotations
 
 import numpy as np
-
-import helpers.env  # noqa: F401  (TensorFlow's environment before keras loads)
 import tensorflow as tf
 from keras import layers
 
-from helpers.studies.gaussian_heatmaps import covariances
-from helpers.studies.gaussian_heatmaps import grid_points
+import helpers.env  # noqa: F401  (TensorFlow's environment before keras loads)
+from helpers.heatmaps import covariances, grid_points
 from helpers.model_io import decode
 
 

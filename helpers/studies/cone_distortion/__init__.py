@@ -4,5 +4,5 @@ decoder stretches the latent plane. This package stays light to import: it names
 * :mod:`.parameters` — the rules of the notebook's parameters (``PARAMETERS``); no TensorFlow;
 * :mod:`.cone_points` — the data: points on z = tanh(4r)² with the middle band cut out, and the surface's mesh;
 * :mod:`.cone_vae` — the β-VAE's one entry to training, ``train_or_load_vae``;
-* :mod:`.distortion` — latent statistics, lengths of decoded lines, distortion by region, the explorer's walks.
+* :mod:`.decoded_geometry` — latent statistics, lengths of decoded lines, distortion by region, the explorer's walks.
 """
