@@ -25,10 +25,9 @@ import numpy as np
 import scipy.optimize
 import scipy.sparse
 import scipy.sparse.csgraph
-
-import helpers.env  # noqa: F401
 import tensorflow as tf
 
+import helpers.env  # noqa: F401
 from helpers.geometry import latent_grid
 from helpers.latent_paths import straight_line
 from helpers.model_io import decode

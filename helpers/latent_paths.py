@@ -16,6 +16,7 @@ Decoding a path is :func:`helpers.model_io.decode`; its decoded length is
 """
 
 from __future__ import annotations
+
 import numpy as np
 from scipy.spatial import ConvexHull, Delaunay, cKDTree
 

@@ -41,12 +41,12 @@ from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
-
-import helpers.env  # noqa: F401  (TF environment before the imports below)
 import tensorflow as tf
 
+import helpers.env  # noqa: F401  (TF environment before the imports below)
 from helpers import model_io
 from helpers.models import reconstruction_nll
+from helpers.spread import standard_error
 
 #: log p(x|z) for paired rows: (x_rows (m, …), z_rows (m, d)) → (m,) in nats.
 LogLikelihood = Callable[[np.ndarray, np.ndarray], np.ndarray]
@@ -194,12 +194,6 @@ def elbo_per_image(model, x, seed: int = 0, samples: int = 1, batch: int = DEFAU
 
 
 # --- summary ----------------------------------------------------------------------------------------
-
-
-def standard_error(values: np.ndarray) -> float:
-    """Standard error of the mean over images: sd / √n (sample sd, ddof = 1)."""
-    values = np.asarray(values, np.float64)
-    return float(np.std(values, ddof=1) / math.sqrt(len(values))) if len(values) > 1 else float("nan")
 
 
 def summarise_bounds(bounds: dict[int, np.ndarray], elbo_values: np.ndarray) -> pd.DataFrame:

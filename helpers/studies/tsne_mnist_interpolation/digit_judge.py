@@ -3,13 +3,12 @@ which digit, how confidently, and how far from the real digits — and the table
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 from sklearn import neighbors
 
 from helpers import model_io
+from helpers.spread import share_and_error
 from helpers.studies.tsne_mnist_interpolation.interpolation import image_blend_pairs
 from helpers.studies.tsne_mnist_interpolation.mnist_data import MnistData, non_digit_images, random_pairs
 
@@ -57,8 +56,8 @@ class DigitJudge:
         error √(p(1 − p)/n), and how many different digits (0–10) the accepted images are read as."""
         probabilities = self.probabilities(images)
         accepted = probabilities.max(axis=1) >= ACCEPTED
-        share = float(accepted.mean())
-        return {"accepted share": share, "accepted se": math.sqrt(share * (1 - share) / len(accepted)),
+        share, error = share_and_error(accepted)
+        return {"accepted share": share, "accepted se": error,
                 "digits": len(np.unique(probabilities.argmax(axis=1)[accepted]))}
 
     def distance_ratio(self, images: np.ndarray) -> np.ndarray:

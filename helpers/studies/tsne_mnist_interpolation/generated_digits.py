@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from helpers import likelihood, model_io, samplers
+from helpers import model_io, samplers, spread
 from helpers.studies.tsne_mnist_interpolation.digit_judge import ACCEPTED, DigitJudge
 from helpers.studies.tsne_mnist_interpolation.latent_grids import grid_codes, prior_quantile_axis
 
@@ -52,11 +52,6 @@ def generated_codes(ae_train_codes, n: int, latent_dim: int, components: int, se
             f"AE mixture ({components})": samplers.sample_mixture(mixture, n, seed)}
 
 
-def _mean_and_error(values) -> tuple[float, float]:
-    values = np.asarray(values, np.float64)
-    return float(values.mean()), likelihood.standard_error(values)
-
-
 def generation_scores(judge: DigitJudge, images: dict, real) -> pd.DataFrame:
     """Per source of decoded samples ``{source: images}``, after the real test digits ``real`` as the yardstick:
     mean classifier confidence, the share accepted (confidence ≥ :data:`ACCEPTED`), the mean distance ratio
@@ -73,7 +68,8 @@ def generation_scores(judge: DigitJudge, images: dict, real) -> pd.DataFrame:
         row = {}
         for column, values in (("mean confidence", confidence), ("accepted share", confidence >= ACCEPTED),
                                ("mean distance ratio", ratio), ("nearer than 95 % of real", ratio < near)):
-            row[column], row[f"{column} se"] = _mean_and_error(values)
+            values = np.asarray(values, np.float64)
+            row[column], row[f"{column} se"] = float(values.mean()), spread.standard_error(values)
         rows[source] = row
     return pd.DataFrame(rows).T
 

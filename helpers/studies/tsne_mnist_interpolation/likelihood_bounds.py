@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from helpers import likelihood, training
+from helpers import likelihood, spread, training
 from helpers.paths import RESULTS_DIR
 from helpers.studies.tsne_mnist_interpolation.mnist_data import MnistData
 
@@ -36,7 +36,7 @@ def likelihood_bounds(vae, x, ks=LIVE_KS, seed: int = 0) -> tuple[pd.DataFrame, 
 def bounds_table(summary: pd.DataFrame, elbo) -> pd.DataFrame:
     """One row for the ELBO and one per k: the mean bound (nats per image) with its standard error over images,
     and its excess over the ELBO with the paired standard error (the looseness the k samples remove)."""
-    rows = {"ELBO": {"nats per image": float(np.mean(elbo)), "± se": likelihood.standard_error(elbo),
+    rows = {"ELBO": {"nats per image": float(np.mean(elbo)), "± se": spread.standard_error(elbo),
                      "above the ELBO": 0.0, "± se (paired)": 0.0}}
     for row in summary.itertuples():
         rows[f"IWAE k = {int(row.k):,}"] = {"nats per image": row.bound, "± se": row.se,
@@ -49,7 +49,7 @@ def bound_fields(summary: pd.DataFrame, elbo) -> dict:
     ``elbo_err``), and for the largest k of ``summary`` (``top_k``) its mean bound (``top_bound``) and its rise
     above the ELBO with the paired standard error (``looseness``, ``looseness_err``)."""
     top = summary.sort_values("k").iloc[-1]
-    return {"elbo": float(np.mean(elbo)), "elbo_err": likelihood.standard_error(elbo), "top_k": int(top["k"]),
+    return {"elbo": float(np.mean(elbo)), "elbo_err": spread.standard_error(elbo), "top_k": int(top["k"]),
             "top_bound": float(top["bound"]), "looseness": float(top["gap_to_elbo"]),
             "looseness_err": float(top["gap_se"])}
 

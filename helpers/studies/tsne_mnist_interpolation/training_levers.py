@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from helpers import likelihood, training
+from helpers import likelihood, spread, training
 from helpers.paths import RESULTS_DIR
 from helpers.studies.tsne_mnist_interpolation.digit_judge import DigitJudge
 from helpers.studies.tsne_mnist_interpolation.generated_digits import prior_generation_scores
@@ -83,7 +83,7 @@ def elbo_gap_table(vaes: dict, splits: dict, seed: int) -> pd.DataFrame:
         row = {}
         for split, x in splits.items():
             values = likelihood.elbo_per_image(vae, x, seed)
-            row[f"{split} ELBO"], row[f"{split} ± se"] = float(values.mean()), likelihood.standard_error(values)
+            row[f"{split} ELBO"], row[f"{split} ± se"] = float(values.mean()), spread.standard_error(values)
         first, *_, last = list(splits)
         row["gap"] = row[f"{first} ELBO"] - row[f"{last} ELBO"]
         rows[name] = row
