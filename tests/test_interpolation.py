@@ -82,14 +82,15 @@ def test_digit_judge_scores():
     assert list(table.columns) == ["t=0.00", "t=0.50", "t=1.00"]
 
 
-def test_interpolation_study_rows():
+def test_pair_means_has_a_row_per_source():
     decoder = LinearDecoder(latent=3, out=4)
     images = decoder.predict(np.random.default_rng(0).normal(size=(6, 3)) * 0.1)
     labels = np.array([0, 1, 0, 1, 0, 1])
     judge = digit_judge.DigitJudge(FixedClassifier(), images, images + 0.01)
     pairs = mnist_data.random_pairs(labels, 4, np.random.default_rng(0))
-    study = interpolation.interpolation_study(judge, images, {"lin": decoder.encode(images)}, {"lin": decoder},
-                                              pairs, 5)
+    scores = interpolation.interpolation_scores(judge, images, {"lin": decoder.encode(images)}, {"lin": decoder},
+                                                pairs, 5)
+    study = interpolation.pair_means(scores)
     assert list(study.index) == ["pixel blend", "lin latent"]
     # linear model: latent interpolation is the pixel blend, so both rows agree
     np.testing.assert_allclose(study.loc["pixel blend"].to_numpy(), study.loc["lin latent"].to_numpy(), atol=1e-5)

@@ -541,7 +541,7 @@ print(f"{len(pairs)} pairs, {interpolation_steps - 2} interior steps each")
 
 # %% tags=["hide-input"]
 confidence = {name: table["mean confidence"] for name, table in pair_scores.items()}
-study_table = pd.DataFrame({name: table.mean() for name, table in pair_scores.items()}).T
+study_table = interpolation.pair_means(pair_scores)
 study_table["confidence ± se"] = spread.mean_and_error(confidence, rng_boot)["± se"]
 show_table("mnist_interpolation_study", study_table, caption="Interior steps, averaged over the pairs")
 study_gaps = spread.paired_differences(confidence, [("AE latent", "pixel blend"), ("VAE latent", "pixel blend"),

@@ -21,9 +21,9 @@ def image_blend_pairs(images, pairs) -> np.ndarray:
 
 
 def image_blend(x_a: np.ndarray, x_b: np.ndarray, steps: int) -> np.ndarray:
-    """``steps`` images cross-fading from ``x_a`` (first) to ``x_b`` (last)."""
-    t = np.linspace(0.0, 1.0, steps).reshape((-1,) + (1,) * np.ndim(x_a))
-    return ((1.0 - t) * np.asarray(x_a, np.float64) + t * np.asarray(x_b, np.float64)).astype(np.float32)
+    """``steps`` images cross-fading from ``x_a`` (first) to ``x_b`` (last): the straight line between them in
+    pixel space (:func:`helpers.latent_paths.straight_line`), float32."""
+    return straight_line(x_a, x_b, steps, dtype=np.float32)
 
 
 def latent_interpolation(decoder, z_a: np.ndarray, z_b: np.ndarray, steps: int) -> np.ndarray:
@@ -73,10 +73,8 @@ def interpolation_scores(judge: DigitJudge, images: np.ndarray, codes: dict, dec
     return scores
 
 
-def interpolation_study(judge: DigitJudge, images: np.ndarray, codes: dict, decoders: dict, pairs: np.ndarray,
-                        steps: int) -> pd.DataFrame:
-    """The means over all pairs of :func:`interpolation_scores`, one row per source."""
-    scores = interpolation_scores(judge, images, codes, decoders, pairs, steps)
+def pair_means(scores: dict) -> pd.DataFrame:
+    """The means over all pairs of :func:`interpolation_scores` (``{source: table}``), one row per source."""
     return pd.DataFrame({name: table.mean() for name, table in scores.items()}).T
 
 
