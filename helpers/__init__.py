@@ -2,15 +2,16 @@
 
 **General layer** (``helpers.<module>``): nothing in it knows about a particular study.
 
-* environment and files — :mod:`~helpers.env` (TensorFlow's settings before it loads), :mod:`~helpers.paths`,
-  :mod:`~helpers.results` (recorded result tables with the settings that produced them, atomic writes);
+* environment and files — :mod:`~helpers.env` (TensorFlow's settings before it loads),
+  :mod:`~helpers.locations` (where files live), :mod:`~helpers.results`
+  (recorded result tables with the settings that produced them, atomic writes);
 * parameters — :mod:`~helpers.validation` (rules, one-call validation with clear errors);
 * models and layers — :mod:`~helpers.models` (VAE, AE, paired-model trainers, the sampling layer, losses);
 * heatmap images with known factors — :mod:`~helpers.heatmaps` (numpy only) and their convolutional VAE and AE,
   :mod:`~helpers.conv_models` (shared by studies 2 and 3);
 * training and the weight cache — :mod:`~helpers.training` (``fit_or_load``, the cache key from the model's
   own configuration, where weights are read and written);
-* models on numpy arrays — :mod:`~helpers.model_io` (encode, sample, decode, reconstruct);
+* models on numpy arrays — :mod:`~helpers.inference` (encode, sample, decode, reconstruct);
 * geometry — :mod:`~helpers.geometry` (decoder Jacobians, distortion), :mod:`~helpers.geodesics`,
   :mod:`~helpers.latent_paths` (lines, lengths and paths in a cloud of codes);
 * probes and metrics — :mod:`~helpers.probes` (linear and KNN probes), :mod:`~helpers.disentanglement` (MIG, DCI,

@@ -30,7 +30,7 @@ import tensorflow as tf
 import helpers.env  # noqa: F401
 from helpers.geometry import latent_grid
 from helpers.latent_paths import straight_line
-from helpers.model_io import decode
+from helpers.inference import decode
 
 
 def _flat(decoder, z):

@@ -11,7 +11,7 @@
 * traversals: :func:`percentile_sweeps` (one coordinate of the codes, or of their principal frame, from
   its 2nd to its 98th percentile, the others at their median).
 
-Decoding a path is :func:`helpers.model_io.decode`; its decoded length is
+Decoding a path is :func:`helpers.inference.decode`; its decoded length is
 :func:`helpers.geodesics.curve_length`.
 """
 

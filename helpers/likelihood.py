@@ -44,7 +44,7 @@ import pandas as pd
 import tensorflow as tf
 
 import helpers.env  # noqa: F401  (TF environment before the imports below)
-from helpers import model_io
+from helpers import inference
 from helpers.models import reconstruction_nll
 from helpers.spread import standard_error
 
@@ -172,10 +172,10 @@ def log_likelihood_of(model) -> LogLikelihood:
 
 
 def posterior_of(model, x) -> tuple[np.ndarray, np.ndarray]:
-    """(μ(x), log σ²(x)) of q(z|x) as float64, σ as the model samples with (:func:`~helpers.model_io.posterior_sigma`:
+    """(μ(x), log σ²(x)) of q(z|x) as float64, σ as the model samples with (:func:`~helpers.inference.posterior_sigma`:
     the ``"original"`` loss variant's σ is exp of the log-variance output)."""
-    z_mean, z_log_var = model_io.encoder_outputs(model, x)
-    log_sigma = np.log(model_io.posterior_sigma(model, np.asarray(z_log_var, np.float64)))
+    z_mean, z_log_var = inference.encoder_outputs(model, x)
+    log_sigma = np.log(inference.posterior_sigma(model, np.asarray(z_log_var, np.float64)))
     return np.asarray(z_mean, np.float64), 2.0 * log_sigma
 
 

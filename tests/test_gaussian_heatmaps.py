@@ -9,7 +9,7 @@ from conftest import notebook_defaults
 from scipy.stats import multivariate_normal
 
 from helpers import conv_models, heatmaps
-from helpers.paths import SHIPPED_WEIGHTS_DIR
+from helpers.locations import SHIPPED_WEIGHTS_DIR
 from helpers.studies.gaussian_heatmaps import alignment_scores, beta_sweep, latent_holes, parameters, recovery
 from helpers.studies.t_distribution import t_data
 from helpers.training import WeightStore

@@ -5,7 +5,7 @@ import pytest
 from bench.reference import jacobian_per_output, jacobian_per_point
 from conftest import linear_decoder
 
-from helpers import geodesics, geometry, latent_paths, model_io
+from helpers import geodesics, geometry, latent_paths, inference
 from helpers.models import build_mlp_vae
 
 
@@ -20,8 +20,8 @@ def central_differences(decoder, z, h=1e-2):
     for j in range(z.shape[1]):
         step = np.zeros_like(z)
         step[:, j] = h
-        plus = model_io.decode(decoder, z + step).astype(np.float64)
-        minus = model_io.decode(decoder, z - step).astype(np.float64)
+        plus = inference.decode(decoder, z + step).astype(np.float64)
+        minus = inference.decode(decoder, z - step).astype(np.float64)
         columns.append((plus - minus) / (2 * h))
     return np.stack(columns, axis=-1)
 

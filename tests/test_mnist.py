@@ -5,7 +5,7 @@ import pytest
 from conftest import notebook_defaults
 
 import helpers.env  # noqa: F401  (TensorFlow's environment before keras loads)
-from helpers import model_io
+from helpers import inference
 from helpers.studies.tsne_mnist_interpolation import mnist_data, parameters
 from helpers.validation import validate
 
@@ -98,11 +98,11 @@ def test_ae_and_vae_share_the_original_architecture():
     ae = mnist_models.build_mnist_ae(latent_dim=8)
     vae = mnist_models.build_mnist_vae(latent_dim=8, seed=0)
     x = np.random.default_rng(0).random((3, 28, 28, 1)).astype(np.float32)
-    assert model_io.encode_mean(ae, x).shape == (3, 8)
-    assert model_io.encode_mean(vae, x).shape == (3, 8)
+    assert inference.encode_mean(ae, x).shape == (3, 8)
+    assert inference.encode_mean(vae, x).shape == (3, 8)
     assert tuple(ae(x).shape) == (3, 28, 28, 1) and tuple(vae(x).shape) == (3, 28, 28, 1)
     assert float(np.min(ae(x))) >= 0.0 and float(np.max(ae(x))) <= 1.0  # sigmoid output
-    assert min(float(np.min(model_io.encode_mean(ae, x))), 0) >= -1.0  # ELU code is bounded below by -1
+    assert min(float(np.min(inference.encode_mean(ae, x))), 0) >= -1.0  # ELU code is bounded below by -1
     shapes_of = lambda m: sorted(tuple(w.shape) for w in m.decoder.weights)  # noqa: E731
     assert shapes_of(ae) == shapes_of(vae)  # same decoder
     conv = [tuple(w.shape) for w in ae.encoder.weights if len(w.shape) == 4]
@@ -124,7 +124,7 @@ def test_reconstruction_bce_matches_a_hand_computation():
     from helpers.studies.tsne_mnist_interpolation import mnist_models
     ae = mnist_models.build_mnist_ae(latent_dim=4)
     x = np.random.default_rng(1).random((2, 28, 28, 1)).astype(np.float32)
-    x_hat = np.clip(model_io.reconstruct(ae, x).astype(np.float64), 1e-7, 1 - 1e-7)
+    x_hat = np.clip(inference.reconstruct(ae, x).astype(np.float64), 1e-7, 1 - 1e-7)
     expected = -(x * np.log(x_hat) + (1 - x) * np.log(1 - x_hat)).reshape(2, -1).sum(axis=1).mean()
     assert mnist_models.reconstruction_bce(ae, x) == pytest.approx(expected, rel=1e-5)
 

@@ -99,7 +99,7 @@ def heatmap_models():
     from test_gaussian_heatmaps import RefuseTraining
 
     from helpers import conv_models, heatmaps
-    from helpers.paths import SHIPPED_WEIGHTS_DIR
+    from helpers.locations import SHIPPED_WEIGHTS_DIR
     from helpers.training import WeightStore
 
     p = notebook_defaults("02_gaussian_heatmaps")

@@ -66,7 +66,7 @@ validate(parameters.PARAMETERS, globals())  # every parameter above and their co
 import matplotlib.pyplot as plt
 import numpy as np
 
-from helpers import geodesics, geometry, latent_paths, model_io, plotting
+from helpers import geodesics, geometry, latent_paths, inference, plotting
 from helpers.report import show_source, show_table, show_takeaway
 from helpers.training import set_seed
 from helpers.studies.cone_distortion import cone_points, cone_vae, decoded_geometry
@@ -137,7 +137,7 @@ show_takeaway("cone_training", "Final epoch ({epochs} epochs): loss {loss:.2f} p
 # corrected column shows.
 
 # %% tags=["hide-input"]
-z_mean, z_log_var = model_io.encoder_outputs(vae, cone_data.points)
+z_mean, z_log_var = inference.encoder_outputs(vae, cone_data.points)
 statistics = decoded_geometry.latent_statistics(z_mean, z_log_var, cone_data.labels)
 show_table("cone_latent_statistics", statistics, digits=3)
 variance = statistics["mean variance"].groupby(level="class").mean()
@@ -173,8 +173,8 @@ plt.show()
 # the empty gap — where there were never any data — and climbs back up.
 
 # %%
-decoded = {name: model_io.decode(vae.decoder, c) for name, c in shown_codes.items()}
-decoded_line = model_io.decode(vae.decoder, line)
+decoded = {name: inference.decode(vae.decoder, c) for name, c in shown_codes.items()}
+decoded_line = inference.decode(vae.decoder, line)
 traces = [plotting.scatter3d_trace(p, f"{n} (decoded)", plotting.CLASS_COLOURS[n]) for n, p in decoded.items()]
 traces.append(plotting.line3d_trace(decoded_line, "decoded straight latent line"))
 plotting.show_plotly(plotting.figure_3d(traces, "Reconstructions and the decoded latent line"))
@@ -203,7 +203,7 @@ show_takeaway("cone_line_lengths", "Latent length {latent:.2f}; decoded, the lin
 # %%
 low, high = z_mean.min(axis=0), z_mean.max(axis=0)
 axis_0, axis_1, grid = geometry.latent_grid(low, high, grid_points_per_axis)
-sheet = model_io.decode(vae.decoder, grid).reshape(grid_points_per_axis, grid_points_per_axis, 3)
+sheet = inference.decode(vae.decoder, grid).reshape(grid_points_per_axis, grid_points_per_axis, 3)
 surface = plotting.surface_trace(sheet[..., 0], sheet[..., 1], sheet[..., 2], "decoded latent grid")
 plotting.show_plotly(plotting.figure_3d([surface, traces[-1]], "The decoded latent manifold"))
 
@@ -260,7 +260,7 @@ z_a, z_b = line[0], line[-1]
 initial = (geodesics.latent_graph_path(vae.decoder, low, high, grid_points_per_axis, z_a, z_b)
            if geodesic_init == "graph" else None)
 geodesic = geodesics.latent_geodesic(vae.decoder, z_a, z_b, geodesic_points, geodesic_iterations, initial=initial)
-ends = model_io.decode(vae.decoder, np.stack([z_a, z_b]))
+ends = inference.decode(vae.decoder, np.stack([z_a, z_b]))
 true_path, true_length = geodesics.surface_shortest_path(cone_points.cone_height, ends[0, :2], ends[1, :2],
                                                          points_per_axis=surface_mesh_points)
 
@@ -278,7 +278,7 @@ show_takeaway("cone_geodesic_energy", "L-BFGS lowered the geodesic's energy from
 # map — the true path drawn there through the encoder's means.
 
 # %%
-paths_3d = {"decoded straight line": decoded_line, "decoded latent geodesic": model_io.decode(vae.decoder, geodesic.curve),
+paths_3d = {"decoded straight line": decoded_line, "decoded latent geodesic": inference.decode(vae.decoder, geodesic.curve),
             "true surface path": true_path}
 traces = [plotting.surface_trace(*cone_points.surface_grid(), name="z = tanh(4r)²", opacity=0.25)]
 traces += plotting.path3d_traces(paths_3d)
@@ -302,7 +302,7 @@ plotting.show_plotly(plotting.point_path_explorer(
     "Walk both paths: drag the slider", notes=decoded_geometry.walk_notes(walks)))
 
 # %%
-encoded_true_path = model_io.encode_mean(vae, true_path)
+encoded_true_path = inference.encode_mean(vae, true_path)
 plotting.plot_distortion_heatmap(axis_0, axis_1, distortion, shown_codes,
                                  {"straight latent line": line, "latent geodesic": geodesic.curve,
                                   "true path (encoded)": encoded_true_path}, title="Paths over the distortion map")

@@ -76,8 +76,8 @@ import numpy as np
 import pandas as pd
 
 from helpers import alignment, geodesics, geometry, image_plots, latent_paths, models, plotting, probes, results, samplers
-from helpers.model_io import decode, encode_mean, encoder_outputs, posterior_sigma
-from helpers.paths import shipping
+from helpers.inference import decode, encode_mean, encoder_outputs, posterior_sigma
+from helpers.locations import shipping
 from helpers.plotting import plot_distortion_heatmap, plot_history, show_plotly
 from helpers.report import show_source, show_table, show_takeaway
 from helpers import heatmaps
@@ -352,10 +352,10 @@ show_table("heatmap_pushed_codes", pushed, caption="Median residual of decoded h
 # %%
 slices, near = {}, {}
 for name, c in codes.items():
-    centre, axes_ = latent_paths.principal_axes(c)
-    half = float(np.abs((c - centre) @ axes_[:2].T).max())
-    slices[name] = geometry.distortion_on_plane(decoders[name], centre, axes_[:2].T, half, slice_points)
-    offset = (c - centre) @ axes_.T
+    centre, slice_axes = latent_paths.principal_axes(c)
+    half = float(np.abs((c - centre) @ slice_axes[:2].T).max())
+    slices[name] = geometry.distortion_on_plane(decoders[name], centre, slice_axes[:2].T, half, slice_points)
+    offset = (c - centre) @ slice_axes.T
     near[name] = offset[np.abs(offset[:, 2]) < 0.1 * half][:, :2]
 fig, axes = plt.subplots(1, 2, figsize=(12, 5))
 for ax, (name, (u, v, values, _)) in zip(axes, slices.items(), strict=True):
@@ -376,10 +376,10 @@ show_table("heatmap_slice_distortion", unevenness, digits=1, caption="Distortion
 # (0 for an exact member of the family).
 
 # %%
-ends_ = [trajectories.nearest_factor_index(data.y_test, f) for f in ((2.5, 2.5, -0.85), (2.5, 2.5, 0.85))]
+end_indices = [trajectories.nearest_factor_index(data.y_test, f) for f in ((2.5, 2.5, -0.85), (2.5, 2.5, 0.85))]
 geodesic_rows, geodesic_strips = {}, {}
 for name in codes:
-    found = geodesics.straight_and_geodesic(decoders[name], codes[name][ends_[0]], codes[name][ends_[1]],
+    found = geodesics.straight_and_geodesic(decoders[name], codes[name][end_indices[0]], codes[name][end_indices[1]],
                                             geodesic_steps, geodesic_points, geodesic_iterations)
     for kind, path in found.items():
         residual = recovery.moment_fit_residual(path["images"])

@@ -58,8 +58,8 @@ import numpy as np
 import pandas as pd
 
 from helpers import image_plots, latent_paths, plotting, probes, results
-from helpers.model_io import encode_mean
-from helpers.paths import shipping
+from helpers.inference import encode_mean
+from helpers.locations import shipping
 from helpers.plotting import plot_history, show_plotly
 from helpers.report import show_table, show_takeaway
 from helpers import heatmaps
@@ -104,8 +104,8 @@ plt.show()
 # keeps much more mass towards the edges of the window.
 
 # %%
-factors_ = np.array([[1.5, 1.5, 0.0]])
-pair = np.concatenate([t_data.t_heatmaps(factors_, t_data.HEAVY_DF), t_data.t_heatmaps(factors_, t_data.LIGHT_DF)])
+demo_factors = np.array([[1.5, 1.5, 0.0]])
+pair = np.concatenate([t_data.t_heatmaps(demo_factors, t_data.HEAVY_DF), t_data.t_heatmaps(demo_factors, t_data.LIGHT_DF)])
 fig, axes = plt.subplots(1, 3, figsize=(11, 3))
 for ax, image, name, cmap in zip(axes[:2], pair, ("ν = 2", "ν = 200"), ("magma", "viridis"), strict=True):
     ax.imshow(image, cmap=cmap, vmin=0, vmax=1), ax.set_title(name), ax.axis("off")

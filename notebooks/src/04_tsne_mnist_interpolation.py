@@ -95,8 +95,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from helpers import embedding, geodesics, image_plots, latent_paths, likelihood, model_io, models, plotting, results, spread
-from helpers.paths import shipping
+from helpers import embedding, geodesics, image_plots, latent_paths, likelihood, inference, models, plotting, results, spread
+from helpers.locations import shipping
 from helpers.plotting import plot_history
 from helpers.report import show_source, show_table, show_takeaway
 from helpers.training import set_seed
@@ -129,7 +129,7 @@ colouring, colouring_fit = shapes_colouring.train_or_load_colouring(
     data_settings={"n_train": shapes_train, "shapes_per_image": shapes_per_image, "shape_size": shape_size})
 
 # %%
-coloured = model_io.run(colouring, test_shapes.grey)[0]
+coloured = inference.run(colouring, test_shapes.grey)[0]
 rows = {"input (grey)": list(np.repeat(test_shapes.grey[:shapes_shown], 3, axis=-1)),
         "output": list(coloured[:shapes_shown]), "ground truth": list(test_shapes.colour[:shapes_shown])}
 _ = image_plots.image_rows(rows, size=1.5, suptitle="Test shapes: input, network output, target")
@@ -308,8 +308,8 @@ show_takeaway("mnist_judge_takeaway", "The judge reads **{accuracy:.1%}** of the
 
 # %%
 n_shown = 10
-recon_train = model_io.reconstruct(ae, data.x_train[:n_shown])
-recon_test = model_io.reconstruct(ae, data.x_test[:n_shown])
+recon_train = inference.reconstruct(ae, data.x_train[:n_shown])
+recon_test = inference.reconstruct(ae, data.x_test[:n_shown])
 rows = {**interpolation.reconstruction_pairs(data.x_train, recon_train, n_shown, "train"),
         **interpolation.reconstruction_pairs(data.x_test, recon_test, n_shown, "test")}
 _ = image_plots.image_rows(rows, suptitle="AE reconstructions: training (top) and test (bottom) images")
@@ -353,8 +353,8 @@ show_table("mnist_reconstruction", quality, digits=1, caption="Binary cross-entr
 # %%
 subset = np.arange(min(n_tsne, len(data.x_test)))
 images, labels = data.x_test[subset], data.y_test[subset]
-spaces = {"pixels": images.reshape(len(images), -1), "AE codes": model_io.encode_mean(ae, images),
-          "VAE mean codes": model_io.encode_mean(vae, images)}
+spaces = {"pixels": images.reshape(len(images), -1), "AE codes": inference.encode_mean(ae, images),
+          "VAE mean codes": inference.encode_mean(vae, images)}
 maps = {name: embedding.tsne(x, perplexity, seed, tsne_method, n_jobs=2) for name, x in spaces.items()}
 print(f"embedded {len(images)} test images with {tsne_method}; inputs after PCA:",
       {name: m.input_dim for name, m in maps.items()})
@@ -403,7 +403,7 @@ ia, ib, ic = mnist_data.examples_by_label(data.y_test, [digit_a, digit_b, digit_
 abc = data.x_test[[ia, ib, ic]]
 arithmetic = {}
 for name, model in (("AE", ae), ("VAE", vae)):
-    codes = model_io.encode_mean(model, abc)
+    codes = inference.encode_mean(model, abc)
     arithmetic[name] = interpolation.decode_named(model.decoder, interpolation.latent_arithmetic(*codes))
 arithmetic["pixels"] = interpolation.pixel_arithmetic(*abc)
 
@@ -443,7 +443,7 @@ i_from, i_to = mnist_data.examples_by_label(data.y_test, [interpolate_from, inte
 ends = data.x_test[[i_from, i_to]]
 strips = {"pixel blend": interpolation.image_blend(ends[0], ends[1], interpolation_steps)}
 for name, model in (("AE latent", ae), ("VAE latent", vae)):
-    z_from, z_to = model_io.encode_mean(model, ends)
+    z_from, z_to = inference.encode_mean(model, ends)
     strips[name] = interpolation.latent_interpolation(model.decoder, z_from, z_to, interpolation_steps)
 steps_table = judge.table(strips)
 
@@ -470,7 +470,7 @@ show_table("mnist_interpolation_steps", steps_table)
 t_walk = np.linspace(0, 1, explorer_steps)
 walk = {"pixel blend": interpolation.image_blend(ends[0], ends[1], explorer_steps)}
 for name, model in (("AE latent", ae), ("VAE latent", vae)):
-    walk[name] = interpolation.latent_interpolation(model.decoder, *model_io.encode_mean(model, ends), explorer_steps)
+    walk[name] = interpolation.latent_interpolation(model.decoder, *inference.encode_mean(model, ends), explorer_steps)
 plotting.show_plotly(plotting.image_path_explorer(
     walk, [f"t = {t:.2f}" for t in t_walk], f"{interpolate_from} → {interpolate_to}: drag the slider",
     notes=interpolation.interpolation_notes(judge, walk)))
@@ -489,7 +489,7 @@ plotting.show_plotly(plotting.image_path_explorer(
 # %%
 geodesic_strips, geodesic_rows = {}, {}
 for name, model in (("AE", ae), ("VAE", vae)):
-    z_from, z_to = model_io.encode_mean(model, ends)
+    z_from, z_to = inference.encode_mean(model, ends)
     paths = geodesics.straight_and_geodesic(model.decoder, z_from, z_to, interpolation_steps, geodesic_points,
                                             geodesic_iterations)
     for kind, path in paths.items():
@@ -532,7 +532,7 @@ show_takeaway("mnist_geodesic_takeaway", "Read the table with care. The geodesic
 
 # %%
 pairs = mnist_data.random_pairs(data.y_test, n_interpolation_pairs, np.random.default_rng(seed))
-codes = {"AE": model_io.encode_mean(ae, data.x_test), "VAE": model_io.encode_mean(vae, data.x_test)}
+codes = {"AE": inference.encode_mean(ae, data.x_test), "VAE": inference.encode_mean(vae, data.x_test)}
 pair_scores = interpolation.interpolation_scores(judge, data.x_test, codes, {"AE": ae.decoder, "VAE": vae.decoder}, pairs,
                                           interpolation_steps)
 
@@ -554,8 +554,8 @@ show_table("mnist_interpolation_gaps", study_gaps, digits=3, caption="Paired dif
 
 # %% tags=["hide-input"]
 samples = {name: generated_digits.sample_like_codes(codes[name], 500, np.random.default_rng(seed)) for name in codes}
-decoded = {name: model_io.decode(model.decoder, samples[name]) for name, model in (("AE", ae), ("VAE", vae))}
-sample_confidence = {name: judge.confidence(images_) for name, images_ in decoded.items()}
+decoded = {name: inference.decode(model.decoder, samples[name]) for name, model in (("AE", ae), ("VAE", vae))}
+sample_confidence = {name: judge.confidence(source_images) for name, source_images in decoded.items()}
 random_codes = spread.mean_and_error(sample_confidence, rng_boot)
 random_codes["share ≥ 0.9"] = [np.mean(c >= 0.9) for c in sample_confidence.values()]
 show_table("mnist_random_codes", random_codes, caption="Random codes decoded: the classifier's confidence")
@@ -638,19 +638,19 @@ show_takeaway("mnist_plane_elu_note", "across its training codes $z_2$ varies by
 # The real test digits come first, as the yardstick. Under each image: the classifier's label and confidence.
 
 # %%
-ae_train_codes = model_io.encode_mean(ae, data.x_train)
+ae_train_codes = inference.encode_mean(ae, data.x_train)
 drawn = generated_digits.generated_codes(ae_train_codes, n_generated, latent_dim, mixture_components, seed)
-generated = {source: model_io.decode((vae if source.startswith("VAE") else ae).decoder, z)
+generated = {source: inference.decode((vae if source.startswith("VAE") else ae).decoder, z)
              for source, z in drawn.items()}
 generation = generated_digits.generation_scores(judge, generated, data.x_test)
 
 # %%
 shown_rows = {"real test digits": data.x_test[:generated_shown],
-              **{source: images_[:generated_shown] for source, images_ in generated.items()}}
-labelled = {f"{source}\n{generation.loc[source, 'accepted share']:.0%} accepted": list(images_)
-            for source, images_ in shown_rows.items()}
-notes = {label: [f"{p} ({c:.2f})" for p, c in zip(judge.predicted(images_), judge.confidence(images_), strict=True)]
-         for label, images_ in zip(labelled, shown_rows.values(), strict=True)}
+              **{source: source_images[:generated_shown] for source, source_images in generated.items()}}
+labelled = {f"{source}\n{generation.loc[source, 'accepted share']:.0%} accepted": list(source_images)
+            for source, source_images in shown_rows.items()}
+notes = {label: [f"{p} ({c:.2f})" for p, c in zip(judge.predicted(source_images), judge.confidence(source_images), strict=True)]
+         for label, source_images in zip(labelled, shown_rows.values(), strict=True)}
 _ = image_plots.image_rows(labelled, scores=notes, size=1.0,
                            suptitle="Decoded draws per source (label and confidence of the classifier underneath)")
 plt.show()

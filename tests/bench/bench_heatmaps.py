@@ -65,7 +65,7 @@ def time_to_bar_worker(config: str, max_epochs: int) -> dict:
 
     import helpers.env  # noqa: F401
     from helpers import conv_models, heatmaps
-    from helpers.model_io import decode, encode_mean
+    from helpers.inference import decode, encode_mean
     from helpers.studies.gaussian_heatmaps import recovery
     from tests.conftest import notebook_defaults
 

@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from conftest import notebook_defaults  # noqa: E402
 
 import helpers.training as training  # noqa: E402
-from helpers.paths import SHIPPED_WEIGHTS_DIR  # noqa: E402
+from helpers.locations import SHIPPED_WEIGHTS_DIR  # noqa: E402
 
 EPOCHS_MEASURED = 3
 TARGET_MINUTES = 20.0

@@ -11,7 +11,7 @@ from keras import layers
 
 import helpers.env  # noqa: F401  (TensorFlow's environment before keras loads)
 from helpers.heatmaps import covariances, grid_points
-from helpers.model_io import decode
+from helpers.inference import decode
 
 
 def _flatten_outputs(decoder, z):

@@ -22,8 +22,8 @@ from recorded_values import load_tolerances, rule_for  # noqa: E402
 from test_gaussian_heatmaps import RefuseTraining  # noqa: E402
 
 from helpers import conv_models, heatmaps, latent_paths
-from helpers.model_io import encode_mean  # noqa: E402
-from helpers.paths import SHIPPED_WEIGHTS_DIR
+from helpers.inference import encode_mean  # noqa: E402
+from helpers.locations import SHIPPED_WEIGHTS_DIR
 from helpers.studies.gaussian_heatmaps import trajectories
 from helpers.training import WeightStore
 

@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from conftest import notebook_defaults  # noqa: E402
 from jitter import shipped_models  # noqa: E402
 
-from helpers import heatmaps, latent_paths, model_io, probes, samplers  # noqa: E402
+from helpers import heatmaps, latent_paths, inference, probes, samplers  # noqa: E402
 from helpers.studies.gaussian_heatmaps import alignment_scores, latent_holes, recovery
 
 
@@ -36,7 +36,7 @@ class JitteredDecoder:
         self.decoder, self.relative, self.rng = decoder, relative, rng
 
     def predict(self, z, batch_size=None, verbose=0):
-        images = model_io.decode(self.decoder, z)
+        images = inference.decode(self.decoder, z)
         return images * (1 + self.relative * self.rng.standard_normal(images.shape)).astype(images.dtype)
 
 
@@ -69,7 +69,7 @@ def section_numbers(p: dict, data, decoders: dict, train_codes: dict, test_codes
                                       latent_holes.HOLE_MASSES)
     out["heatmap_prior_mass"] = mass
     out["heatmap_holes_by_density"] = latent_holes.validity_by_density(
-        model_io.decode(decoders["VAE"], samples["VAE: prior N(0, I)"]), holes.loc["VAE: prior N(0, I)", "threshold"],
+        inference.decode(decoders["VAE"], samples["VAE: prior N(0, I)"]), holes.loc["VAE: prior N(0, I)", "threshold"],
         log_q_prior[:p["hole_samples"]], mass["log q level"].iloc[0])
     return {f"{key}/{row}/{column}": float(value) for key, table in out.items()
             for row, values in table.iterrows() for column, value in values.items()}
@@ -80,10 +80,10 @@ def main(overrides: dict, trials: int = 3, code_jitter: float = 1e-5, image_jitt
     data = heatmaps.load_heatmaps(0, 0)
     models = shipped_models(p, data)
     decoders = {n: m.decoder for n, m in models.items()}
-    train = {n: model_io.encode_mean(m, data.x_train) for n, m in models.items()}
-    test = {n: model_io.encode_mean(m, data.x_test) for n, m in models.items()}
-    mean, log_var = model_io.encoder_outputs(models["VAE"], data.x_train)
-    sigma = model_io.posterior_sigma(models["VAE"], log_var)
+    train = {n: inference.encode_mean(m, data.x_train) for n, m in models.items()}
+    test = {n: inference.encode_mean(m, data.x_test) for n, m in models.items()}
+    mean, log_var = inference.encoder_outputs(models["VAE"], data.x_train)
+    sigma = inference.posterior_sigma(models["VAE"], log_var)
     recon = recovery.reconstructions(models["VAE"], models["AE"], data.x_test, p["seed"])
     recon = {"VAE": recon["VAE, mean z"], "AE": recon["AE"]}
     base = section_numbers(p, data, decoders, train, test, mean, sigma, recon)

@@ -19,7 +19,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from conftest import notebook_defaults  # noqa: E402
 
-from helpers import model_io  # noqa: E402
+from helpers import inference  # noqa: E402
 from helpers.latent_paths import typical_spacing  # noqa: E402
 from helpers.studies.tsne_mnist_interpolation import (
     digit_judge,
@@ -35,7 +35,7 @@ SEED, N_GENERATED, COMPONENTS, TILES, TRIALS = 0, 500, 10, 15, 5
 
 def generation_table(codes, models, judge, data):
     drawn = generated_digits.generated_codes(codes, N_GENERATED, 32, COMPONENTS, SEED)
-    images = {source: model_io.decode(models[source.split()[0]].decoder, z) for source, z in drawn.items()}
+    images = {source: inference.decode(models[source.split()[0]].decoder, z) for source, z in drawn.items()}
     return generated_digits.generation_scores(judge, images, data.x_test), images
 
 
@@ -53,7 +53,7 @@ def main():
     judge_recipe = mnist_models.Recipe(p["judge_epochs"], training_levers.JUDGE_PATIENCE, p["validation_images"])
     classifier, _ = mnist_models.train_or_load_judge(data, judge_recipe, **shared)
     judge = digit_judge.DigitJudge(classifier, data.x_train, data.x_test)
-    codes = model_io.encode_mean(ae, data.x_train)
+    codes = inference.encode_mean(ae, data.x_train)
     models = {"VAE": vae, "AE": ae}
     base, images = generation_table(codes, models, judge, data)
     rng = np.random.default_rng(1)
@@ -72,7 +72,7 @@ def main():
               f"distance ratio {np.min(np.abs(judge.distance_ratio(x) / near - 1)):.2g} (relative) from the 5 % level")
     for name, model, prior in (("VAE 2-D", vae_2d, True), ("AE 2-D", ae_2d, False)):
         panel, _ = latent_grids.decoded_plane(model, judge, data.x_train, data.x_test, TILES, prior)
-        train_codes = model_io.encode_mean(model, data.x_train)
+        train_codes = inference.encode_mean(model, data.x_train)
         spacing = typical_spacing(train_codes.astype(np.float64))
         closest = np.min(np.abs(judge.confidence(panel['images']) - digit_judge.ACCEPTED))
         print(f"  {name}: tile confidence {closest:.2g} "

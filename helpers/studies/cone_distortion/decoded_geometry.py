@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import Delaunay, cKDTree
 
-from helpers import geometry, model_io
+from helpers import geometry, inference
 from helpers.latent_paths import polyline_length, straight_line
 from helpers.studies.cone_distortion.cone_points import LOWER, UPPER
 
@@ -34,7 +34,7 @@ def latent_statistics(z_mean: np.ndarray, z_log_var: np.ndarray, labels: np.ndar
 def line_lengths(decoder, line: np.ndarray) -> dict:
     """Latent length of a straight line, length of its decoded image, and the straight 3-D
     chord between the decoded ends (the shortest possible input-space path between them)."""
-    decoded = model_io.decode(decoder, line)
+    decoded = inference.decode(decoder, line)
     return {
         "latent length": float(np.linalg.norm(line[-1] - line[0])),
         "decoded length": polyline_length(decoded),
@@ -93,8 +93,8 @@ def path_walks(decoder, z_start, z_end, geodesic_curve) -> dict:
     and the latent geodesic's own n points (equal *decoded* steps, since its energy is least when evenly spaced).
     Returns ``{name: (n, 3) decoded points}``."""
     n = len(geodesic_curve)
-    straight = model_io.decode(decoder, straight_line(z_start, z_end, n))
-    return {"straight latent line": straight, "latent geodesic": model_io.decode(decoder, geodesic_curve)}
+    straight = inference.decode(decoder, straight_line(z_start, z_end, n))
+    return {"straight latent line": straight, "latent geodesic": inference.decode(decoder, geodesic_curve)}
 
 
 def walk_notes(walks: dict) -> list[str]:

@@ -7,10 +7,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from helpers import likelihood, model_io, models, probes, samplers, training
+from helpers import likelihood, inference, models, probes, samplers, training
 from helpers.conv_models import train_or_load_conv
 from helpers.heatmaps import FACTORS, HeatmapData
-from helpers.paths import RESULTS_DIR
+from helpers.locations import RESULTS_DIR
 from helpers.studies.gaussian_heatmaps.alignment_scores import alignment_scores
 from helpers.studies.gaussian_heatmaps.latent_holes import sample_checks, validity_threshold
 from helpers.studies.gaussian_heatmaps.recovery import frobenius_errors
@@ -67,16 +67,16 @@ def sweep_row(model, data: HeatmapData, seed: int, samples: int) -> dict:
       binomial standard error (threshold: the 95th percentile of the residuals of the model's reconstructions of
       the first ``samples`` test images, as in :func:`holes_table`)."""
     x = data.x_test
-    train_codes, test_codes = model_io.encode_mean(model, data.x_train), model_io.encode_mean(model, x)
+    train_codes, test_codes = inference.encode_mean(model, data.x_train), inference.encode_mean(model, x)
     if isinstance(model, models.VAE):
-        z_mean, z_sampled = model_io.sample_codes(model, x, seed)
+        z_mean, z_sampled = inference.sample_codes(model, x, seed)
         rate = float(likelihood.kl_to_standard_normal(*likelihood.posterior_of(model, x)).mean())
     else:
         z_mean = z_sampled = test_codes
         rate = float("nan")
-    decoded = {kind: model_io.decode(model.decoder, z) for kind, z in (("mean", z_mean), ("sampled", z_sampled))}
+    decoded = {kind: inference.decode(model.decoder, z) for kind, z in (("mean", z_mean), ("sampled", z_sampled))}
     threshold = validity_threshold(decoded["mean"][:samples])
-    generated = model_io.decode(model.decoder, _sweep_draws(model, train_codes, samples, seed))
+    generated = inference.decode(model.decoder, _sweep_draws(model, train_codes, samples, seed))
     checks = sample_checks(generated, threshold, data.y_train)
     probe = probes.linear_probe_r2(train_codes, data.y_train, test_codes, data.y_test, FACTORS)
     return {"rate": rate,

@@ -59,13 +59,13 @@ def factor_traces(estimated: dict, names=("var_x", "var_y", "cor")):
 def traversal_figure(traversals: dict):
     """Strips of decoded traversals: one column per model, one row per direction (latent axes, then
     principal axes), each strip from the 2nd (left) to the 98th percentile (right)."""
-    models_ = list(traversals)
-    labels = list(traversals[models_[0]])
-    n_points = len(next(iter(traversals[models_[0]].values()))[0])
-    fig, axes = plt.subplots(len(labels), len(models_), figsize=(0.55 * n_points * len(models_) + 1.5,
+    model_names = list(traversals)
+    labels = list(traversals[model_names[0]])
+    n_points = len(next(iter(traversals[model_names[0]].values()))[0])
+    fig, axes = plt.subplots(len(labels), len(model_names), figsize=(0.55 * n_points * len(model_names) + 1.5,
                                                                    0.62 * len(labels) + 0.6),
                              squeeze=False, layout="constrained")
-    for c, model in enumerate(models_):
+    for c, model in enumerate(model_names):
         for r, label in enumerate(labels):
             image_plots.draw_strip(axes[r, c], traversals[model][label][0], label)
         axes[0, c].set_title(f"{model}: 2nd → 98th percentile", fontsize=9)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from helpers import model_io, samplers
+from helpers import inference, samplers
 from helpers.studies.gaussian_heatmaps.recovery import estimate_factors, moment_fit_residual
 
 #: Moment fits of decoded *samples* stop after this many fixed-point iterations (:func:`estimate_covariances`
@@ -80,7 +80,7 @@ def holes_table(decoders: dict, samples: dict, reconstructions: dict, train_fact
                                                   "threshold": threshold}
         for source, z in samples.items():
             if source.split(":")[0] == model:
-                images = model_io.decode(decoders[model], z)
+                images = inference.decode(decoders[model], z)
                 rows[source] = {**sample_checks(images, threshold, train_factors), "threshold": threshold}
     return pd.DataFrame(rows).T.astype({"images": int})
 

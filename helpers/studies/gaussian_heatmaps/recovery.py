@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from helpers import model_io
+from helpers import inference
 from helpers.heatmaps import IMAGE_SIZE, densities_from_covariances, factors_from_covariances, grid_points
 
 
@@ -115,12 +115,12 @@ def error_summary(errors: dict) -> pd.DataFrame:
 
 def reconstructions(vae, ae, x, seed: int) -> dict:
     """Decoded test images three ways: the VAE from its mean μ(x), the VAE from one sampled
-    z = μ + σ·ε (the original study's way, see :func:`helpers.model_io.sample_codes`), and the AE."""
+    z = μ + σ·ε (the original study's way, see :func:`helpers.inference.sample_codes`), and the AE."""
 
-    z_mean, z_sampled = model_io.sample_codes(vae, x, seed)
-    return {"VAE, mean z": model_io.decode(vae.decoder, z_mean),
-            "VAE, sampled z": model_io.decode(vae.decoder, z_sampled),
-            "AE": model_io.decode(ae.decoder, model_io.encode_mean(ae, x))}
+    z_mean, z_sampled = inference.sample_codes(vae, x, seed)
+    return {"VAE, mean z": inference.decode(vae.decoder, z_mean),
+            "VAE, sampled z": inference.decode(vae.decoder, z_sampled),
+            "AE": inference.decode(ae.decoder, inference.encode_mean(ae, x))}
 
 
 #: The original study's reported test-set mean Frobenius errors (the quality bar).
@@ -138,8 +138,8 @@ def quality_bar(errors: dict) -> pd.DataFrame:
 def posterior_summary(vae, x) -> pd.Series:
     """Mean posterior standard deviation per latent dimension and the mean KL (nats, summed)."""
 
-    z_mean, z_log_var = (np.asarray(a, np.float64) for a in model_io.encoder_outputs(vae, x))
-    sigma = model_io.posterior_sigma(vae, z_log_var)
+    z_mean, z_log_var = (np.asarray(a, np.float64) for a in inference.encoder_outputs(vae, x))
+    sigma = inference.posterior_sigma(vae, z_log_var)
     kl = 0.5 * (z_mean**2 + sigma**2 - 1 - 2 * np.log(sigma)).sum(1)
     return pd.Series({**{f"mean sigma z{k + 1}": sigma[:, k].mean() for k in range(sigma.shape[1])},
                       "KL per image (nats)": kl.mean()})

@@ -8,9 +8,9 @@ import itertools
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from helpers import model_io
+from helpers import inference
 from helpers.heatmaps import FACTORS, HeatmapData
-from helpers.paths import RESULTS_DIR
+from helpers.locations import RESULTS_DIR
 from helpers.studies.gaussian_heatmaps.alignment_scores import alignment_scores, rotation_nulls
 from helpers.studies.gaussian_heatmaps.latent_holes import DENSITY_DRAWS, holes_table, latent_samples
 from helpers.studies.gaussian_heatmaps.model_pair import train_or_load_vae_and_ae
@@ -54,8 +54,8 @@ def seed_headlines(vae, ae, data: HeatmapData, seed: int, *, rotations: int, dci
     errors = {name: float(frobenius_errors(x_test, images).mean()) for name, images in recon.items()}
     rows = [("VAE", "test error", errors["VAE, mean z"]), ("VAE", "test error, sampled z", errors["VAE, sampled z"]),
             ("AE", "test error", errors["AE"])]
-    codes = {"VAE": (model_io.encode_mean(vae, x_train), model_io.encode_mean(vae, x_test)),
-             "AE": (model_io.encode_mean(ae, x_train), model_io.encode_mean(ae, x_test))}
+    codes = {"VAE": (inference.encode_mean(vae, x_train), inference.encode_mean(vae, x_test)),
+             "AE": (inference.encode_mean(ae, x_train), inference.encode_mean(ae, x_test))}
     for name, (train_codes, test_codes) in codes.items():
         probe = probes.linear_probe_r2(train_codes, data.y_train, test_codes, data.y_test, FACTORS)
         rows += [(name, f"probe R² {factor}", float(r2)) for factor, r2 in probe.items()]
@@ -105,7 +105,8 @@ def seed_study(data: HeatmapData, seeds, *, rotations: int, dci_rotations: int, 
                     for number, value in (("train seconds", fit.train_seconds), ("epochs", fit.epochs_run))]
         tables.append(pd.concat([table, pd.DataFrame(fit_rows, columns=table.columns)]).assign(seed=seed))
         for name, model in (("VAE", vae), ("AE", ae)):
-            codes[(name, seed)] = (model_io.encode_mean(model, data.x_train), model_io.encode_mean(model, data.x_test))
+            codes[(name, seed)] = (inference.encode_mean(model, data.x_train),
+                                   inference.encode_mean(model, data.x_test))
         print(f"seed {seed}: {fits['vae'].source} / {fits['ae'].source}", flush=True)
     return pd.concat(tables, ignore_index=True), seed_alignment(codes)
 

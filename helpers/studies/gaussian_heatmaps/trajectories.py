@@ -8,7 +8,7 @@ import pandas as pd
 from scipy.interpolate import splev, splprep
 from scipy.stats import spearmanr
 
-from helpers import latent_paths, model_io
+from helpers import latent_paths, inference
 from helpers.heatmaps import FACTORS
 from helpers.studies.gaussian_heatmaps.recovery import estimate_factors, moment_fit_residual
 
@@ -46,7 +46,7 @@ def isovariance_path(codes, factors, n_points: int, smoothing: float | None = No
 
 def path_factors(decoder, path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Decode a path; return (images, estimated factors (n, 3), moment-fit residuals (n,))."""
-    images = model_io.decode(decoder, path)
+    images = inference.decode(decoder, path)
     return images, estimate_factors(images), moment_fit_residual(images)
 
 
@@ -103,7 +103,7 @@ def perturbation_table(decoders: dict, codes: dict, rng_seed: int, steps=(0.0, 0
     rows = {}
     for name, decoder in decoders.items():
         moved = latent_paths.hull_perturbations(codes[name], np.random.default_rng(rng_seed), steps)
-        rows[name] = {f"step {s:g}": float(np.median(moment_fit_residual(model_io.decode(decoder, p))))
+        rows[name] = {f"step {s:g}": float(np.median(moment_fit_residual(inference.decode(decoder, p))))
                       for s, p in moved.items()}
     return pd.DataFrame(rows).T
 

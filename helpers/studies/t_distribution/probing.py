@@ -8,7 +8,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from helpers import heatmaps, model_io, probes
+from helpers import heatmaps, inference, probes
 from helpers.studies.t_distribution.t_data import heavy_labels, heavy_probability_from_sum
 
 #: The original study's single-run KNN results on latent codes (test accuracy, F1 with ν = 2 positive).
@@ -26,8 +26,8 @@ def probe_features(vae, ae, data: heatmaps.HeatmapData, seed: int) -> dict:
     shipped five-seed table. With :func:`helpers.probes.knn_grid_search` (one neighbour search per
     fold) the raw-pixel probe takes seconds, so the few seconds PCA would save are not worth that.
     """
-    vae_train, vae_train_sampled = model_io.sample_codes(vae, data.x_train, seed)
-    vae_test, vae_test_sampled = model_io.sample_codes(vae, data.x_test, seed + 1)
+    vae_train, vae_train_sampled = inference.sample_codes(vae, data.x_train, seed)
+    vae_test, vae_test_sampled = inference.sample_codes(vae, data.x_test, seed + 1)
     pixels = data.x_train.reshape(len(data.x_train), -1), data.x_test.reshape(len(data.x_test), -1)
 
     def variance_sum(factors):
@@ -36,7 +36,7 @@ def probe_features(vae, ae, data: heatmaps.HeatmapData, seed: int) -> dict:
     return {
         "VAE sampled z": (vae_train_sampled, vae_test_sampled),
         "VAE mean z": (vae_train, vae_test),
-        "AE z": (model_io.encode_mean(ae, data.x_train), model_io.encode_mean(ae, data.x_test)),
+        "AE z": (inference.encode_mean(ae, data.x_train), inference.encode_mean(ae, data.x_test)),
         "pixels": pixels,
         "PCA-3 of pixels": probes.pca_features(*pixels, components=3, seed=seed),
         "true var_x + var_y": (variance_sum(data.y_train), variance_sum(data.y_test)),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from helpers.paths import RESULTS_DIR
+from helpers.locations import RESULTS_DIR
 from helpers.studies.t_distribution.probing import ORIGINAL_KNN, probe_table
 
 #: The shipped table of repeated probes (``make weights`` writes it; the notebook reads it).

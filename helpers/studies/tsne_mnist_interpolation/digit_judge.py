@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 from sklearn import neighbors
 
-from helpers import model_io
+from helpers import inference
 from helpers.spread import share_and_error
 from helpers.studies.tsne_mnist_interpolation.interpolation import image_blend_pairs
 from helpers.studies.tsne_mnist_interpolation.mnist_data import MnistData, non_digit_images, random_pairs
@@ -42,7 +42,7 @@ class DigitJudge:
         self.scale = float(np.median(self.index.kneighbors(_flat(x_reference))[0][:, 0]))
 
     def probabilities(self, images: np.ndarray) -> np.ndarray:
-        return model_io.run(self.classifier, images)[0]
+        return inference.run(self.classifier, images)[0]
 
     def confidence(self, images: np.ndarray) -> np.ndarray:
         """Top softmax probability per image."""

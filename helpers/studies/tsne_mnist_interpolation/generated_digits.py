@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from helpers import model_io, samplers, spread
+from helpers import inference, samplers, spread
 from helpers.studies.tsne_mnist_interpolation.digit_judge import ACCEPTED, DigitJudge
 from helpers.studies.tsne_mnist_interpolation.latent_grids import grid_codes, prior_quantile_axis
 
@@ -28,9 +28,9 @@ def prior_generation_scores(judge: DigitJudge, decoder, latent_dim: int, *, tile
     scores = {}
     if latent_dim == 2:
         axis = prior_quantile_axis(tiles)
-        tiles_read = judge.readings(model_io.decode(decoder, grid_codes(axis, axis)))
+        tiles_read = judge.readings(inference.decode(decoder, grid_codes(axis, axis)))
         scores |= {"grid accepted": tiles_read["accepted share"], "grid digits": tiles_read["digits"]}
-    drawn = judge.readings(model_io.decode(decoder, samplers.sample_prior(draws, latent_dim, seed)))
+    drawn = judge.readings(inference.decode(decoder, samplers.sample_prior(draws, latent_dim, seed)))
     return scores | {"prior accepted": drawn["accepted share"], "prior accepted se": drawn["accepted se"],
                      "prior digits": drawn["digits"]}
 

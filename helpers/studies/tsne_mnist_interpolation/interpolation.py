@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from helpers import model_io
+from helpers import inference
 from helpers.latent_paths import straight_line
 
 if TYPE_CHECKING:  # annotations only: digit_judge imports this module
@@ -28,7 +28,7 @@ def image_blend(x_a: np.ndarray, x_b: np.ndarray, steps: int) -> np.ndarray:
 
 def latent_interpolation(decoder, z_a: np.ndarray, z_b: np.ndarray, steps: int) -> np.ndarray:
     """Decode ``steps`` equally spaced points on the straight line from ``z_a`` to ``z_b``."""
-    return model_io.decode(decoder, straight_line(z_a, z_b, steps))
+    return inference.decode(decoder, straight_line(z_a, z_b, steps))
 
 
 def latent_arithmetic(z_a: np.ndarray, z_b: np.ndarray, z_c: np.ndarray) -> dict:
@@ -46,7 +46,7 @@ def pixel_arithmetic(x_a: np.ndarray, x_b: np.ndarray, x_c: np.ndarray) -> dict:
 
 def decode_named(decoder, codes: dict) -> dict:
     """Decode a ``{name: code}`` mapping in one batch."""
-    images = model_io.decode(decoder, np.stack(list(codes.values())))
+    images = inference.decode(decoder, np.stack(list(codes.values())))
     return dict(zip(codes, images, strict=True))
 
 
@@ -63,7 +63,7 @@ def interpolation_scores(judge: DigitJudge, images: np.ndarray, codes: dict, dec
     for name, decoder in decoders.items():
         z = codes[name]
         lines = np.concatenate([straight_line(z[i], z[j], steps)[1:-1] for i, j in pairs])
-        strips[f"{name} latent"] = np.split(model_io.decode(decoder, lines), len(pairs))
+        strips[f"{name} latent"] = np.split(inference.decode(decoder, lines), len(pairs))
     scores = {}
     for name, parts in strips.items():
         confidence = judge.confidence(np.concatenate(parts)).reshape(len(pairs), -1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpers import model_io
+from helpers import inference
 from helpers.latent_paths import typical_spacing
 from helpers.studies.tsne_mnist_interpolation.digit_judge import ACCEPTED, DigitJudge
 
@@ -92,13 +92,13 @@ def decoded_plane(model, judge: DigitJudge, x_train, x_test, tiles: int, prior: 
     codes (:func:`range_axis`) — decoded, which tiles the classifier accepts, and which lie in holes (farther
     than the last of :data:`HOLE_SPACINGS` typical spacings from every training code). Returns ``(panel for
     plane_figure, plane_grid_scores)``."""
-    train_codes, test_codes = model_io.encode_mean(model, x_train), model_io.encode_mean(model, x_test)
+    train_codes, test_codes = inference.encode_mean(model, x_train), inference.encode_mean(model, x_test)
     if prior:
         axes = (prior_quantile_axis(tiles), prior_quantile_axis(tiles))
     else:
         axes = (range_axis(train_codes[:, 0], tiles), range_axis(train_codes[:, 1], tiles))
     grid = grid_codes(*axes)
-    images = model_io.decode(model.decoder, grid)
+    images = inference.decode(model.decoder, grid)
     scores = plane_grid_scores(judge, images, grid, train_codes, test_codes)
     holes = nearest_code_distance(grid, train_codes) > HOLE_SPACINGS[-1] * scores["typical spacing"]
     panel = {"codes": test_codes, "grid": grid, "images": images, "accepted": judge.confidence(images) >= ACCEPTED,

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from helpers import likelihood, spread, training
-from helpers.paths import RESULTS_DIR
+from helpers.locations import RESULTS_DIR
 from helpers.studies.tsne_mnist_interpolation.mnist_data import MnistData
 
 #: The importance-weighted bounds computed in a default run; k = 1,000 (about a minute on the default 300 test

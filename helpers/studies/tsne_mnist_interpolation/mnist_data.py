@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from helpers.paths import REPO_ROOT
+from helpers.locations import REPO_ROOT
 
 DEFAULT_LOCATIONS = (Path.home() / ".keras" / "datasets" / "mnist.npz", REPO_ROOT / "data" / "mnist.npz")
 

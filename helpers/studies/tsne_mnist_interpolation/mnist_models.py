@@ -12,7 +12,7 @@ import keras
 import numpy as np
 
 import helpers.env  # noqa: F401  (TensorFlow's settings before keras loads)
-from helpers import model_io, models, training
+from helpers import inference, models, training
 from helpers.studies.tsne_mnist_interpolation.mnist_data import NOT_A_DIGIT, MnistData, non_digit_images
 
 MNIST_SHAPE = (28, 28, 1)
@@ -117,7 +117,7 @@ def reconstruction_bce(model, x, eps: float = 1e-7) -> float:
 
     x = np.asarray(x, dtype=np.float64)
 
-    x_hat = np.clip(np.asarray(model_io.reconstruct(model, x), dtype=np.float64), eps, 1 - eps)
+    x_hat = np.clip(np.asarray(inference.reconstruct(model, x), dtype=np.float64), eps, 1 - eps)
     per_pixel = -(x * np.log(x_hat) + (1 - x) * np.log(1 - x_hat))
     return float(per_pixel.reshape(len(x), -1).sum(axis=1).mean())
 

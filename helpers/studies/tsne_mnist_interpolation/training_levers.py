@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from helpers import likelihood, spread, training
-from helpers.paths import RESULTS_DIR
+from helpers.locations import RESULTS_DIR
 from helpers.studies.tsne_mnist_interpolation.digit_judge import DigitJudge
 from helpers.studies.tsne_mnist_interpolation.generated_digits import prior_generation_scores
 from helpers.studies.tsne_mnist_interpolation.mnist_data import MnistData
