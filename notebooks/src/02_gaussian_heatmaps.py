@@ -92,7 +92,7 @@ pd.set_option("display.width", 160)
 # of $N(0, \Sigma)$ at a grid point $p = (x, y)$ is proportional to $\exp(-\tfrac12 p^\top \Sigma^{-1} p)$.
 # Each image evaluates it on the 36×36 grid `mgrid[-3:3:.17]` and divides by its maximum, so the
 # normalising constant cancels and the whole data set is one vectorised expression
-# (`helpers.studies.gaussian_heatmaps.gaussian_heatmaps`, tested against `scipy.stats.multivariate_normal` to $10^{-6}$).
+# (`helpers.heatmaps.gaussian_heatmaps`, tested against `scipy.stats.multivariate_normal` to $10^{-6}$).
 # The factor grid is $v_x, v_y \in \{0.1, 0.3, \dots, 4.9\}$ and $\rho \in \{-0.95, -0.85, \dots, 0.85\}$:
 # $25 \cdot 25 \cdot 19 = 11{,}875$ images, split 80/20 with `random_state=19` exactly as in the original study.
 
@@ -111,7 +111,7 @@ print(f"train {data.x_train.shape}, test {data.x_test.shape}; pixel range "
 # %% [markdown]
 # ## The models and a correct loss
 #
-# Both models share one architecture, built by `helpers.studies.gaussian_heatmaps` from a named configuration.
+# Both models share one architecture, built by `helpers.conv_models` from a named configuration.
 # The encoder is convolutional (3×3 convolutions with max-pooling, then a dense layer); the VAE's
 # encoder ends in two heads $\mu(x)$ and $\log\sigma^2(x)$, the AE's in one code $z(x)$. The decoder
 # is a dense layer reshaped to 4×4×64 followed by transposed convolutions (strides 1, 3, 3) and a

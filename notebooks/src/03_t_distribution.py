@@ -129,7 +129,7 @@ show_takeaway("t_classes", "Share of ν = 2: {heavy:.3f} (the original study: 0.
 # %% [markdown]
 # ## The models
 #
-# The VAE and the AE are study 2's: the same configuration from `helpers.studies.gaussian_heatmaps`, the consistent loss
+# The VAE and the AE are study 2's: the same configuration from `helpers.conv_models`, the consistent loss
 # (log-variance in sampling and KL, KL summed, weight $\beta$), Bernoulli likelihood, early stopping on a
 # hold-out carved from the training split. The validation loss levels off after about eight epochs
 # on this data, so the default budget is 12 epochs — which keeps the five-seed repeats affordable.
@@ -311,7 +311,7 @@ if summary is not None:
 # %% [markdown]
 # ## To go further
 #
-# Give the code a fourth dimension (`build_conv_vae` and `build_conv_ae` in `helpers.studies.gaussian_heatmaps` take
+# Give the code a fourth dimension (`build_conv_vae` and `build_conv_ae` in `helpers.conv_models` take
 # `latent_dim`; `train_heatmap_model` would have to pass it on), or sweep $\beta$: both change how much room
 # the code leaves for $\nu$. Compare with `recompute_repeats=True`.
 

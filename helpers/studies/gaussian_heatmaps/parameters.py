@@ -107,7 +107,7 @@ MIXTURE_FIT = Constraint("mixture fit", ("train_subset", "mixture_components"), 
 
 PARAMETERS = Rules({
     "seed": SEED,
-    "config": Choice(("fast", "lean", "original")),  # named architecture + optimiser (CONFIGS below)
+    "config": Choice(("fast", "lean", "original")),  # named architecture + optimiser (helpers.conv_models.CONFIGS)
     "vae_loss": Choice(("standard", "original")),
     "beta": Real(0.0, 100.0),
     "epochs": Integer(1, 500),
