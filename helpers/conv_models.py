@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import helpers.env  # noqa: F401  (TensorFlow's settings before keras loads)
 import keras
 import numpy as np
 
-import helpers.env  # noqa: F401  (TensorFlow's settings before keras loads)
 from helpers import models, training
 
 IMAGE_SHAPE = (36, 36, 1)

@@ -25,9 +25,10 @@ import numpy as np
 import scipy.optimize
 import scipy.sparse
 import scipy.sparse.csgraph
-import tensorflow as tf
 
 import helpers.env  # noqa: F401
+import tensorflow as tf
+
 from helpers.geometry import latent_grid
 from helpers.latent_paths import straight_line
 from helpers.inference import decode

@@ -16,9 +16,10 @@ import functools
 import weakref
 
 import numpy as np
-import tensorflow as tf
 
 import helpers.env  # noqa: F401  (the TensorFlow environment before TensorFlow loads)
+import tensorflow as tf
+
 
 # One traced tf.function per (decoder, mode), so repeated calls run warm.
 _COMPILED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

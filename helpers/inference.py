@@ -20,11 +20,11 @@ import functools
 import hashlib
 import weakref
 
-import keras
 import numpy as np
-import tensorflow as tf
 
 import helpers.env  # noqa: F401  (TF environment before the imports below)
+import keras
+import tensorflow as tf
 
 #: Traced inference functions, one per model.
 _INFERENCE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

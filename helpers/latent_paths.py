@@ -16,7 +16,6 @@ Decoding a path is :func:`helpers.inference.decode`; its decoded length is
 """
 
 from __future__ import annotations
-
 import numpy as np
 from scipy.spatial import ConvexHull, Delaunay, cKDTree
 

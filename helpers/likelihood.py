@@ -41,9 +41,10 @@ from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
-import tensorflow as tf
 
 import helpers.env  # noqa: F401  (TF environment before the imports below)
+import tensorflow as tf
+
 from helpers import inference
 from helpers.models import reconstruction_nll
 from helpers.spread import standard_error

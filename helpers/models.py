@@ -22,11 +22,10 @@ from __future__ import annotations
 
 import math
 
+import helpers.env  # noqa: F401  (TF environment before the import below)
 import keras
 import tensorflow as tf
 from keras import layers, ops
-
-import helpers.env  # noqa: F401  (TF environment before the import below)
 
 PACKAGE = "vae_notebooks"
 RECONSTRUCTIONS = ("gaussian", "bernoulli")

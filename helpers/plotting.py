@@ -19,6 +19,7 @@ import numpy as np
 import plotly.graph_objects as go
 from matplotlib.ticker import MaxNLocator
 
+
 CLASS_COLOURS = {"upper": "#494EB2", "lower": "#FF881E"}
 
 LINE_COLOUR = "#D62728"

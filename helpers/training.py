@@ -36,12 +36,13 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import keras  # noqa: E402  (after helpers.env)
 import numpy as np
 
 import helpers.env  # noqa: F401  (the TensorFlow environment before keras loads)
 from helpers.locations import CACHE_DIR, SHIPPED_WEIGHTS_DIR, shipping
 from helpers.results import atomic_write_text
+
+import keras  # noqa: E402  (after helpers.env)
 
 #: Bump when a change to the training code should invalidate every cached weight file.
 CACHE_VERSION = 2

@@ -4,11 +4,10 @@ import ast
 import json
 from pathlib import Path
 
+import helpers.env  # noqa: F401  (TensorFlow's environment before keras loads)
 import keras
 import numpy as np
 import pytest
-
-import helpers.env  # noqa: F401  (TensorFlow's environment before keras loads)
 
 
 @pytest.fixture

@@ -3,10 +3,10 @@
 import keras
 import numpy as np
 import pytest
-from bench.reference import curve_energy_looped
 from conftest import linear_decoder
 from keras import ops
 
+from bench.reference import curve_energy_looped
 from helpers import geodesics
 
 

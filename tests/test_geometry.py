@@ -2,10 +2,11 @@
 
 import numpy as np
 import pytest
-from bench.reference import jacobian_per_output, jacobian_per_point
 from conftest import linear_decoder
 
-from helpers import geodesics, geometry, latent_paths, inference
+from bench.reference import jacobian_per_output, jacobian_per_point
+from helpers import geodesics, inference
+from helpers import geometry, latent_paths
 from helpers.models import build_mlp_vae
 
 

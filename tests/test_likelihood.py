@@ -15,13 +15,13 @@ estimate. Known answers for that q (per latent dimension, in units of the poster
 
 import math
 
-import keras
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
 
 import helpers.env  # noqa: F401  (TF environment before keras)
+import keras
 from helpers import likelihood, spread
 from helpers.models import VAE, build_mlp_vae, kl_divergence
 

@@ -23,13 +23,13 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
+import helpers.env  # noqa: F401,E402  (TensorFlow's environment before keras loads)
 import keras  # noqa: E402
 from conftest import notebook_defaults  # noqa: E402
 from keras import layers  # noqa: E402
 
-import helpers.env  # noqa: F401,E402  (TensorFlow's environment before keras loads)
 from helpers import likelihood, models, training  # noqa: E402
-from helpers.studies.tsne_mnist_interpolation import (
+from helpers.studies.tsne_mnist_interpolation import (  # noqa: E402
     digit_judge,
     generated_digits,
     mnist_data,

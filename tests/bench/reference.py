@@ -6,10 +6,11 @@ Tests import them as ``bench.reference``; the benchmarks in this folder as ``ref
 from __future__ import annotations
 
 import numpy as np
+
+import helpers.env  # noqa: F401  (TensorFlow's environment before keras loads)
 import tensorflow as tf
 from keras import layers
 
-import helpers.env  # noqa: F401  (TensorFlow's environment before keras loads)
 from helpers.heatmaps import covariances, grid_points
 from helpers.inference import decode
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import helpers.env  # noqa: F401  (TensorFlow's settings before keras loads)
 import keras
 import numpy as np
 
-import helpers.env  # noqa: F401  (TensorFlow's settings before keras loads)
 from helpers import inference, models, training
 from helpers.studies.tsne_mnist_interpolation.mnist_data import NOT_A_DIGIT, MnistData, non_digit_images
 

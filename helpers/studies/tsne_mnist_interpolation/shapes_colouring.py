@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import helpers.env  # noqa: F401  (TensorFlow's settings before keras loads)
 import keras
 import numpy as np
 import pandas as pd
 from PIL import Image, ImageDraw
 
-import helpers.env  # noqa: F401  (TensorFlow's settings before keras loads)
 from helpers import models, training
 
 SHAPES_IMAGE_SIZE = 48
