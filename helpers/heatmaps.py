@@ -18,21 +18,15 @@ import numpy as np
 #: The original study's grid: 36 points from −3 to 2.95 in steps of 0.17 (x indexes rows, y columns).
 GRID_AXIS = np.mgrid[-3:3:0.17]
 
-
 IMAGE_SIZE = len(GRID_AXIS)
-
 
 VARIANCES = np.arange(0.1, 5, 0.2)
 
-
 CORRELATIONS = np.arange(-0.95, 0.95, 0.1)
-
 
 FACTORS = ("var_x", "var_y", "cor")
 
-
 SPLIT_SEED = 19
-
 
 TEST_SIZE = 0.2
 

@@ -19,10 +19,8 @@ from helpers.studies.gaussian_heatmaps.recovery import frobenius_errors
 #: serve for that row (and the AE's for the AE row); the others are trained into the local cache.
 SWEEP_BETAS = (0.1, 0.33, 1.0, 2.0, 4.0, 16.0, 64.0)
 
-
 #: The shipped sweep table (``make weights`` writes it with the settings that produced it; the notebook reads it).
 SWEEP_FILE = RESULTS_DIR / "gaussian_heatmaps_beta_sweep.json"
-
 
 #: A latent unit is *active* when its posterior mean varies over the test images by more than this
 #: (Burda et al. 2016's activity statistic A_k = Var_x(E_q[z_k | x]) > 0.01).

@@ -15,15 +15,12 @@ from helpers.studies.gaussian_heatmaps.recovery import estimate_factors, moment_
 #: at a third of the cost. The validity threshold is computed with the same fits.
 SAMPLE_FIT_ITERATIONS = 60
 
-
 #: A decoded image counts as a valid heatmap when its moment-fit residual is at most the residual that this
 #: share of the same model's test reconstructions stay below (the 95th percentile).
 VALID_QUANTILE = 0.95
 
-
 #: The prior draws behind the estimate of the prior mass in the holes (the first ``hole_samples`` are decoded).
 DENSITY_DRAWS = 1000
-
 
 #: The aggregate-posterior levels: q's own mass below the level (1 % and 5 %).
 HOLE_MASSES = (0.01, 0.05)

@@ -12,10 +12,8 @@ from helpers.validation import SEED, Choice, Constraint, Flag, Integer, Real, Ru
 #: per variance level, so it needs isovariance images (var_x = var_y) at this many levels.
 ISOVARIANCE_LEVELS = 4
 
-
 #: Notebook 02 prints the spacing of the isovariance test codes: a nearest-neighbour distance needs two.
 TEST_ISOVARIANCE_IMAGES = 2
-
 
 #: Test images shown as reconstruction pairs: ``min(PAIRS_SHOWN, sample_images)`` distinct ones.
 PAIRS_SHOWN = 8
@@ -81,12 +79,9 @@ def _reconstruction_pairs_fit(test_subset: int, sample_images: int) -> str | Non
 #: The sample grids draw ``sample_images`` distinct images from the kept training images (study 3 too).
 SAMPLE_GRID = Constraint("sample grid", ("train_subset", "sample_images"), _sample_grid_fits)
 
-
 RECONSTRUCTION_PAIRS = Constraint("reconstruction pairs", ("test_subset", "sample_images"), _reconstruction_pairs_fit)
 
-
 ISOVARIANCE_IMAGES = Constraint("isovariance images", ("train_subset", "test_subset"), _isovariance_images_fit)
-
 
 GEODESIC_STRIP = at_most("geodesic strip", "geodesic_steps", "geodesic_points",
                          "the strips show geodesic_steps images picked from the geodesic_points points of each path "
@@ -103,7 +98,6 @@ def _mixture_fits(train_subset: int, mixture_components: int) -> str | None:
 
 #: The Gaussian mixture that samples the AE's latent space needs at least one training code per component.
 MIXTURE_FIT = Constraint("mixture fit", ("train_subset", "mixture_components"), _mixture_fits)
-
 
 PARAMETERS = Rules({
     "seed": SEED,

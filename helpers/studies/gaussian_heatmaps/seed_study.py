@@ -19,17 +19,13 @@ from helpers.studies.gaussian_heatmaps.recovery import frobenius_errors, reconst
 #: Training seeds of the seed study: the notebook's seed and the next four.
 SEED_COUNT = 5
 
-
 SEEDS_FILE = RESULTS_DIR / "gaussian_heatmaps_seeds.json"
 
-
 SEED_ALIGNMENT_FILE = RESULTS_DIR / "gaussian_heatmaps_seed_alignment.json"
-
 
 #: The verdict's thresholds (:func:`identifiability_class`): a mean matched |ρ| or an R² of at least this
 #: is "explained" by that family of maps.
 EXPLAINED = 0.9
-
 
 #: Paired VAE − AE differences over the seeds count as real below this two-sided p-value (paired t-test).
 SEED_ALPHA = 0.05

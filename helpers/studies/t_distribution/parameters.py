@@ -10,7 +10,6 @@ from helpers.validation import SEED, Choice, Constraint, Flag, Integer, Real, Ru
 #: The KNN probe's grid of k and its number of cross-validation folds.
 KNN_K_VALUES = range(3, 25)
 
-
 KNN_FOLDS = 5
 
 

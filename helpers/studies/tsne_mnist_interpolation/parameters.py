@@ -116,7 +116,6 @@ MNIST_PARAMETERS = Rules({
             "part of the at most max_epochs epochs"),
 ))
 
-
 #: Every parameter of notebook 04: the shapes section's and the MNIST part's (``seed``, ``learning_rate`` and
 #: ``force_retrain`` are shared, with the same rules).
 PARAMETERS = SHAPES_PARAMETERS | MNIST_PARAMETERS

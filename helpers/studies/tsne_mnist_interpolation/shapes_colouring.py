@@ -15,15 +15,11 @@ from helpers import models, training
 
 SHAPES_IMAGE_SIZE = 48
 
-
 BACKGROUND, SQUARE, CIRCLE = 0, 1, 2
-
 
 CLASS_NAMES = {BACKGROUND: "background", SQUARE: "square", CIRCLE: "circle"}
 
-
 GREY_LEVEL = 0.5
-
 
 #: RGB target colour of each class (index = mask value).
 PALETTE = np.array([[GREY_LEVEL] * 3, [1.0, 0.0, 0.0], [0.0, 0.0, 1.0]], dtype=np.float32)

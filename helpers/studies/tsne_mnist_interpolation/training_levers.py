@@ -93,10 +93,8 @@ def elbo_gap_table(vaes: dict, splits: dict, seed: int) -> pd.DataFrame:
 #: Early-stopping patience of the judge (its held-out loss settles within a few epochs).
 JUDGE_PATIENCE = 8
 
-
 #: Prior draws per VAE in the levers table and the anchor benchmark.
 LEVER_DRAWS = 1000
-
 
 #: The recorded comparison of training recipes (:func:`training_levers`), with the settings that produced it.
 LEVERS_FILE = RESULTS_DIR / "mnist_training_levers.json"
