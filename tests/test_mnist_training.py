@@ -110,7 +110,7 @@ def test_the_shipped_judge_rejects_noise_and_blanks_and_accepts_held_out_digits(
     """The shipped judge (trained on the defaults' training images): most test digits accepted and read right;
     fresh noise, sparse dots and blank images (all black, all white) never accepted."""
     data = mnist_data.load_mnist(DEFAULTS["n_train"], DEFAULTS["n_test"], DEFAULTS["seed"])
-    recipe = mnist_models.Recipe(DEFAULTS["judge_epochs"], training_levers.JUDGE_PATIENCE,
+    recipe = mnist_models.Recipe(DEFAULTS["judge_epochs"], mnist_models.JUDGE_PATIENCE,
                                  DEFAULTS["validation_images"])
     classifier, fit = mnist_models.train_or_load_judge(data, recipe, seed=DEFAULTS["seed"],
                                                 learning_rate=DEFAULTS["learning_rate"],

@@ -198,7 +198,7 @@ vae_2d, vae_2d_fit = mnist_models.train_or_load_vae(data, recipe, latent_dim=2, 
 ae_2d, ae_2d_fit = mnist_models.train_or_load_linear_ae(data, recipe, latent_dim=2, hidden_units=plane_hidden_layers,
                                                  name="mnist_ae_2d_linear", **shared)
 ae_2d_elu, ae_2d_elu_fit = mnist_models.train_or_load_ae(data, latent_dim=2, epochs=epochs, name="mnist_ae_2d", **shared)
-classifier, judge_fit = mnist_models.train_or_load_judge(data, mnist_models.Recipe(judge_epochs, training_levers.JUDGE_PATIENCE,
+classifier, judge_fit = mnist_models.train_or_load_judge(data, mnist_models.Recipe(judge_epochs, mnist_models.JUDGE_PATIENCE,
                                                                      validation_images), **shared)
 fitted_images, held_out_images = recipe.split(data.x_train)
 

@@ -34,7 +34,6 @@ from helpers.studies.tsne_mnist_interpolation import (  # noqa: E402
     generated_digits,
     mnist_data,
     mnist_models,
-    training_levers,
 )
 
 
@@ -71,7 +70,7 @@ def main() -> None:
     data = mnist_data.load_mnist(p["n_train"], p["n_test"], p["seed"])
     print(data.describe())
     recipe = mnist_models.Recipe(p["max_epochs"], p["patience"], p["validation_images"], p["kl_warmup_epochs"])
-    judge_recipe = mnist_models.Recipe(p["judge_epochs"], training_levers.JUDGE_PATIENCE, p["validation_images"])
+    judge_recipe = mnist_models.Recipe(p["judge_epochs"], mnist_models.JUDGE_PATIENCE, p["validation_images"])
     classifier, _ = mnist_models.train_or_load_judge(data, judge_recipe, seed=p["seed"],
                                                      learning_rate=p["learning_rate"], batch_size=p["batch_size"])
     judge = digit_judge.DigitJudge(classifier, data.x_train, data.x_test)

@@ -79,7 +79,7 @@ def train_every_default_model() -> None:
     from helpers.studies.gaussian_heatmaps import model_pair as heatmap_model_pair
     from helpers.studies.t_distribution import model_pair as t_model_pair
     from helpers.studies.t_distribution import t_data
-    from helpers.studies.tsne_mnist_interpolation import mnist_data, mnist_models, shapes_colouring, training_levers
+    from helpers.studies.tsne_mnist_interpolation import mnist_data, mnist_models, shapes_colouring
 
     p = notebook_defaults("01_cone_distortion")
     cone = cone_points.make_cone_points(p["n_points"], training.set_seed(p["seed"]))
@@ -119,7 +119,7 @@ def train_every_default_model() -> None:
     mnist_models.train_or_load_linear_ae(data, recipe, latent_dim=2, hidden_units=p["plane_hidden_layers"],
                               name="mnist_ae_2d_linear", **shared)
     mnist_models.train_or_load_ae(data, latent_dim=2, epochs=p["epochs"], name="mnist_ae_2d", **shared)
-    judge_recipe = mnist_models.Recipe(p["judge_epochs"], training_levers.JUDGE_PATIENCE, p["validation_images"])
+    judge_recipe = mnist_models.Recipe(p["judge_epochs"], mnist_models.JUDGE_PATIENCE, p["validation_images"])
     mnist_models.train_or_load_judge(data, judge_recipe, **shared)
 
 

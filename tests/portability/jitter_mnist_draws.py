@@ -27,7 +27,6 @@ from helpers.studies.tsne_mnist_interpolation import (
     latent_grids,
     mnist_data,
     mnist_models,
-    training_levers,
 )
 
 SEED, N_GENERATED, COMPONENTS, TILES, TRIALS = 0, 500, 10, 15, 5
@@ -50,7 +49,7 @@ def main():
                                                hidden_units=p["plane_hidden_layers"], name="mnist_vae_2d", **shared)
     ae_2d, _ = mnist_models.train_or_load_linear_ae(data, recipe, latent_dim=2, hidden_units=p["plane_hidden_layers"],
                                              name="mnist_ae_2d_linear", **shared)
-    judge_recipe = mnist_models.Recipe(p["judge_epochs"], training_levers.JUDGE_PATIENCE, p["validation_images"])
+    judge_recipe = mnist_models.Recipe(p["judge_epochs"], mnist_models.JUDGE_PATIENCE, p["validation_images"])
     classifier, _ = mnist_models.train_or_load_judge(data, judge_recipe, **shared)
     judge = digit_judge.DigitJudge(classifier, data.x_train, data.x_test)
     codes = inference.encode_mean(ae, data.x_train)

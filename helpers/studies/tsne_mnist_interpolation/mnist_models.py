@@ -160,13 +160,13 @@ class Recipe:
                 "validation_images": self.validation_images, "kl_warmup_epochs": self.kl_warmup_epochs}
 
 
-def _data_settings(data: MnistData) -> dict:
+def data_settings(data: MnistData) -> dict:
     return {"data": data.source, "n_train": len(data.x_train), "n_test": len(data.x_test)}
 
 
 def _fit_fixed(model, x, watched, name: str, data: MnistData, *, epochs: int, seed: int, batch_size: int,
                force_retrain: bool):
-    return training.fit_or_load(model, x, name=name, settings=_data_settings(data), epochs=epochs,
+    return training.fit_or_load(model, x, name=name, settings=data_settings(data), epochs=epochs,
                                 batch_size=batch_size, seed=seed, validation_data=watched,
                                 force_retrain=force_retrain)
 
@@ -174,7 +174,7 @@ def _fit_fixed(model, x, watched, name: str, data: MnistData, *, epochs: int, se
 def _fit_to_quality(model, x, name: str, data: MnistData, recipe: Recipe, *, seed: int, batch_size: int,
                     force_retrain: bool, variational: bool, store=None):
     fitted, held_out = recipe.split(x)
-    return training.fit_or_load(model, fitted, name=name, settings={**_data_settings(data), **recipe.settings()},
+    return training.fit_or_load(model, fitted, name=name, settings={**data_settings(data), **recipe.settings()},
                                 epochs=recipe.max_epochs, batch_size=batch_size, seed=seed,
                                 validation_data=held_out if isinstance(held_out, tuple) else (held_out,),
                                 callbacks=recipe.callbacks(held_out, variational), force_retrain=force_retrain,
@@ -221,6 +221,10 @@ def train_or_load_linear_ae(data: MnistData, recipe: Recipe, *, latent_dim: int,
     fit = _fit_to_quality(model, data.x_train, name, data, recipe, seed=seed, batch_size=batch_size,
                           force_retrain=force_retrain, variational=False)
     return model, fit
+
+
+#: Early-stopping patience of the judge (its held-out loss settles within a few epochs).
+JUDGE_PATIENCE = 8
 
 
 def judge_training_data(data: MnistData, n_outliers: int, seed: int):

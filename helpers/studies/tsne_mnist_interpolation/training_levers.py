@@ -16,7 +16,7 @@ from helpers.locations import RESULTS_DIR
 from helpers.studies.tsne_mnist_interpolation.digit_judge import DigitJudge
 from helpers.studies.tsne_mnist_interpolation.generated_digits import prior_generation_scores
 from helpers.studies.tsne_mnist_interpolation.mnist_data import MnistData
-from helpers.studies.tsne_mnist_interpolation.mnist_models import Recipe, _data_settings, train_or_load_vae
+from helpers.studies.tsne_mnist_interpolation.mnist_models import Recipe, data_settings, train_or_load_vae
 
 #: A latent dimension counts as active while its held-out KL(q(z_j|x) ‖ N(0, 1)) is above this many nats (a
 #: collapsed dimension sits at ~0.01 or below: its posterior is the prior whatever the image).
@@ -89,9 +89,6 @@ def elbo_gap_table(vaes: dict, splits: dict, seed: int) -> pd.DataFrame:
         rows[name] = row
     return pd.DataFrame(rows).T
 
-
-#: Early-stopping patience of the judge (its held-out loss settles within a few epochs).
-JUDGE_PATIENCE = 8
 
 #: Prior draws per VAE in the levers table and the anchor benchmark.
 LEVER_DRAWS = 1000
@@ -178,5 +175,5 @@ def levers_settings(variants, judge_weights: Path, data: MnistData, *, beta: flo
     """What a recorded levers table belongs to: the variants, the judge's weights (SHA-256), the data and the
     training and scoring settings."""
     return {"variants": [[label, dim, recipe.settings(), hidden] for label, dim, recipe, hidden in variants],
-            "judge_sha256": training.sha256_of(judge_weights), **_data_settings(data), "beta": beta, "seed": seed,
+            "judge_sha256": training.sha256_of(judge_weights), **data_settings(data), "beta": beta, "seed": seed,
             "learning_rate": learning_rate, "batch_size": batch_size, "tiles": tiles, "draws": draws}
