@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from helpers import inference, samplers
+from helpers.spread import share_and_error
 from helpers.studies.gaussian_heatmaps.recovery import estimate_factors, moment_fit_residual
 
 #: Moment fits of decoded *samples* stop after this many fixed-point iterations (:func:`estimate_covariances`
@@ -44,7 +45,6 @@ def sample_checks(images, threshold: float, train_factors) -> pd.Series:
     """Decoded images, checked: the share of valid heatmaps (residual ≤ ``threshold``) and the share whose
     recovered factors lie in the training ranges (:func:`in_training_ranges`), each with its binomial standard
     error, and the median residual. Fits of :data:`SAMPLE_FIT_ITERATIONS` iterations."""
-    from helpers.spread import share_and_error
 
     residual = moment_fit_residual(images, iterations=SAMPLE_FIT_ITERATIONS)
     estimated = estimate_factors(images, iterations=SAMPLE_FIT_ITERATIONS)
@@ -85,7 +85,6 @@ def holes_table(decoders: dict, samples: dict, reconstructions: dict, train_fact
 def validity_by_density(images, threshold: float, log_density, level: float) -> pd.DataFrame:
     """The share of valid decoded images (residual ≤ ``threshold``, with its binomial error) among those whose
     latent point has aggregate-posterior log density below ``level`` and among the others."""
-    from helpers.spread import share_and_error
 
     valid = moment_fit_residual(images, iterations=SAMPLE_FIT_ITERATIONS) <= threshold
     low = np.asarray(log_density) < level

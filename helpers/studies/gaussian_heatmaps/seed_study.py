@@ -8,7 +8,7 @@ import itertools
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from helpers import inference
+from helpers import alignment, inference, probes, samplers
 from helpers.heatmaps import FACTORS, HeatmapData
 from helpers.locations import RESULTS_DIR
 from helpers.studies.gaussian_heatmaps.alignment_scores import alignment_scores, rotation_nulls
@@ -43,7 +43,6 @@ def seed_headlines(vae, ae, data: HeatmapData, seed: int, *, rotations: int, dci
     linear probe's R² per factor, MIG, DCI (D, C, I), SAP, the percentiles of MIG, SAP and DCI-D among
     rotated copies of the codes (:func:`rotation_nulls`), and the share of valid decoded samples (VAE: prior;
     AE: a Gaussian and a ``mixture_components``-component mixture fitted to its codes, :func:`holes_table`)."""
-    from helpers import probes, samplers
 
     x_train, x_test = data.x_train, data.x_test
     recon = reconstructions(vae, ae, x_test, seed)
@@ -72,7 +71,6 @@ def seed_headlines(vae, ae, data: HeatmapData, seed: int, *, rotations: int, dci
 def seed_alignment(codes: dict) -> pd.DataFrame:
     """Every ordered pair of seeds (a < b) for each model, scored by :func:`helpers.alignment.alignment_row`
     from seed a's codes to seed b's. ``codes``: {(model, seed): (train codes, test codes)}."""
-    from helpers import alignment
 
     rows = []
     for (model, a), (other, b) in itertools.combinations(sorted(codes), 2):
@@ -168,7 +166,6 @@ def seed_alignment_figure(factor, name_codes: dict, factor_name: str = "var_x"):
     """Codes of two seeds side by side, on the first two axes of the first seed, coloured by one factor: seed a,
     seed b as it is, seed b after the best permutation and sign flips, and seed b through the best affine map
     onto seed a (fitted on the training codes). ``name_codes``: {model: (train a, train b, test a, test b)}."""
-    from helpers import alignment
 
     columns = ["seed a", "seed b, as trained", "seed b, permuted and flipped", "seed b, affine map"]
     fig, axes = plt.subplots(len(name_codes), 4, figsize=(13, 3.1 * len(name_codes)), squeeze=False)

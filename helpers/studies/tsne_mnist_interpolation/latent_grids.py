@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from helpers import inference
+from helpers.image_plots import DIGIT_COLOURS
 from helpers.latent_paths import typical_spacing
 from helpers.studies.tsne_mnist_interpolation.digit_judge import ACCEPTED, DigitJudge
 
@@ -112,7 +113,6 @@ def plane_figure(panels: dict, labels, tiles: int):
     import matplotlib.pyplot as plt
     from matplotlib.patches import Rectangle
 
-    from helpers.image_plots import DIGIT_COLOURS
 
     fig, axes = plt.subplots(len(panels), 2, figsize=(10.5, 4.9 * len(panels)), squeeze=False)
     colours = [DIGIT_COLOURS(int(v)) for v in labels]
