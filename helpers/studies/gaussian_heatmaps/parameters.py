@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from helpers.heatmaps import factor_grid, kept_rows, split_rows
-from helpers.validation import SEED, Choice, Constraint, Flag, Integer, Real, Rules, Subset, at_most
+from helpers.validation import SEED, Choice, Constraint, Flag, Integer, Real, Rules, Subset, at_most, within_subset
 
 #: The isovariance spline (:func:`isovariance_path`) is a cubic through one code
 #: per variance level, so it needs isovariance images (var_x = var_y) at this many levels.
@@ -61,13 +61,6 @@ def _isovariance_images_fit(train_subset: int, test_subset: int) -> str | None:
     return "; ".join(problems) or None
 
 
-def _sample_grid_fits(train_subset: int, sample_images: int) -> str | None:
-    if train_subset and train_subset < sample_images:
-        return (f"the sample grid shows sample_images distinct training images: use train_subset >= "
-                f"{sample_images} or 0 (all), or sample_images <= {train_subset}")
-    return None
-
-
 def _reconstruction_pairs_fit(test_subset: int, sample_images: int) -> str | None:
     shown = min(PAIRS_SHOWN, sample_images)
     if test_subset and test_subset < shown:
@@ -77,7 +70,8 @@ def _reconstruction_pairs_fit(test_subset: int, sample_images: int) -> str | Non
 
 
 #: The sample grids draw ``sample_images`` distinct images from the kept training images (study 3 too).
-SAMPLE_GRID = Constraint("sample grid", ("train_subset", "sample_images"), _sample_grid_fits)
+SAMPLE_GRID = within_subset("sample grid", "train_subset", "sample_images",
+                            "the sample grid shows sample_images distinct training images")
 
 RECONSTRUCTION_PAIRS = Constraint("reconstruction pairs", ("test_subset", "sample_images"), _reconstruction_pairs_fit)
 

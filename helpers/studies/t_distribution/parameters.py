@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from helpers.validation import SEED, Choice, Constraint, Flag, Integer, Real, Rules, Subset
+from helpers.validation import SEED, Choice, Flag, Integer, Real, Rules, Subset, within_subset
 
 #: The KNN probe's grid of k and its number of cross-validation folds.
 KNN_K_VALUES = range(3, 25)
@@ -13,15 +13,9 @@ KNN_K_VALUES = range(3, 25)
 KNN_FOLDS = 5
 
 
-def _sample_grid_fits(train_subset: int, sample_images: int) -> str | None:
-    if train_subset and train_subset < sample_images:
-        return (f"the sample grid shows sample_images distinct training images: use train_subset >= "
-                f"{sample_images} or 0 (all), or sample_images <= {train_subset}")
-    return None
-
-
 #: The sample grids draw ``sample_images`` distinct images from the kept training images.
-SAMPLE_GRID = Constraint("sample grid", ("train_subset", "sample_images"), _sample_grid_fits)
+SAMPLE_GRID = within_subset("sample grid", "train_subset", "sample_images",
+                            "the sample grid shows sample_images distinct training images")
 
 
 def knn_train_minimum(neighbours: int = max(KNN_K_VALUES), folds: int = KNN_FOLDS) -> int:
