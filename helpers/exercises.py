@@ -29,7 +29,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from helpers.paths import REPO_ROOT, RESULTS_DIR
+from helpers.locations import REPO_ROOT, RESULTS_DIR
 from helpers.report import VALUES_MIME, human_duration, recorded_here
 from helpers.results import atomic_write_text
 

@@ -31,7 +31,7 @@ import tensorflow as tf
 
 from helpers.geometry import latent_grid
 from helpers.latent_paths import straight_line
-from helpers.model_io import decode
+from helpers.inference import decode
 
 
 def _flat(decoder, z):

@@ -11,7 +11,7 @@
 * traversals: :func:`percentile_sweeps` (one coordinate of the codes, or of their principal frame, from
   its 2nd to its 98th percentile, the others at their median).
 
-Decoding a path is :func:`helpers.model_io.decode`; its decoded length is
+Decoding a path is :func:`helpers.inference.decode`; its decoded length is
 :func:`helpers.geodesics.curve_length`.
 """
 
@@ -21,9 +21,10 @@ from scipy.spatial import ConvexHull, Delaunay, cKDTree
 
 
 def straight_line(z_start, z_end, n_points: int, dtype=np.float32) -> np.ndarray:
-    """n_points equally spaced latent points z(t) = (1 − t)·z_start + t·z_end, t = 0 … 1 (inclusive),
-    computed in float64 and returned as ``dtype`` (float32, what the models take, by default)."""
-    t = np.linspace(0.0, 1.0, n_points)[:, None]
+    """n_points equally spaced points z(t) = (1 − t)·z_start + t·z_end, t = 0 … 1 (inclusive), computed in
+    float64 and returned as ``dtype`` (float32, what the models take, by default). The ends may be latent codes
+    or arrays of any shape (images: then it is a cross-fade), giving (n_points, *shape)."""
+    t = np.linspace(0.0, 1.0, n_points).reshape((-1,) + (1,) * np.ndim(z_start))
     return ((1 - t) * np.asarray(z_start, np.float64) + t * np.asarray(z_end, np.float64)).astype(dtype)
 
 

@@ -45,8 +45,9 @@ import pandas as pd
 import helpers.env  # noqa: F401  (TF environment before the imports below)
 import tensorflow as tf
 
-from helpers import model_io
+from helpers import inference
 from helpers.models import reconstruction_nll
+from helpers.spread import standard_error
 
 #: log p(x|z) for paired rows: (x_rows (m, …), z_rows (m, d)) → (m,) in nats.
 LogLikelihood = Callable[[np.ndarray, np.ndarray], np.ndarray]
@@ -172,10 +173,10 @@ def log_likelihood_of(model) -> LogLikelihood:
 
 
 def posterior_of(model, x) -> tuple[np.ndarray, np.ndarray]:
-    """(μ(x), log σ²(x)) of q(z|x) as float64, σ as the model samples with (:func:`~helpers.model_io.posterior_sigma`:
+    """(μ(x), log σ²(x)) of q(z|x) as float64, σ as the model samples with (:func:`~helpers.inference.posterior_sigma`:
     the ``"original"`` loss variant's σ is exp of the log-variance output)."""
-    z_mean, z_log_var = model_io.encoder_outputs(model, x)
-    log_sigma = np.log(model_io.posterior_sigma(model, np.asarray(z_log_var, np.float64)))
+    z_mean, z_log_var = inference.encoder_outputs(model, x)
+    log_sigma = np.log(inference.posterior_sigma(model, np.asarray(z_log_var, np.float64)))
     return np.asarray(z_mean, np.float64), 2.0 * log_sigma
 
 
@@ -194,12 +195,6 @@ def elbo_per_image(model, x, seed: int = 0, samples: int = 1, batch: int = DEFAU
 
 
 # --- summary ----------------------------------------------------------------------------------------
-
-
-def standard_error(values: np.ndarray) -> float:
-    """Standard error of the mean over images: sd / √n (sample sd, ddof = 1)."""
-    values = np.asarray(values, np.float64)
-    return float(np.std(values, ddof=1) / math.sqrt(len(values))) if len(values) > 1 else float("nan")
 
 
 def summarise_bounds(bounds: dict[int, np.ndarray], elbo_values: np.ndarray) -> pd.DataFrame:

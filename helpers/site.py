@@ -14,6 +14,9 @@
 * on each study page a "Map of this page" after its learning goals;
 * offline assets: plotly.js gzip-compressed inside a script (only on pages with figures) and the used parts of
   MathJax; the download button's ``.ipynb`` is the notebook without outputs.
+
+(long: one command-line build, whose steps — staging, rendering, the page map, the offline assets — share its
+staging folder and options; kept together so that the build reads top to bottom.)
 """
 
 from __future__ import annotations

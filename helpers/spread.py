@@ -8,14 +8,23 @@ replacement B times, recompute the mean each time, and take the standard deviati
 between two of them keeps its pairing (same points, same pairs) and its spread is that of the paired
 difference, usually much smaller than either spread alone.
 
-A share of n yes/no outcomes (how many decoded images are valid) needs no bootstrap: its binomial
-standard error is √(s(1 − s)/n) (:func:`share_and_error`).
+The plain standard error of a mean, sd/√n (:func:`standard_error`), is the project's one such function. A share
+of n yes/no outcomes (how many decoded images are valid) needs no bootstrap: its binomial standard error is
+√(s(1 − s)/n) (:func:`share_and_error`).
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
+
+
+def standard_error(values: np.ndarray) -> float:
+    """Standard error of a mean over n items: sd / √n (sample sd, ddof = 1); NaN for fewer than two items."""
+    values = np.asarray(values, np.float64)
+    return float(np.std(values, ddof=1) / math.sqrt(len(values))) if len(values) > 1 else float("nan")
 
 
 def bootstrap_means(samples: dict, rng: np.random.Generator, resamples: int = 2000) -> np.ndarray:

@@ -16,7 +16,7 @@ So a changed architecture misses the cache without anyone bumping a tag by hand.
 Where weights are looked for and written is one explicit object, :class:`WeightStore`. Its default
 searches ``data/weights/`` (weights that ship with the project, tracked in git) and then ``data/cache/``
 (weights trained locally for other parameters, ignored by git), and writes new weights to the cache;
-``make weights`` sets ``HELPERS_SHIP_WEIGHTS=1`` (:func:`helpers.paths.shipping`) to write them to
+``make weights`` sets ``HELPERS_SHIP_WEIGHTS=1`` (:func:`helpers.locations.shipping`) to write them to
 ``data/weights/`` instead. Tests pass a store of temporary folders.
 
 Each folder has a ``manifest.json`` with the SHA-256 of every file. A file that is
@@ -39,7 +39,7 @@ from pathlib import Path
 import numpy as np
 
 import helpers.env  # noqa: F401  (the TensorFlow environment before keras loads)
-from helpers.paths import CACHE_DIR, SHIPPED_WEIGHTS_DIR, shipping
+from helpers.locations import CACHE_DIR, SHIPPED_WEIGHTS_DIR, shipping
 from helpers.results import atomic_write_text
 
 import keras  # noqa: E402  (after helpers.env)

@@ -150,6 +150,19 @@ def at_most(name: str, smaller: str, larger: str, why: str) -> Constraint:
 
     return Constraint(name, (larger, smaller), check)
 
+
+def within_subset(name: str, subset: str, count: str, why: str) -> Constraint:
+    """The constraint ``count <= subset`` where ``subset`` 0 means "all" (a :class:`Subset` parameter), named
+    ``name``. Its message says ``why`` and gives both ways out: raise ``subset`` (or 0) or lower ``count``."""
+
+    def check(**values) -> str | None:
+        kept, needed = values[subset], values[count]
+        if kept and kept < needed:
+            return f"{why}: use {subset} >= {needed} or 0 (all), or {count} <= {kept}"
+        return None
+
+    return Constraint(name, (subset, count), check)
+
 class Rules(Mapping):
     """The rules of one study: a read-only mapping ``name → rule`` plus combination ``constraints``.
 

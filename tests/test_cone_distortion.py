@@ -4,11 +4,12 @@ import numpy as np
 import pytest
 
 from helpers import latent_paths
+from helpers.studies.cone_distortion import cone_points, decoded_geometry
 
-from helpers.studies import cone_distortion as cone
+
 def test_points_lie_on_the_surface_and_in_their_class():
-    d = cone.make_cone_points(20_000, np.random.default_rng(0))
-    np.testing.assert_allclose(d.points[:, 2], cone.cone_height(d.points[:, 0], d.points[:, 1]), rtol=1e-5)
+    d = cone_points.make_cone_points(20_000, np.random.default_rng(0))
+    np.testing.assert_allclose(d.points[:, 2], cone_points.cone_height(d.points[:, 0], d.points[:, 1]), rtol=1e-5)
     assert (d.upper[:, 2] >= 0.8).all() and (d.lower[:, 2] <= 0.2).all()
     assert np.abs(d.points[:, :2]).max() <= 0.5
 
@@ -16,20 +17,20 @@ def test_points_lie_on_the_surface_and_in_their_class():
 def test_share_kept_matches_the_analytic_area():
     r_low, r_high = np.arctanh(np.sqrt(0.2)) / 4, np.arctanh(np.sqrt(0.8)) / 4
     lower_area, upper_area = np.pi * r_low**2, 1 - np.pi * r_high**2  # r_high < 0.5: circle inside square
-    d = cone.make_cone_points(400_000, np.random.default_rng(1))
+    d = cone_points.make_cone_points(400_000, np.random.default_rng(1))
     assert len(d.lower) / 400_000 == pytest.approx(lower_area, abs=0.002)
     assert len(d.upper) / 400_000 == pytest.approx(upper_area, abs=0.003)
 
 
 def test_same_generator_seed_gives_the_same_points():
-    a = cone.make_cone_points(1000, np.random.default_rng(5)).points
-    b = cone.make_cone_points(1000, np.random.default_rng(5)).points
+    a = cone_points.make_cone_points(1000, np.random.default_rng(5)).points
+    b = cone_points.make_cone_points(1000, np.random.default_rng(5)).points
     np.testing.assert_array_equal(a, b)
 
 
 def test_bad_class_thresholds_are_rejected():
     with pytest.raises(ValueError, match="lower_max"):
-        cone.make_cone_points(10, np.random.default_rng(0), upper_min=0.2, lower_max=0.8)
+        cone_points.make_cone_points(10, np.random.default_rng(0), upper_min=0.2, lower_max=0.8)
 
 
 def test_farthest_pair_matches_brute_force():
@@ -42,7 +43,8 @@ def test_farthest_pair_matches_brute_force():
 def test_latent_statistics_report_true_and_original_variances():
     z_mean = np.array([[1.0, -2.0], [3.0, 2.0], [0.1, 0.1]])
     z_log_var = np.log(np.array([[0.1, 0.2], [0.3, 0.2], [0.01, 0.04]]))
-    table = cone.latent_statistics(z_mean, z_log_var, np.array([cone.UPPER, cone.UPPER, cone.LOWER]))
+    labels = np.array([cone_points.UPPER, cone_points.UPPER, cone_points.LOWER])
+    table = decoded_geometry.latent_statistics(z_mean, z_log_var, labels)
     assert table.loc[("upper", 1), "mean |mu|"] == pytest.approx(2.0)
     assert table.loc[("upper", 1), "mean variance"] == pytest.approx(0.2)
     assert table.loc[("upper", 1), "original study's exp(variance)"] == pytest.approx((np.exp(0.1) + np.exp(0.3)) / 2)
@@ -50,7 +52,7 @@ def test_latent_statistics_report_true_and_original_variances():
 
 
 def test_peak_along_a_path():
-    assert cone.peak_along(np.array([0.0, 1.0, 3.0, 2.0, 0.0])) == 0.5
+    assert decoded_geometry.peak_along(np.array([0.0, 1.0, 3.0, 2.0, 0.0])) == 0.5
 
 
 def test_path_walks_decode_both_paths_with_the_geodesics_steps():
@@ -59,7 +61,7 @@ def test_path_walks_decode_both_paths_with_the_geodesics_steps():
     matrix, bias = np.array([[1.0, 0.0], [0.0, 2.0], [1.0, 1.0]]), np.array([0.0, 0.0, 0.5])
     decoder = linear_decoder(matrix, bias)
     curve = np.array([[0.0, 0.0], [0.5, 1.0], [1.0, 1.0], [1.0, 0.0]], np.float32)
-    walks = cone.path_walks(decoder, np.array([0.0, 0.0]), np.array([1.0, 0.0]), curve)
+    walks = decoded_geometry.path_walks(decoder, np.array([0.0, 0.0]), np.array([1.0, 0.0]), curve)
     assert list(walks) == ["straight latent line", "latent geodesic"]
     line = np.c_[np.linspace(0, 1, 4), np.zeros(4)]
     np.testing.assert_allclose(walks["straight latent line"], line @ matrix.T + bias, atol=1e-6)
@@ -68,6 +70,6 @@ def test_path_walks_decode_both_paths_with_the_geodesics_steps():
 
 def test_walk_notes_give_height_and_distance_travelled():
     walks = {"a": np.array([[0.0, 0, 1.0], [3.0, 4, 1.0], [3.0, 4, 2.0]]), "b": np.zeros((3, 3))}
-    notes = cone.walk_notes(walks)
+    notes = decoded_geometry.walk_notes(walks)
     assert notes[0] == "a: height 1.00, travelled 0.00 · b: height 0.00, travelled 0.00"
     assert notes[2].startswith("a: height 2.00, travelled 6.00")

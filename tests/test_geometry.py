@@ -5,7 +5,7 @@ import pytest
 from conftest import linear_decoder
 
 from bench.reference import jacobian_per_output, jacobian_per_point
-from helpers import geodesics, model_io
+from helpers import geodesics, inference
 from helpers import geometry, latent_paths
 from helpers.models import build_mlp_vae
 
@@ -21,8 +21,8 @@ def central_differences(decoder, z, h=1e-2):
     for j in range(z.shape[1]):
         step = np.zeros_like(z)
         step[:, j] = h
-        plus = model_io.decode(decoder, z + step).astype(np.float64)
-        minus = model_io.decode(decoder, z - step).astype(np.float64)
+        plus = inference.decode(decoder, z + step).astype(np.float64)
+        minus = inference.decode(decoder, z - step).astype(np.float64)
         columns.append((plus - minus) / (2 * h))
     return np.stack(columns, axis=-1)
 

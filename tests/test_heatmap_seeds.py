@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.studies import gaussian_heatmaps as study
+from helpers.studies.gaussian_heatmaps import seed_study
 
 
 def headlines(vae_values, ae_values, number="MIG"):
@@ -17,11 +17,11 @@ def headlines(vae_values, ae_values, number="MIG"):
 
 
 def test_seed_list_starts_with_the_notebooks_seed():
-    assert study.seed_list(19) == [19, 20, 21, 22, 23]
+    assert seed_study.seed_list(19) == [19, 20, 21, 22, 23]
 
 
 def test_spread_is_the_mean_and_sample_sd_per_model():
-    spread = study.seed_spread(headlines([1.0, 2.0, 3.0], [10.0, 10.0, 13.0]))
+    spread = seed_study.seed_spread(headlines([1.0, 2.0, 3.0], [10.0, 10.0, 13.0]))
     assert spread.loc["MIG", ("VAE", "mean")] == pytest.approx(2.0)
     assert spread.loc["MIG", ("VAE", "sd")] == pytest.approx(1.0)
     assert spread.loc["MIG", ("AE", "mean")] == pytest.approx(11.0)
@@ -29,10 +29,10 @@ def test_spread_is_the_mean_and_sample_sd_per_model():
 
 
 def test_a_consistent_gap_survives_and_a_gap_inside_the_noise_does_not():
-    steady = study.paired_seed_differences(headlines([1.1, 2.1, 3.2, 0.9, 5.0], [1.0, 2.0, 3.0, 0.8, 4.9]))
+    steady = seed_study.paired_seed_differences(headlines([1.1, 2.1, 3.2, 0.9, 5.0], [1.0, 2.0, 3.0, 0.8, 4.9]))
     assert steady.loc["MIG", "VAE − AE"] == pytest.approx(0.12)
     assert steady.loc["MIG", "seeds VAE > AE"] == 5 and steady.loc["MIG", "survives"]
-    noisy = study.paired_seed_differences(headlines([1.0, 2.0, 3.0, 4.0, 5.0], [1.5, 1.5, 3.5, 3.5, 5.0]))
+    noisy = seed_study.paired_seed_differences(headlines([1.0, 2.0, 3.0, 4.0, 5.0], [1.5, 1.5, 3.5, 3.5, 5.0]))
     assert noisy.loc["MIG", "VAE − AE"] == pytest.approx(0.0)
     assert not noisy.loc["MIG", "survives"]
     # the same values unpaired would differ: the test pairs by seed
@@ -41,7 +41,7 @@ def test_a_consistent_gap_survives_and_a_gap_inside_the_noise_does_not():
 
 def test_numbers_of_one_model_only_are_left_out_of_the_paired_table():
     table = pd.concat([headlines([1, 2, 3], [1, 2, 4]), headlines([5, 6, 7], [], number="test error, sampled z")])
-    assert list(study.paired_seed_differences(table).index) == ["MIG"]
+    assert list(seed_study.paired_seed_differences(table).index) == ["MIG"]
 
 
 @pytest.mark.parametrize("rho, affine, knn, expected", [
@@ -49,7 +49,7 @@ def test_numbers_of_one_model_only_are_left_out_of_the_paired_table():
     (0.3, 0.2, 0.4, "none of these")])
 def test_identifiability_class_is_the_narrowest_family_that_explains_the_seeds(rho, affine, knn, expected):
     row = pd.Series({"matched |ρ| mean": rho, "affine R²": affine, "k-NN R²": knn})
-    assert study.identifiability_class(row) == expected
+    assert seed_study.identifiability_class(row) == expected
 
 
 def test_the_verdict_holds_only_when_the_vae_permutes_and_the_ae_does_not():
@@ -57,9 +57,9 @@ def test_the_verdict_holds_only_when_the_vae_permutes_and_the_ae_does_not():
         return pd.DataFrame([{"model": m, "seed a": 0, "seed b": 1, "affine R²": 0.99, "Procrustes residual": 0.01,
                               "matched |ρ| mean": r, "matched |ρ| min": r, "k-NN R²": 0.99}
                              for m, r in (("VAE", vae_rho), ("AE", ae_rho))])
-    assert study.seed_verdict(table(0.97, 0.6))["prediction held"]
-    assert not study.seed_verdict(table(0.97, 0.95))["prediction held"]
-    assert not study.seed_verdict(table(0.7, 0.6))["prediction held"]
+    assert seed_study.seed_verdict(table(0.97, 0.6))["prediction held"]
+    assert not seed_study.seed_verdict(table(0.97, 0.95))["prediction held"]
+    assert not seed_study.seed_verdict(table(0.7, 0.6))["prediction held"]
 
 
 def notebook_key(model: str, number: str) -> str:
@@ -83,7 +83,7 @@ def test_the_recorded_seed_study_measures_the_notebooks_own_seed_as_the_notebook
     reports, not something near it."""
     from recorded_values import ROOT, flatten, load_tolerances, rule_for, stored_records
 
-    record = pd.DataFrame(json.loads(study.SEEDS_FILE.read_text())["rows"])
+    record = pd.DataFrame(json.loads(seed_study.SEEDS_FILE.read_text())["rows"])
     stored = {}
     for key, value in stored_records(ROOT / "notebooks" / "02_gaussian_heatmaps.ipynb").items():
         stored.update(flatten(value, key))

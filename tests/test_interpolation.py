@@ -3,7 +3,9 @@
 import numpy as np
 import pytest
 
-from helpers.studies import tsne_mnist_interpolation as mnist_study
+from helpers.studies.tsne_mnist_interpolation import digit_judge, interpolation, mnist_data
+
+
 class LinearDecoder:
     """g(z) = z Wᵀ with orthonormal columns, so the encoder f(x) = x W inverts it on its range."""
 
@@ -29,7 +31,7 @@ class FixedClassifier:
 
 def test_image_blend_endpoints_and_midpoint():
     a, b = np.zeros((4, 4, 1)), np.ones((4, 4, 1))
-    blend = mnist_study.image_blend(a, b, 5)
+    blend = interpolation.image_blend(a, b, 5)
     assert blend.shape == (5, 4, 4, 1)
     np.testing.assert_array_equal(blend[0], a)
     np.testing.assert_array_equal(blend[-1], b)
@@ -40,27 +42,27 @@ def test_latent_interpolation_endpoints_decode_the_inputs():
     decoder = LinearDecoder()
     x_a, x_b = decoder.predict(np.array([[1.0, 0, 0], [0, 2.0, -1]]))
     z_a, z_b = decoder.encode([x_a, x_b])
-    strip = mnist_study.latent_interpolation(decoder, z_a, z_b, 7)
+    strip = interpolation.latent_interpolation(decoder, z_a, z_b, 7)
     assert strip.shape == (7, 8)
     np.testing.assert_allclose(strip[0], x_a, atol=1e-6)
     np.testing.assert_allclose(strip[-1], x_b, atol=1e-6)
     # a linear decoder makes latent interpolation equal to the pixel blend
-    np.testing.assert_allclose(strip, mnist_study.image_blend(x_a, x_b, 7), atol=1e-6)
+    np.testing.assert_allclose(strip, interpolation.image_blend(x_a, x_b, 7), atol=1e-6)
 
 
 def test_latent_arithmetic_on_linear_model_equals_pixel_arithmetic():
     decoder = LinearDecoder(seed=2)
     x = decoder.predict(np.random.default_rng(3).normal(size=(3, 3)))
-    codes = mnist_study.latent_arithmetic(*decoder.encode(x))
+    codes = interpolation.latent_arithmetic(*decoder.encode(x))
     assert list(codes) == ["A", "B", "C", "A + B", "A + B − C"]
-    decoded = mnist_study.decode_named(decoder, codes)
+    decoded = interpolation.decode_named(decoder, codes)
     np.testing.assert_allclose(decoded["A + B − C"], x[0] + x[1] - x[2], atol=1e-5)
     np.testing.assert_allclose(decoded["A"], x[0], atol=1e-5)
 
 
 def test_random_pairs_have_different_labels():
     labels = np.array([0, 0, 0, 1, 2])
-    pairs = mnist_study.random_pairs(labels, 50, np.random.default_rng(0))
+    pairs = mnist_data.random_pairs(labels, 50, np.random.default_rng(0))
     assert pairs.shape == (50, 2)
     assert np.all(labels[pairs[:, 0]] != labels[pairs[:, 1]])
 
@@ -69,7 +71,7 @@ def test_digit_judge_scores():
     train = np.zeros((5, 2, 2))
     train[:, 0, 0] = np.arange(5)  # distances between training images: 1
     reference = train + np.array([[0.0, 0.5], [0, 0]])  # each 0.5 from a training image
-    judge = mnist_study.DigitJudge(FixedClassifier(), train, reference)
+    judge = digit_judge.DigitJudge(FixedClassifier(), train, reference)
     assert judge.scale == pytest.approx(0.5)
     np.testing.assert_allclose(judge.distance_ratio(train), 0.0)
     far = train[:1].copy()
@@ -80,14 +82,15 @@ def test_digit_judge_scores():
     assert list(table.columns) == ["t=0.00", "t=0.50", "t=1.00"]
 
 
-def test_interpolation_study_rows():
+def test_pair_means_has_a_row_per_source():
     decoder = LinearDecoder(latent=3, out=4)
     images = decoder.predict(np.random.default_rng(0).normal(size=(6, 3)) * 0.1)
     labels = np.array([0, 1, 0, 1, 0, 1])
-    judge = mnist_study.DigitJudge(FixedClassifier(), images, images + 0.01)
-    pairs = mnist_study.random_pairs(labels, 4, np.random.default_rng(0))
-    study = mnist_study.interpolation_study(judge, images, {"lin": decoder.encode(images)}, {"lin": decoder},
-                                              pairs, 5)
+    judge = digit_judge.DigitJudge(FixedClassifier(), images, images + 0.01)
+    pairs = mnist_data.random_pairs(labels, 4, np.random.default_rng(0))
+    scores = interpolation.interpolation_scores(judge, images, {"lin": decoder.encode(images)}, {"lin": decoder},
+                                                pairs, 5)
+    study = interpolation.pair_means(scores)
     assert list(study.index) == ["pixel blend", "lin latent"]
     # linear model: latent interpolation is the pixel blend, so both rows agree
     np.testing.assert_allclose(study.loc["pixel blend"].to_numpy(), study.loc["lin latent"].to_numpy(), atol=1e-5)
@@ -95,8 +98,8 @@ def test_interpolation_study_rows():
 
 def test_pixel_arithmetic_clips_to_unit_range():
     a, b, c = np.full((2, 2), 0.8), np.full((2, 2), 0.6), np.full((2, 2), 0.1)
-    result = mnist_study.pixel_arithmetic(a, b, c)
+    result = interpolation.pixel_arithmetic(a, b, c)
     assert list(result) == ["A", "B", "C", "A + B", "A + B − C"]
     np.testing.assert_allclose(result["A + B"], 1.0)
     np.testing.assert_allclose(result["A + B − C"], 1.0)
-    np.testing.assert_allclose(mnist_study.pixel_arithmetic(c, c, a)["A + B − C"], 0.0)
+    np.testing.assert_allclose(interpolation.pixel_arithmetic(c, c, a)["A + B − C"], 0.0)

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from helpers import latent_paths
+from helpers import heatmaps, latent_paths
+from helpers.studies.gaussian_heatmaps import alignment_scores, trajectories
 
-from helpers.studies import gaussian_heatmaps as heatmaps
 
 class FactorDecoder:
     """A perfect decoder whose latent code *is* (var_x, var_y, cor)."""
@@ -16,7 +16,7 @@ class FactorDecoder:
 
 def test_nearest_factor_index():
     factors = heatmaps.factor_grid()
-    i = heatmaps.nearest_factor_index(factors, (0.1, 4.9, 0.0))
+    i = trajectories.nearest_factor_index(factors, (0.1, 4.9, 0.0))
     np.testing.assert_allclose(factors[i, :2], [0.1, 4.9], atol=1e-9)
     assert abs(factors[i, 2]) < 0.051
 
@@ -48,15 +48,15 @@ def test_emptiest_point_finds_a_hole():
 
 
 def test_monotonicity():
-    assert heatmaps.monotonicity(np.arange(10.0) ** 2) == pytest.approx(1.0)
-    assert heatmaps.monotonicity(-np.arange(10.0)) == pytest.approx(-1.0)
-    assert heatmaps.monotonicity(np.ones(5)) == 0.0
+    assert trajectories.monotonicity(np.arange(10.0) ** 2) == pytest.approx(1.0)
+    assert trajectories.monotonicity(-np.arange(10.0)) == pytest.approx(-1.0)
+    assert trajectories.monotonicity(np.ones(5)) == 0.0
 
 
 def test_path_table_with_a_perfect_decoder():
     factors = heatmaps.factor_grid()
-    path = heatmaps.factor_line(factors, factors, (0.5, 0.5, 0.05), (4.5, 4.5, 0.05), 15)
-    table = heatmaps.path_table(FactorDecoder(), {"size": path})
+    path = trajectories.factor_line(factors, factors, (0.5, 0.5, 0.05), (4.5, 4.5, 0.05), 15)
+    table = trajectories.path_table(FactorDecoder(), {"size": path})
     assert table.loc["size", "rho var_x"] == pytest.approx(1.0)
     assert table.loc["size", "rho var_y"] == pytest.approx(1.0)
     assert table.loc["size", "residual max"] < 1e-5
@@ -64,10 +64,10 @@ def test_path_table_with_a_perfect_decoder():
 
 def test_isovariance_path_follows_the_knots():
     factors = heatmaps.factor_grid()
-    path, knots = heatmaps.isovariance_path(factors, factors, 50)
+    path, knots = trajectories.isovariance_path(factors, factors, 50)
     assert len(knots) == 25 and np.allclose(knots[:, 0], knots[:, 1])
     np.testing.assert_allclose(path[:, 0], path[:, 1], atol=1e-3)
-    assert heatmaps.monotonicity(path[:, 0]) == pytest.approx(1.0)
+    assert trajectories.monotonicity(path[:, 0]) == pytest.approx(1.0)
 
 
 def test_hull_perturbations_move_outwards():
@@ -135,11 +135,11 @@ def test_percentile_sweeps_along_a_rotated_basis_move_along_its_rows():
 
 def test_a_decoder_whose_code_is_the_factors_has_a_diagonal_sensitivity_matrix():
     factors = heatmaps.factor_grid()[::5]
-    traversals = heatmaps.axis_traversals(FactorDecoder(), factors, 9)
+    traversals = alignment_scores.axis_traversals(FactorDecoder(), factors, 9)
     assert list(traversals) == ["z1", "z2", "z3"]
     images, found, residual = traversals["z1"]
     assert images.shape == (9, 36, 36, 1) and found.shape == (9, 3) and residual.shape == (9,)
-    table = heatmaps.sensitivity_table(traversals, factors)
+    table = alignment_scores.sensitivity_table(traversals, factors)
     low, high = np.percentile(factors, [2, 98], axis=0)
     expected = np.diag((high - low) / np.ptp(factors, axis=0))  # each sweep moves its own factor only, monotonically
     np.testing.assert_allclose(table[list(heatmaps.FACTORS)].to_numpy(), expected, atol=1e-3)

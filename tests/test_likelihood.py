@@ -22,7 +22,7 @@ from scipy import stats
 
 import helpers.env  # noqa: F401  (TF environment before keras)
 import keras
-from helpers import likelihood
+from helpers import likelihood, spread
 from helpers.models import VAE, build_mlp_vae, kl_divergence
 
 SHIFT, VARIANCE_RATIO = 0.5, 2.0  # the wrong q: mean + 0.5 posterior sd, variance × 2
@@ -138,8 +138,8 @@ def wrong_gaps(model, images):
 def test_the_elbo_of_a_wrong_posterior_is_below_log_px_by_its_kl(wrong_gaps):
     gap = wrong_gaps[1]
     expected = kl_wrong_to_exact(3)  # 0.835 nats; measured 0.911 with SE 0.056 (per-image sd 1.76)
-    assert abs(gap.mean() - expected) < 4 * likelihood.standard_error(gap)
-    assert gap.mean() - 4 * likelihood.standard_error(gap) > 0.5  # clearly below log p(x)
+    assert abs(gap.mean() - expected) < 4 * spread.standard_error(gap)
+    assert gap.mean() - 4 * spread.standard_error(gap) > 0.5  # clearly below log p(x)
 
 
 def test_the_bound_rises_with_k_towards_log_px(wrong_gaps):
@@ -147,9 +147,9 @@ def test_the_bound_rises_with_k_towards_log_px(wrong_gaps):
     assert means == sorted(means, reverse=True)  # L_1 < … < L_1000 on average (gaps 0.91, 0.055, 0.0046, −0.0002)
     for small, large in ((1, 10), (10, 100)):  # these steps are beyond 4 SE; 100 → 1000 (0.005) is 1.5 SE only
         diff = wrong_gaps[small] - wrong_gaps[large]
-        assert diff.mean() > 4 * likelihood.standard_error(diff)
+        assert diff.mean() > 4 * spread.standard_error(diff)
     gap = wrong_gaps[1000]
-    se = likelihood.standard_error(gap)  # 0.001: per-image sd ≈ √(Var(w/p) / k) = 0.031 (measured 0.030), / √1000
+    se = spread.standard_error(gap)  # 0.001: per-image sd ≈ √(Var(w/p) / k) = 0.031 (measured 0.030), / √1000
     bias = relative_weight_variance(3) / 2000  # 0.0005, the delta method's E[gap]
     assert -4 * se < gap.mean() < bias + 4 * se
     assert gap.mean() < 0.01 * wrong_gaps[1].mean()
@@ -162,8 +162,8 @@ def test_analytic_kl_elbo_matches_its_closed_form(model, images):
     exact = model.expected_log_likelihood(x, mean, log_var) - likelihood.kl_to_standard_normal(mean, log_var)
     np.testing.assert_allclose(exact, model.log_marginal(x) - kl_wrong_to_exact(3), rtol=1e-10)
     error = likelihood.elbo(model.log_likelihood, x, mean, log_var, seed=0, samples=20) - exact
-    assert abs(error.mean()) < 4 * likelihood.standard_error(error)
-    assert likelihood.standard_error(error) < 0.05
+    assert abs(error.mean()) < 4 * spread.standard_error(error)
+    assert spread.standard_error(error) < 0.05
 
 
 def test_numbers_depend_on_the_seed_not_on_the_batch(model, images):
@@ -207,7 +207,7 @@ def test_a_keras_vae_with_the_exact_posterior_gives_log_px(model, images):
     wrong = keras_linear_gaussian(model, log_var_offset=math.log(VARIANCE_RATIO))  # variance × 2, no shift
     kl = 0.5 * (VARIANCE_RATIO - 1 - math.log(VARIANCE_RATIO)) * 3  # 0.46 nats
     elbo_gap = log_px - likelihood.elbo_per_image(wrong, x, seed=2, samples=20)
-    assert abs(elbo_gap.mean() - kl) < 4 * likelihood.standard_error(elbo_gap)
+    assert abs(elbo_gap.mean() - kl) < 4 * spread.standard_error(elbo_gap)
     # E[gap] ≈ ((2/√3)³ − 1) / 1000 = 5e-4, SE ≈ √(0.54 / 500) / √200 = 0.0023: 0.01 is 4 SE (measured 0.001)
     assert abs((log_px - likelihood.iwae_bound(wrong, x, 500, seed=2)).mean()) < 0.01
 

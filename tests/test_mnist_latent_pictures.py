@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from scipy.stats import norm
 
-from helpers.studies import tsne_mnist_interpolation as mnist_study
+from helpers.studies.tsne_mnist_interpolation import generated_digits, interpolation, latent_grids, likelihood_bounds
 
 
 class StubJudge:
@@ -31,11 +31,11 @@ class StubJudge:
 
 
 def test_prior_quantile_grid_corners_and_equal_prior_mass():
-    axis = mnist_study.prior_quantile_axis(5)
+    axis = latent_grids.prior_quantile_axis(5)
     np.testing.assert_allclose(axis[[0, -1]], [norm.ppf(0.05), norm.ppf(0.95)])
     np.testing.assert_allclose(axis[[0, -1]], [-1.6448536, 1.6448536], atol=1e-6)
     np.testing.assert_allclose(np.diff(norm.cdf(axis)), 0.225)  # (0.95 − 0.05) / 4 of the prior between tiles
-    grid = mnist_study.grid_codes(axis, axis)
+    grid = latent_grids.grid_codes(axis, axis)
     assert grid.shape == (25, 2) and grid.dtype == np.float32
     np.testing.assert_allclose(grid[0], [-1.6448536, 1.6448536], atol=1e-6)  # top left: smallest z1, largest z2
     np.testing.assert_allclose(grid[4], [1.6448536, 1.6448536], atol=1e-6)  # top right
@@ -44,12 +44,12 @@ def test_prior_quantile_grid_corners_and_equal_prior_mass():
 
 
 def test_range_axis_spans_the_codes():
-    np.testing.assert_allclose(mnist_study.range_axis([3.0, -1.0, 0.5], 5), [-1.0, 0.0, 1.0, 2.0, 3.0])
+    np.testing.assert_allclose(latent_grids.range_axis([3.0, -1.0, 0.5], 5), [-1.0, 0.0, 1.0, 2.0, 3.0])
 
 
 def test_tile_mosaic_puts_tile_r_c_in_its_place():
     images = np.stack([np.full((2, 3), k, np.float32) for k in range(6)])[..., None]  # tile k holds k
-    mosaic = mnist_study.tile_mosaic(images, columns=3)
+    mosaic = latent_grids.tile_mosaic(images, columns=3)
     assert mosaic.shape == (2 * 2, 3 * 3)
     assert mosaic[0, 0] == 0 and mosaic[0, 8] == 2 and mosaic[3, 0] == 3 and mosaic[3, 4] == 4
 
@@ -57,8 +57,8 @@ def test_tile_mosaic_puts_tile_r_c_in_its_place():
 def test_hole_shares_on_a_lattice():
     codes = np.stack(np.meshgrid(np.arange(10.0), np.arange(10.0)), -1).reshape(-1, 2)  # spacing 1
     points = np.array([[4.0, 4.0], [4.5, 4.5], [4.9, 4.0], [9.0, 11.5], [20.0, 4.0]])  # 0, 0.71, 0.1, 2.5, 11
-    np.testing.assert_allclose(mnist_study.nearest_code_distance(points, codes), [0, 0.5**0.5, 0.1, 2.5, 11])
-    assert mnist_study.hole_shares(points, codes) == {"beyond 1× spacing": 0.4, "beyond 3× spacing": 0.2}
+    np.testing.assert_allclose(latent_grids.nearest_code_distance(points, codes), [0, 0.5**0.5, 0.1, 2.5, 11])
+    assert latent_grids.hole_shares(points, codes) == {"beyond 1× spacing": 0.4, "beyond 3× spacing": 0.2}
 
 
 def test_hole_shares_of_evenly_scattered_codes_follow_the_closed_form():
@@ -66,7 +66,7 @@ def test_hole_shares_of_evenly_scattered_codes_follow_the_closed_form():
     rng = np.random.default_rng(0)
     codes = rng.random((40_000, 2))
     points = 0.1 + 0.8 * rng.random((20_000, 2))  # away from the border
-    shares = mnist_study.hole_shares(points, codes, spacings=(1.0, 1.5))
+    shares = latent_grids.hole_shares(points, codes, spacings=(1.0, 1.5))
     assert shares["beyond 1× spacing"] == pytest.approx(0.5, abs=0.015)
     assert shares["beyond 1.5× spacing"] == pytest.approx(0.5**2.25, abs=0.01)
 
@@ -75,7 +75,7 @@ def test_plane_grid_scores_count_accepted_tiles():
     tiles = np.stack([np.full((4, 4), v) for v in (0.95, 0.2, 0.9, 0.5)])
     codes = np.stack(np.meshgrid(np.arange(5.0), np.arange(5.0)), -1).reshape(-1, 2)
     grid = np.array([[0.0, 0.0], [2.0, 2.0], [10.0, 10.0], [4.0, 9.0]])
-    scores = mnist_study.plane_grid_scores(StubJudge(), tiles, grid, codes, codes[:5])
+    scores = latent_grids.plane_grid_scores(StubJudge(), tiles, grid, codes, codes[:5])
     assert scores["tiles"] == 4 and scores["accepted share"] == 0.5  # 0.95 and 0.9 reach the threshold
     assert scores["mean confidence"] == pytest.approx(0.6375) and scores["typical spacing"] == 1.0
     assert scores["grid beyond 3× spacing"] == 0.5 and scores["test codes beyond 1× spacing"] == 0.0
@@ -84,11 +84,11 @@ def test_plane_grid_scores_count_accepted_tiles():
 
 def test_plane_figure_frames_rejected_tiles():
     rng = np.random.default_rng(1)
-    axis = mnist_study.prior_quantile_axis(3)
-    panel = {"codes": rng.normal(size=(50, 2)), "grid": mnist_study.grid_codes(axis, axis),
+    axis = latent_grids.prior_quantile_axis(3)
+    panel = {"codes": rng.normal(size=(50, 2)), "grid": latent_grids.grid_codes(axis, axis),
              "images": rng.random((9, 28, 28, 1)), "accepted": np.array([True, False] * 4 + [True]),
              "holes": np.array([False] * 8 + [True]), "axes": (axis, axis)}
-    fig = mnist_study.plane_figure({"VAE": panel}, rng.integers(0, 10, 50), 3)
+    fig = latent_grids.plane_figure({"VAE": panel}, rng.integers(0, 10, 50), 3)
     right = fig.axes[1]
     assert len(right.images) == 1 and right.images[0].get_array().shape == (84, 84)
     assert len(right.patches) == 4 and "5 of 9 tiles accepted" in right.get_title()
@@ -100,7 +100,7 @@ def test_plane_figure_frames_rejected_tiles():
 def test_generated_codes_reproduce_each_generator():
     rng = np.random.default_rng(2)
     codes = rng.multivariate_normal([1.0, -1.0, 0.0], [[1.0, 0.5, 0], [0.5, 2.0, 0], [0, 0, 0.3]], 5000)
-    drawn = mnist_study.generated_codes(codes, 20_000, 3, components=2, seed=0)
+    drawn = generated_digits.generated_codes(codes, 20_000, 3, components=2, seed=0)
     assert list(drawn) == ["VAE prior", "AE Gaussian", "AE mixture (2)"]
     assert all(z.shape == (20_000, 3) and z.dtype == np.float32 for z in drawn.values())
     np.testing.assert_allclose(drawn["VAE prior"].mean(0), 0, atol=0.03)
@@ -115,7 +115,7 @@ def test_generation_scores_with_a_stub_judge():
     real = rng.random((200, 2, 2))
     copies = real[:50].copy()
     copies[:, 0, 0] = 0.0  # distance ratio 0: nearer to a training image than any real digit
-    table = mnist_study.generation_scores(StubJudge(), {"copies": copies}, real)
+    table = generated_digits.generation_scores(StubJudge(), {"copies": copies}, real)
     assert list(table.index) == ["real test digits", "copies"]
     confidence = real.reshape(200, -1).mean(1)
     assert table.loc["real test digits", "mean confidence"] == pytest.approx(confidence.mean())
@@ -131,7 +131,7 @@ def test_generation_scores_with_a_stub_judge():
 def test_bounds_table_lists_the_elbo_then_each_k():
     summary = pd.DataFrame({"k": [1, 10], "bound": [-100.0, -98.0], "se": [2.0, 2.1], "gap_to_elbo": [0.1, 2.0],
                             "gap_se": [0.05, 0.2]})
-    table = mnist_study.bounds_table(summary, np.array([-101.0, -99.0]))
+    table = likelihood_bounds.bounds_table(summary, np.array([-101.0, -99.0]))
     assert list(table.index) == ["ELBO", "IWAE k = 1", "IWAE k = 10"]
     assert table.loc["ELBO", "nats per image"] == -100.0 and table.loc["ELBO", "± se"] == pytest.approx(1.0)
     assert table.loc["IWAE k = 10", "above the ELBO"] == 2.0 and table.loc["IWAE k = 10", "± se (paired)"] == 0.2
@@ -139,7 +139,7 @@ def test_bounds_table_lists_the_elbo_then_each_k():
 
 def test_interpolation_notes_read_every_strip_at_each_step():
     strips = {"blend": np.stack([np.full((2, 2), v) for v in (0.2, 0.8)]), "VAE": np.full((2, 2, 2), 0.6)}
-    assert mnist_study.interpolation_notes(StubJudge(), strips) == ["blend: 1 (0.20) · VAE: 7 (0.60)",
+    assert interpolation.interpolation_notes(StubJudge(), strips) == ["blend: 1 (0.20) · VAE: 7 (0.60)",
                                                                      "blend: 7 (0.80) · VAE: 7 (0.60)"]
 
 
@@ -159,12 +159,12 @@ class PlaneModel:
 def test_decoded_plane_on_a_stub_model():
     rng = np.random.default_rng(4)
     x_train, x_test = rng.normal(size=(500, 4, 4)), rng.normal(size=(100, 4, 4))
-    panel, scores = mnist_study.decoded_plane(PlaneModel(), StubJudge(), x_train, x_test, 5, prior=True)
+    panel, scores = latent_grids.decoded_plane(PlaneModel(), StubJudge(), x_train, x_test, 5, prior=True)
     np.testing.assert_allclose(panel["grid"][0], [norm.ppf(0.05), norm.ppf(0.95)], rtol=1e-6)
     assert panel["images"].shape == (25, 4, 4) and not panel["accepted"].any()  # Φ⁻¹(0.95) < 2.197
     np.testing.assert_allclose(panel["codes"], x_test.reshape(100, -1)[:, :2], rtol=1e-6)
     assert scores["accepted share"] == 0.0 and not panel["holes"][12]  # the centre tile sits among the codes
-    panel, scores = mnist_study.decoded_plane(PlaneModel(), StubJudge(), x_train, x_test, 5, prior=False)
+    panel, scores = latent_grids.decoded_plane(PlaneModel(), StubJudge(), x_train, x_test, 5, prior=False)
     codes = x_train.reshape(500, -1)[:, :2]
     np.testing.assert_allclose(panel["axes"][0][[0, -1]], [codes[:, 0].min(), codes[:, 0].max()], rtol=1e-6)
     assert panel["accepted"].sum() == 5 * np.sum(panel["axes"][0] >= np.log(9))  # the columns with z1 ≥ logit 0.9
@@ -175,11 +175,11 @@ def test_fields_quoted_in_the_prose():
     table = pd.DataFrame({"accepted share": [0.9, 0.5, 0.4, 0.6], "accepted share se": [0.0, 0.02, 0.03, 0.04],
                           "nearer than 95 % of real": [0.05, 0.01, 0.02, 0.03]},
                          index=["real test digits", "VAE prior", "AE Gaussian", "AE mixture (3)"])
-    fields = mnist_study.generation_fields(table, 3)
+    fields = generated_digits.generation_fields(table, 3)
     assert fields == {"prior_ok": 0.5, "prior_ok_err": 0.02, "prior_near": 0.01, "gauss_ok": 0.4, "gauss_ok_err": 0.03,
                       "gauss_near": 0.02, "mixture_ok": 0.6, "mixture_ok_err": 0.04, "mixture_near": 0.03}
     summary = pd.DataFrame({"k": [10, 1000], "bound": [-98.0, -96.0], "se": [2.0, 2.0], "gap_to_elbo": [2.0, 4.0],
                             "gap_se": [0.2, 0.3]})
-    fields = mnist_study.bound_fields(summary, np.array([-101.0, -99.0]))
+    fields = likelihood_bounds.bound_fields(summary, np.array([-101.0, -99.0]))
     assert fields == {"elbo": -100.0, "elbo_err": pytest.approx(1.0), "top_k": 1000, "top_bound": -96.0,
                       "looseness": 4.0, "looseness_err": 0.3}

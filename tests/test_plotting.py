@@ -13,10 +13,9 @@ import pandas as pd
 import pytest
 from matplotlib.offsetbox import AnnotationBbox
 
-from helpers import image_plots, plotting
-
-from helpers.studies import gaussian_heatmaps as heatmaps
+from helpers import heatmaps, image_plots, plotting
 from helpers.latent_paths import straight_line
+from helpers.studies.gaussian_heatmaps import figures
 
 
 @pytest.fixture(autouse=True)
@@ -140,7 +139,7 @@ def test_walls_colour_bars_clear_of_the_z_labels():
     rng = np.random.default_rng(0)
     codes = rng.normal(size=(500, 3)) * [1, 2, 3]
     factors = np.column_stack([rng.uniform(0.1, 5, 500), rng.uniform(0.1, 5, 500), rng.uniform(-0.95, 0.85, 500)])
-    fig = heatmaps.walls_by_cor_and_anisotropy(codes, factors, "VAE")
+    fig = figures.walls_by_cor_and_anisotropy(codes, factors, "VAE")
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     panels = [ax for ax in fig.axes if ax.name == "3d"]
@@ -206,12 +205,12 @@ def test_traversal_and_score_figures_draw_every_panel():
 
     strips = {name: {label: (np.random.default_rng(1).random((5, 36, 36, 1)),) for label in ("z1", "z2", "pc1")}
               for name in ("VAE", "AE")}
-    fig = heatmaps.traversal_figure(strips)
+    fig = figures.traversal_figure(strips)
     assert sum(len(ax.images) for ax in fig.axes) == 6
     table = pd.DataFrame(np.eye(6, 3), index=["z1", "z2", "z3", "pc1", "pc2", "pc3"], columns=list(heatmaps.FACTORS))
-    fig = heatmaps.sensitivity_heatmaps({"VAE": table, "AE": table})
+    fig = figures.sensitivity_heatmaps({"VAE": table, "AE": table})
     assert len([ax for ax in fig.axes if ax.images]) == 4 and all(len(ax.texts) == 9 for ax in fig.axes[:4])
     null = dis.RotationNull(0.5, np.linspace(0, 1, 11), 45.0, 0.5)
-    fig = heatmaps.null_histograms({"VAE": {"MIG": null, "SAP": null}, "AE": {"MIG": null, "SAP": null}})
+    fig = figures.null_histograms({"VAE": {"MIG": null, "SAP": null}, "AE": {"MIG": null, "SAP": null}})
     titles = [ax.get_title() for ax in fig.axes][:2]
     assert titles == ["VAE MIG: observed at the 45th pct", "VAE SAP: observed at the 45th pct"]

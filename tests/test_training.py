@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from helpers.models import build_mlp_vae, make_optimizer
-from helpers.paths import CACHE_DIR, SHIPPED_WEIGHTS_DIR
+from helpers.locations import CACHE_DIR, SHIPPED_WEIGHTS_DIR
 from helpers.training import WeightStore, cache_key, fit_or_load, set_seed
 
 X = np.random.default_rng(0).random((512, 3)).astype(np.float32)

@@ -11,18 +11,20 @@ import pytest
 import yaml
 from conftest import notebook_defaults
 
-from helpers import geodesics
-from helpers import latent_paths
-from helpers.studies import cone_distortion as cone
-from helpers.studies import gaussian_heatmaps as heatmaps
-from helpers.studies import t_distribution as t_study
-from helpers.studies import tsne_mnist_interpolation as mnist_study
+from helpers import geodesics, heatmaps, latent_paths
+from helpers.studies.cone_distortion import parameters as cone_parameters
+from helpers.studies.gaussian_heatmaps import parameters as heatmap_parameters
+from helpers.studies.gaussian_heatmaps import trajectories
+from helpers.studies.t_distribution import parameters as t_parameters
+from helpers.studies.t_distribution import t_data
+from helpers.studies.tsne_mnist_interpolation import parameters as mnist_parameters
 from helpers.validation import Choice, Constraint, Flag, Integer, Real, Rules, Subset, Widths, validate
+
 
 def test_cone_notebook_defaults_are_valid_and_complete():
     defaults = notebook_defaults("01_cone_distortion")
-    assert set(defaults) == set(cone.PARAMETERS)
-    validate(cone.PARAMETERS, **defaults)
+    assert set(defaults) == set(cone_parameters.PARAMETERS)
+    validate(cone_parameters.PARAMETERS, **defaults)
 
 
 @pytest.mark.parametrize("name, value", [
@@ -33,7 +35,7 @@ def test_cone_notebook_defaults_are_valid_and_complete():
 def test_bad_cone_parameter_is_named_in_the_error(name, value):
     values = {**notebook_defaults("01_cone_distortion"), name: value}
     with pytest.raises(ValueError, match=rf"{name}: .*{value!r}"):
-        validate(cone.PARAMETERS, **values)
+        validate(cone_parameters.PARAMETERS, **values)
 
 
 def test_unknown_and_missing_parameters_are_reported_together():
@@ -113,7 +115,7 @@ def test_a_bad_value_and_a_bad_combination_are_reported_together():
     # the same in a study: a bad epochs and a geodesic strip longer than its geodesic
     values = {**notebook_defaults("02_gaussian_heatmaps"), "epochs": 0, "geodesic_steps": 30, "geodesic_points": 10}
     with pytest.raises(ValueError) as error:
-        validate(heatmaps.PARAMETERS, values)
+        validate(heatmap_parameters.PARAMETERS, values)
     assert "epochs: must be in" in str(error.value) and "geodesic_points=10, geodesic_steps=30" in str(error.value)
 
 
@@ -143,10 +145,10 @@ def test_validation_imports_nothing_heavy():
 # ---------------------------------------------------------------- every study: defaults and smoke sets pass
 
 STUDIES = {
-    "01_cone_distortion": cone.PARAMETERS,
-    "02_gaussian_heatmaps": heatmaps.PARAMETERS,
-    "03_t_distribution": t_study.PARAMETERS,
-    "04_tsne_mnist_interpolation": mnist_study.MNIST_PARAMETERS | mnist_study.SHAPES_PARAMETERS,
+    "01_cone_distortion": cone_parameters.PARAMETERS,
+    "02_gaussian_heatmaps": heatmap_parameters.PARAMETERS,
+    "03_t_distribution": t_parameters.PARAMETERS,
+    "04_tsne_mnist_interpolation": mnist_parameters.MNIST_PARAMETERS | mnist_parameters.SHAPES_PARAMETERS,
 }
 SMOKE = Path(__file__).resolve().parent / "smoke"
 
@@ -227,15 +229,15 @@ def _isovariance_spline(train_subset, test_subset):
     train, test = heatmaps.kept_rows(train_subset, test_subset)
     factors = heatmaps.factor_grid()[np.concatenate([train, test])]
     codes = np.random.default_rng(0).normal(size=(len(factors), 3))
-    return heatmaps.isovariance_path(codes, factors, 10)
+    return trajectories.isovariance_path(codes, factors, 10)
 
 
 @pytest.mark.parametrize("test_subset", [64, 80, 99])
 def test_isovariance_limit_is_where_the_spline_starts_to_work(test_subset):
-    rules = heatmaps.PARAMETERS
+    rules = heatmap_parameters.PARAMETERS
     defaults = {name: notebook_defaults("02_gaussian_heatmaps")[name] for name in rules}
-    limit = next(a for a in range(5, 9_501) if heatmaps.isovariance_levels(np.concatenate(
-        heatmaps.kept_rows(a, test_subset))) >= heatmaps.ISOVARIANCE_LEVELS)
+    limit = next(a for a in range(5, 9_501) if heatmap_parameters.isovariance_levels(np.concatenate(
+        heatmaps.kept_rows(a, test_subset))) >= heatmap_parameters.ISOVARIANCE_LEVELS)
     _isovariance_spline(limit, test_subset)  # works at the limit
     validate(rules, {**defaults, "train_subset": limit, "test_subset": test_subset})
     with pytest.raises(ValueError, match=">= 4 variance levels"):
@@ -260,10 +262,10 @@ def test_test_subset_limit_for_the_isovariance_spacing():
 def test_test_subset_minimum_gives_distinct_geodesic_ends():
     def ends(n):
         factors = heatmaps.factor_grid()[heatmaps.kept_rows(0, n)[1]]
-        a, b = (heatmaps.nearest_factor_index(factors, f) for f in ((2.5, 2.5, -0.85), (2.5, 2.5, 0.85)))
+        a, b = (trajectories.nearest_factor_index(factors, f) for f in ((2.5, 2.5, -0.85), (2.5, 2.5, 0.85)))
         return factors[a, 2], factors[b, 2], a != b
 
-    assert heatmaps.PARAMETERS["test_subset"].low == 4
+    assert heatmap_parameters.PARAMETERS["test_subset"].low == 4
     for n in range(4, 200):
         cor_a, cor_b, distinct = ends(n)
         assert distinct and cor_a < 0 < cor_b, n
@@ -276,7 +278,8 @@ def test_path_points_minimum_puts_the_emptiest_point_in_the_middle():
     for n, right in ((4, True), (5, True), (40, True), (3, False)):
         path, point, _ = latent_paths.empty_traversal(codes, np.random.default_rng(1), n)
         assert np.allclose(path[len(path) // 2 - 1], point, atol=1e-5) == right, n
-    assert heatmaps.PARAMETERS["path_points"].problem(3) and not heatmaps.PARAMETERS["path_points"].problem(4)
+    rule = heatmap_parameters.PARAMETERS["path_points"]
+    assert rule.problem(3) and not rule.problem(4)
 
 
 def test_sample_grid_and_reconstruction_pairs_limits():
@@ -284,17 +287,17 @@ def test_sample_grid_and_reconstruction_pairs_limits():
     rng.choice(16, size=16, replace=False)
     with pytest.raises(ValueError):
         rng.choice(15, size=16, replace=False)
-    assert heatmaps.SAMPLE_GRID.problem({"train_subset": 16, "sample_images": 16}) is None
-    assert heatmaps.SAMPLE_GRID.problem({"train_subset": 15, "sample_images": 16})
-    assert heatmaps.SAMPLE_GRID.problem({"train_subset": 0, "sample_images": 64}) is None
-    assert heatmaps.RECONSTRUCTION_PAIRS.problem({"test_subset": 8, "sample_images": 64}) is None
-    assert heatmaps.RECONSTRUCTION_PAIRS.problem({"test_subset": 7, "sample_images": 64})
-    assert heatmaps.RECONSTRUCTION_PAIRS.problem({"test_subset": 5, "sample_images": 5}) is None
+    assert heatmap_parameters.SAMPLE_GRID.problem({"train_subset": 16, "sample_images": 16}) is None
+    assert heatmap_parameters.SAMPLE_GRID.problem({"train_subset": 15, "sample_images": 16})
+    assert heatmap_parameters.SAMPLE_GRID.problem({"train_subset": 0, "sample_images": 64}) is None
+    assert heatmap_parameters.RECONSTRUCTION_PAIRS.problem({"test_subset": 8, "sample_images": 64}) is None
+    assert heatmap_parameters.RECONSTRUCTION_PAIRS.problem({"test_subset": 7, "sample_images": 64})
+    assert heatmap_parameters.RECONSTRUCTION_PAIRS.problem({"test_subset": 5, "sample_images": 5}) is None
 
 
 @pytest.mark.parametrize("rules, points, steps", [
-    (heatmaps.PARAMETERS, "geodesic_points", "geodesic_steps"),
-    (mnist_study.MNIST_PARAMETERS, "geodesic_points", "interpolation_steps")])
+    (heatmap_parameters.PARAMETERS, "geodesic_points", "geodesic_steps"),
+    (mnist_parameters.MNIST_PARAMETERS, "geodesic_points", "interpolation_steps")])
 def test_strip_limit_is_where_evenly_spaced_rows_stop_repeating(rules, points, steps):
     constraint = next(c for c in rules.constraints if c.name == "geodesic strip")
     curve = np.arange(10)[:, None]
@@ -306,8 +309,8 @@ def test_strip_limit_is_where_evenly_spaced_rows_stop_repeating(rules, points, s
 
 def test_knn_train_minimum_is_where_every_k_can_be_cross_validated():
     from helpers import probes
-    from helpers.studies import t_distribution as t_study
-    assert t_study.knn_train_minimum() == 30 == t_study.PARAMETERS["train_subset"].low
+    from helpers.studies.t_distribution import parameters
+    assert parameters.knn_train_minimum() == 30 == parameters.PARAMETERS["train_subset"].low
     rng = np.random.default_rng(0)
 
     def probe(n):
@@ -325,9 +328,10 @@ def test_t_study_minimum_subsets_hold_both_classes_for_every_seed():
     """ν = 2 for sure where (var_x + var_y)² > 30, ν = 200 for sure where it is < 20 (the ν rule)."""
     factors = heatmaps.factor_grid()
     s2 = (factors[:, 0] + factors[:, 1]) ** 2
-    train, test = heatmaps.kept_rows(t_study.PARAMETERS["train_subset"].low, t_study.PARAMETERS["test_subset"].low)
-    sure_light, sure_heavy = s2 < t_study.DF_THRESHOLD, s2 > t_study.DF_THRESHOLD + t_study.DF_NOISE
-    assert sure_light[train].sum() >= t_study.KNN_FOLDS and sure_heavy[train].sum() >= t_study.KNN_FOLDS
+    rules = t_parameters.PARAMETERS
+    train, test = heatmaps.kept_rows(rules["train_subset"].low, rules["test_subset"].low)
+    sure_light, sure_heavy = s2 < t_data.DF_THRESHOLD, s2 > t_data.DF_THRESHOLD + t_data.DF_NOISE
+    assert sure_light[train].sum() >= t_parameters.KNN_FOLDS and sure_heavy[train].sum() >= t_parameters.KNN_FOLDS
     assert sure_light[test].sum() >= 1 and sure_heavy[test].sum() >= 1
 
 
@@ -335,7 +339,7 @@ def test_perplexity_limit_is_where_tsne_stops_lowering_it(monkeypatch):
     import sklearn.manifold
 
     from helpers import embedding
-    from helpers.studies import tsne_mnist_interpolation as mnist_study
+    from helpers.studies.tsne_mnist_interpolation import parameters
     used = []
 
     class RecordingTSNE:
@@ -346,7 +350,7 @@ def test_perplexity_limit_is_where_tsne_stops_lowering_it(monkeypatch):
             return np.zeros((len(x), 2))
 
     monkeypatch.setattr(sklearn.manifold, "TSNE", RecordingTSNE)
-    constraint = next(c for c in mnist_study.MNIST_PARAMETERS.constraints if c.name == "t-SNE perplexity")
+    constraint = next(c for c in parameters.MNIST_PARAMETERS.constraints if c.name == "t-SNE perplexity")
     x = np.random.default_rng(0).normal(size=(61, 5))
     embedding.tsne(x, 20.0, 0, "sklearn")  # 3 · 20 = 60 = n − 1: used as given
     assert used[-1] == 20.0 and constraint.problem({"n_tsne": 61, "perplexity": 20.0}) is None
@@ -355,7 +359,7 @@ def test_perplexity_limit_is_where_tsne_stops_lowering_it(monkeypatch):
 
 
 def test_code_gaussian_limit_is_where_the_covariance_gets_full_rank():
-    constraint = next(c for c in mnist_study.MNIST_PARAMETERS.constraints if c.name == "Gaussian of the codes")
+    constraint = next(c for c in mnist_parameters.MNIST_PARAMETERS.constraints if c.name == "Gaussian of the codes")
     d = 8
     codes = np.random.default_rng(0).normal(size=(d + 1, d))
     assert np.linalg.matrix_rank(np.cov(codes, rowvar=False)) == d
@@ -365,14 +369,14 @@ def test_code_gaussian_limit_is_where_the_covariance_gets_full_rank():
 
 
 def test_cone_plotted_points_limit_is_the_lower_class_size():
-    from helpers.studies import cone_distortion as cone
+    from helpers.studies.cone_distortion import cone_points, parameters
     from helpers.training import set_seed
 
     seed, n_points = 3, 2_000
-    points = cone.make_cone_points(n_points, set_seed(seed))  # as the notebook draws them
+    points = cone_points.make_cone_points(n_points, set_seed(seed))  # as the notebook draws them
     lower = len(points.lower)
-    assert cone.class_sizes(seed, n_points) == {"upper": len(points.upper), "lower": lower}
-    constraint = cone.PARAMETERS.constraints[0]
+    assert cone_points.class_sizes(seed, n_points) == {"upper": len(points.upper), "lower": lower}
+    constraint = parameters.PARAMETERS.constraints[0]
     assert len(points.lower[:lower]) == lower and len(points.upper[:lower]) == lower
     assert constraint.problem({"seed": seed, "n_points": n_points, "plotted_points_per_class": lower}) is None
     assert len(points.lower[:lower + 1]) == lower  # one more: the lower class falls short

@@ -7,8 +7,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from recorded_values import (ROOT, Tolerance, differences, flat_differences, flat_records, flatten, load_tolerances,
-                             rule_for, stored_records)
+from recorded_values import (
+    ROOT,
+    Tolerance,
+    differences,
+    flat_differences,
+    flat_records,
+    flatten,
+    load_tolerances,
+    rule_for,
+    stored_records,
+)
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
 PORTABILITY = sorted((ROOT / "tests" / "portability").glob("*.json"))
@@ -89,13 +98,13 @@ def heatmap_models():
     from conftest import notebook_defaults
     from test_gaussian_heatmaps import RefuseTraining
 
-    from helpers.studies import gaussian_heatmaps as heatmaps
-    from helpers.paths import SHIPPED_WEIGHTS_DIR
+    from helpers import conv_models, heatmaps
+    from helpers.locations import SHIPPED_WEIGHTS_DIR
     from helpers.training import WeightStore
 
     p = notebook_defaults("02_gaussian_heatmaps")
     data = heatmaps.load_heatmaps(p["train_subset"], p["test_subset"])
-    models = [heatmaps.train_or_load_model(
+    models = [conv_models.train_or_load_conv(
         kind, data.x_train, config=p["config"], seed=p["seed"], epochs=p["epochs"], patience=p["patience"],
         beta=p["beta"], vae_loss=p["vae_loss"], data_settings={"train_subset": p["train_subset"],
                                                                 "test_subset": p["test_subset"]},
@@ -106,12 +115,12 @@ def heatmap_models():
 
 def heatmap_error_record(data, vae, ae) -> dict:
     """The notebook's `heatmap_errors` record, computed the way notebook 02 computes it."""
-    from helpers.studies import gaussian_heatmaps as heatmaps
     from helpers.report import to_plain
+    from helpers.studies.gaussian_heatmaps import recovery
 
-    recon = heatmaps.reconstructions(vae, ae, data.x_test, 19)  # notebook 02's default seed
-    errors = {name: heatmaps.frobenius_errors(data.x_test, images) for name, images in recon.items()}
-    return {"heatmap_errors": to_plain(heatmaps.error_summary(errors))}
+    recon = recovery.reconstructions(vae, ae, data.x_test, 19)  # notebook 02's default seed
+    errors = {name: recovery.frobenius_errors(data.x_test, images) for name, images in recon.items()}
+    return {"heatmap_errors": to_plain(recovery.error_summary(errors))}
 
 
 def test_the_shipped_decoders_reproduce_the_stored_errors(stored, heatmap_models):

@@ -34,7 +34,7 @@
 #   $e^{\sigma^2}$ hid the difference between the two classes.
 
 # %% tags=["boilerplate"]
-from helpers.studies import cone_distortion as study  # this study's data, rules, model and analysis
+from helpers.studies.cone_distortion import parameters  # the rules of this notebook's parameters (light: no TensorFlow)
 from helpers.validation import validate
 
 # %% tags=["parameters"]
@@ -60,15 +60,16 @@ surface_mesh_points: int = 301      # mesh of the true surface for its shortest 
 force_retrain: bool = False         # True: ignore cached/shipped weights and train again
 
 # %% tags=["boilerplate"]
-validate(study.PARAMETERS, globals())  # every parameter above and their combinations, before TensorFlow loads
+validate(parameters.PARAMETERS, globals())  # every parameter above and their combinations, before TensorFlow loads
 
 # %% tags=["boilerplate"]
 import matplotlib.pyplot as plt
 import numpy as np
 
-from helpers import geodesics, geometry, latent_paths, model_io, plotting
+from helpers import geodesics, geometry, latent_paths, inference, plotting
 from helpers.report import show_source, show_table, show_takeaway
 from helpers.training import set_seed
+from helpers.studies.cone_distortion import cone_points, cone_vae, decoded_geometry
 
 rng = set_seed(seed)
 
@@ -81,13 +82,13 @@ rng = set_seed(seed)
 # times as large.
 
 # %% tags=["nbval-check-output"]
-cone_data = study.make_cone_points(n_points, rng)
+cone_data = cone_points.make_cone_points(n_points, rng)
 shown = {name: getattr(cone_data, name)[:plotted_points_per_class] for name in ("upper", "lower")}
 print(f"kept {len(cone_data.points):,} of {n_points:,} points: "
       f"{len(cone_data.upper):,} upper, {len(cone_data.lower):,} lower")
 
 # %%
-traces = [plotting.surface_trace(*study.surface_grid(), name="z = tanh(4r)²", opacity=0.35)]
+traces = [plotting.surface_trace(*cone_points.surface_grid(), name="z = tanh(4r)²", opacity=0.35)]
 traces += [plotting.scatter3d_trace(p, n, plotting.CLASS_COLOURS[n]) for n, p in shown.items()]
 plotting.show_plotly(plotting.figure_3d(traces, "The two classes on the generating surface"))
 
@@ -111,7 +112,7 @@ plotting.show_plotly(plotting.figure_3d(traces, "The two classes on the generati
 # same loss and the same latent statistics (`make bench` measures both side by side).
 
 # %%
-vae, fit = study.train_or_load_vae(
+vae, fit = cone_vae.train_or_load_vae(
     cone_data.points, seed=seed, n_points=n_points, latent_dim=latent_dim, hidden_units=hidden_units,
     activation=activation, beta=beta, decoder_scale=decoder_scale, optimizer=optimizer,
     learning_rate=learning_rate, epochs=epochs, batch_size=batch_size, steps_per_execution=steps_per_execution,
@@ -136,8 +137,8 @@ show_takeaway("cone_training", "Final epoch ({epochs} epochs): loss {loss:.2f} p
 # corrected column shows.
 
 # %% tags=["hide-input"]
-z_mean, z_log_var = model_io.encoder_outputs(vae, cone_data.points)
-statistics = study.latent_statistics(z_mean, z_log_var, cone_data.labels)
+z_mean, z_log_var = inference.encoder_outputs(vae, cone_data.points)
+statistics = decoded_geometry.latent_statistics(z_mean, z_log_var, cone_data.labels)
 show_table("cone_latent_statistics", statistics, digits=3)
 variance = statistics["mean variance"].groupby(level="class").mean()
 show_takeaway("cone_latent_variances", "The *upper* class (the large rim) lies far from the origin with a mean "
@@ -157,7 +158,7 @@ show_takeaway("cone_latent_variances", "The *upper* class (the large rim) lies f
 
 # %%
 codes = {name: z_mean[cone_data.labels == label]
-         for name, label in (("upper", study.UPPER), ("lower", study.LOWER))}
+         for name, label in (("upper", cone_points.UPPER), ("lower", cone_points.LOWER))}
 i, j = latent_paths.farthest_pair(codes["upper"])
 line = latent_paths.straight_line(codes["upper"][i], codes["upper"][j], line_points)
 shown_codes = {name: c[:plotted_points_per_class] for name, c in codes.items()}
@@ -172,8 +173,8 @@ plt.show()
 # the empty gap — where there were never any data — and climbs back up.
 
 # %%
-decoded = {name: model_io.decode(vae.decoder, c) for name, c in shown_codes.items()}
-decoded_line = model_io.decode(vae.decoder, line)
+decoded = {name: inference.decode(vae.decoder, c) for name, c in shown_codes.items()}
+decoded_line = inference.decode(vae.decoder, line)
 traces = [plotting.scatter3d_trace(p, f"{n} (decoded)", plotting.CLASS_COLOURS[n]) for n, p in decoded.items()]
 traces.append(plotting.line3d_trace(decoded_line, "decoded straight latent line"))
 plotting.show_plotly(plotting.figure_3d(traces, "Reconstructions and the decoded latent line"))
@@ -185,7 +186,7 @@ plotting.show_plotly(plotting.figure_3d(traces, "Reconstructions and the decoded
 # between its decoded ends.
 
 # %% tags=["hide-input"]
-lengths = study.line_lengths(vae.decoder, line)
+lengths = decoded_geometry.line_lengths(vae.decoder, line)
 show_takeaway("cone_line_lengths", "Latent length {latent:.2f}; decoded, the line is **{decoded:.2f}** long, "
               "{ratio:.2f}× the 3-D chord of {chord:.2f} between its ends. It dives to a height of "
               "z = {lowest:.2f} (its ends are at {start:.2f} and {end:.2f}).",
@@ -202,7 +203,7 @@ show_takeaway("cone_line_lengths", "Latent length {latent:.2f}; decoded, the lin
 # %%
 low, high = z_mean.min(axis=0), z_mean.max(axis=0)
 axis_0, axis_1, grid = geometry.latent_grid(low, high, grid_points_per_axis)
-sheet = model_io.decode(vae.decoder, grid).reshape(grid_points_per_axis, grid_points_per_axis, 3)
+sheet = inference.decode(vae.decoder, grid).reshape(grid_points_per_axis, grid_points_per_axis, 3)
 surface = plotting.surface_trace(sheet[..., 0], sheet[..., 1], sheet[..., 2], "decoded latent grid")
 plotting.show_plotly(plotting.figure_3d([surface, traces[-1]], "The decoded latent manifold"))
 
@@ -226,14 +227,14 @@ plotting.plot_distortion_heatmap(axis_0, axis_1, distortion, shown_codes, {"stra
 plt.show()
 
 # %% tags=["hide-input"]
-summary = study.distortion_by_region(vae.decoder, z_mean[:20_000], cone_data.labels[:20_000], grid,
+summary = decoded_geometry.distortion_by_region(vae.decoder, z_mean[:20_000], cone_data.labels[:20_000], grid,
                                     distortion.ravel())
 along_line = geometry.distortion_from_jacobians(geometry.decoder_jacobian(vae.decoder, line))
 show_table("cone_distortion_by_region", summary.to_frame("distortion"), digits=3)
 show_takeaway("cone_distortion_takeaway", "The median distortion in the gap is **{ratio:.1f}×** that at the upper "
               "class's codes; along the straight line it peaks at t = {peak:.2f} (the ends are t = 0 and 1).",
               ratio=summary["median in the gap"] / summary["median at upper codes"],
-              peak=study.peak_along(along_line))
+              peak=decoded_geometry.peak_along(along_line))
 
 # %% [markdown]
 # ## Geodesics: the shortest decoded path between the same two ends
@@ -259,12 +260,12 @@ z_a, z_b = line[0], line[-1]
 initial = (geodesics.latent_graph_path(vae.decoder, low, high, grid_points_per_axis, z_a, z_b)
            if geodesic_init == "graph" else None)
 geodesic = geodesics.latent_geodesic(vae.decoder, z_a, z_b, geodesic_points, geodesic_iterations, initial=initial)
-ends = model_io.decode(vae.decoder, np.stack([z_a, z_b]))
-true_path, true_length = geodesics.surface_shortest_path(study.cone_height, ends[0, :2], ends[1, :2],
+ends = inference.decode(vae.decoder, np.stack([z_a, z_b]))
+true_path, true_length = geodesics.surface_shortest_path(cone_points.cone_height, ends[0, :2], ends[1, :2],
                                                          points_per_axis=surface_mesh_points)
 
 # %% tags=["hide-input"]
-table = study.path_length_table({"straight latent line": lengths["decoded length"],
+table = decoded_geometry.path_length_table({"straight latent line": lengths["decoded length"],
                                 "latent geodesic": geodesic.length, "true surface path": true_length,
                                 "3-D chord (leaves the surface)": lengths["decoded chord"]}, "true surface path")
 show_table("cone_path_lengths", table)
@@ -277,9 +278,9 @@ show_takeaway("cone_geodesic_energy", "L-BFGS lowered the geodesic's energy from
 # map — the true path drawn there through the encoder's means.
 
 # %%
-paths_3d = {"decoded straight line": decoded_line, "decoded latent geodesic": model_io.decode(vae.decoder, geodesic.curve),
+paths_3d = {"decoded straight line": decoded_line, "decoded latent geodesic": inference.decode(vae.decoder, geodesic.curve),
             "true surface path": true_path}
-traces = [plotting.surface_trace(*study.surface_grid(), name="z = tanh(4r)²", opacity=0.25)]
+traces = [plotting.surface_trace(*cone_points.surface_grid(), name="z = tanh(4r)²", opacity=0.25)]
 traces += plotting.path3d_traces(paths_3d)
 plotting.show_plotly(plotting.figure_3d(traces, "Straight line, latent geodesic and true shortest path"))
 
@@ -294,14 +295,14 @@ plotting.show_plotly(plotting.figure_3d(traces, "Straight line, latent geodesic 
 # frame was computed here and travels with the figure, so the slider works in the static web page too.
 
 # %%
-walks = study.path_walks(vae.decoder, z_a, z_b, geodesic.curve)
-surface_faint = plotting.surface_trace(*study.surface_grid(), name="z = tanh(4r)²", opacity=0.25)
+walks = decoded_geometry.path_walks(vae.decoder, z_a, z_b, geodesic.curve)
+surface_faint = plotting.surface_trace(*cone_points.surface_grid(), name="z = tanh(4r)²", opacity=0.25)
 plotting.show_plotly(plotting.point_path_explorer(
     [surface_faint], walks, [f"{k}/{len(geodesic.curve) - 1}" for k in range(len(geodesic.curve))],
-    "Walk both paths: drag the slider", notes=study.walk_notes(walks)))
+    "Walk both paths: drag the slider", notes=decoded_geometry.walk_notes(walks)))
 
 # %%
-encoded_true_path = model_io.encode_mean(vae, true_path)
+encoded_true_path = inference.encode_mean(vae, true_path)
 plotting.plot_distortion_heatmap(axis_0, axis_1, distortion, shown_codes,
                                  {"straight latent line": line, "latent geodesic": geodesic.curve,
                                   "true path (encoded)": encoded_true_path}, title="Paths over the distortion map")

@@ -39,7 +39,7 @@
 #   more than a straight line.
 
 # %% tags=["boilerplate"]
-from helpers.studies import gaussian_heatmaps as study  # this study's data, rules, models and analysis
+from helpers.studies.gaussian_heatmaps import parameters  # the rules of this notebook's parameters (light: no TensorFlow)
 from helpers.validation import validate
 
 # %% tags=["parameters"]
@@ -68,7 +68,7 @@ recompute_sweep: bool = False  # retrain (or load from the local cache) and re-m
 recompute_seeds: bool = False  # retrain (or load) the VAE and AE at five seeds and re-measure the seed study (~50 min)
 
 # %% tags=["boilerplate"]
-validate(study.PARAMETERS, globals())  # every parameter above and their combinations, before TensorFlow loads
+validate(parameters.PARAMETERS, globals())  # every parameter above and their combinations, before TensorFlow loads
 
 # %% tags=["boilerplate"]
 import matplotlib.pyplot as plt
@@ -76,10 +76,12 @@ import numpy as np
 import pandas as pd
 
 from helpers import alignment, geodesics, geometry, image_plots, latent_paths, models, plotting, probes, results, samplers
-from helpers.model_io import decode, encode_mean, encoder_outputs, posterior_sigma
-from helpers.paths import shipping
+from helpers.inference import decode, encode_mean, encoder_outputs, posterior_sigma
+from helpers.locations import shipping
 from helpers.plotting import plot_distortion_heatmap, plot_history, show_plotly
 from helpers.report import show_source, show_table, show_takeaway
+from helpers import heatmaps
+from helpers.studies.gaussian_heatmaps import alignment_scores, beta_sweep, figures, latent_holes, model_pair, recovery, seed_study, trajectories
 
 pd.set_option("display.width", 160)
 
@@ -90,15 +92,15 @@ pd.set_option("display.width", 160)
 # of $N(0, \Sigma)$ at a grid point $p = (x, y)$ is proportional to $\exp(-\tfrac12 p^\top \Sigma^{-1} p)$.
 # Each image evaluates it on the 36×36 grid `mgrid[-3:3:.17]` and divides by its maximum, so the
 # normalising constant cancels and the whole data set is one vectorised expression
-# (`helpers.studies.gaussian_heatmaps.gaussian_heatmaps`, tested against `scipy.stats.multivariate_normal` to $10^{-6}$).
+# (`helpers.heatmaps.gaussian_heatmaps`, tested against `scipy.stats.multivariate_normal` to $10^{-6}$).
 # The factor grid is $v_x, v_y \in \{0.1, 0.3, \dots, 4.9\}$ and $\rho \in \{-0.95, -0.85, \dots, 0.85\}$:
 # $25 \cdot 25 \cdot 19 = 11{,}875$ images, split 80/20 with `random_state=19` exactly as in the original study.
 
 # %%
-data = study.load_heatmaps(train_subset, test_subset)
+data = heatmaps.load_heatmaps(train_subset, test_subset)
 rng = np.random.default_rng(seed)
 shown = rng.choice(len(data.x_train), size=sample_images, replace=False)
-image_plots.image_grid(data.x_train[shown], ncols=8, titles=study.factor_titles(data.y_train[shown]),
+image_plots.image_grid(data.x_train[shown], ncols=8, titles=figures.factor_titles(data.y_train[shown]),
                        title="Random training images (titles: var_x var_y cor)")
 plt.show()
 
@@ -109,7 +111,7 @@ print(f"train {data.x_train.shape}, test {data.x_test.shape}; pixel range "
 # %% [markdown]
 # ## The models and a correct loss
 #
-# Both models share one architecture, built by `helpers.studies.gaussian_heatmaps` from a named configuration.
+# Both models share one architecture, built by `helpers.conv_models` from a named configuration.
 # The encoder is convolutional (3×3 convolutions with max-pooling, then a dense layer); the VAE's
 # encoder ends in two heads $\mu(x)$ and $\log\sigma^2(x)$, the AE's in one code $z(x)$. The decoder
 # is a dense layer reshaped to 4×4×64 followed by transposed convolutions (strides 1, 3, 3) and a
@@ -150,7 +152,7 @@ print(f"train {data.x_train.shape}, test {data.x_test.shape}; pixel range "
 show_source(models.kl_divergence, models.Sampling.call)
 
 # %%
-vae, ae, fits = study.train_or_load_models(
+vae, ae, fits = model_pair.train_or_load_vae_and_ae(
     data.x_train, config=config, seed=seed, epochs=epochs, patience=patience, beta=beta, vae_loss=vae_loss,
     data_settings={"train_subset": train_subset, "test_subset": test_subset}, force_retrain=force_retrain)
 
@@ -173,8 +175,8 @@ show_table("heatmap_training", pd.DataFrame.from_dict({kind: {"epochs": fit.epoc
 # sampled $z \sim q(z|x)$ — the original study's number was the sampled one.
 
 # %%
-recon = study.reconstructions(vae, ae, data.x_test, seed)
-errors = {name: study.frobenius_errors(data.x_test, images) for name, images in recon.items()}
+recon = recovery.reconstructions(vae, ae, data.x_test, seed)
+errors = {name: recovery.frobenius_errors(data.x_test, images) for name, images in recon.items()}
 pick = rng.choice(len(data.x_test), size=min(8, sample_images), replace=False)
 image_plots.image_rows({"original": list(data.x_test[pick]), **{name: list(images[pick]) for name, images in recon.items()}},
                        size=1.3, cmap="cubehelix")
@@ -185,8 +187,8 @@ plotting.error_histograms(errors)
 plt.show()
 
 # %% jupyter={"source_hidden": true} tags=["remove-input"]
-show_table("heatmap_errors", study.error_summary(errors), digits=3, caption="Test Frobenius errors")
-show_table("heatmap_quality_bar", study.quality_bar(errors), digits=3)
+show_table("heatmap_errors", recovery.error_summary(errors), digits=3, caption="Test Frobenius errors")
+show_table("heatmap_quality_bar", recovery.quality_bar(errors), digits=3)
 
 # %% [markdown]
 # The AE's errors have a heavier tail than the VAE's: a few images are decoded badly. Here are the
@@ -202,7 +204,7 @@ plt.show()
 tails = pd.DataFrame({name: {"p95 / median": np.quantile(e, 0.95) / np.median(e), "max / median": e.max() / np.median(e)}
                       for name, e in errors.items()}).T
 show_table("heatmap_error_tails", tails, digits=1)
-show_table("heatmap_worst_ae_factors", pd.DataFrame(data.y_test[worst[:4]], columns=study.FACTORS),
+show_table("heatmap_worst_ae_factors", pd.DataFrame(data.y_test[worst[:4]], columns=heatmaps.FACTORS),
            caption="Factors of the AE's four worst test images")
 
 # %% [markdown]
@@ -214,7 +216,7 @@ show_table("heatmap_worst_ae_factors", pd.DataFrame(data.y_test[worst[:4]], colu
 # %%
 codes = {"VAE": encode_mean(vae, data.x_test), "AE": encode_mean(ae, data.x_test)}
 train_codes = {"VAE": encode_mean(vae, data.x_train), "AE": encode_mean(ae, data.x_train)}
-study.projections_by_factor(codes["VAE"], data.y_test, title="VAE: posterior means of the test images")
+figures.projections_by_factor(codes["VAE"], data.y_test, title="VAE: posterior means of the test images")
 plt.show()
 
 # %% [markdown]
@@ -223,16 +225,16 @@ plt.show()
 
 # %% tags=["hide-input"]
 probe = pd.DataFrame({name: probes.linear_probe_r2(train_codes[name], data.y_train, codes[name], data.y_test,
-                                                   study.FACTORS) for name in codes}).T
+                                                   heatmaps.FACTORS) for name in codes}).T
 show_table("heatmap_linear_probe", probe, caption="Test R² of a linear probe from the codes")
 
 # %%
-study.walls_by_cor_and_anisotropy(codes["VAE"], data.y_test, "VAE")
+figures.walls_by_cor_and_anisotropy(codes["VAE"], data.y_test, "VAE")
 plt.show()
 
 # %%
 few = rng.choice(len(codes["VAE"]), size=min(plotted_points, len(codes["VAE"])), replace=False)
-hover = study.factor_titles(data.y_test[few])
+hover = figures.factor_titles(data.y_test[few])
 show_plotly(plotting.latent_plotly(codes["VAE"][few], data.y_test[few, 2], "cor", "VAE codes by cor", hover))
 show_plotly(plotting.latent_plotly(codes["VAE"][few], np.abs(data.y_test[few, 0] - data.y_test[few, 1]),
                                       "|vx−vy|", "VAE codes by |var_x − var_y|", hover))
@@ -250,11 +252,11 @@ show_table("heatmap_code_layout", layout, caption="Principal spreads of the code
 # The AE's latent space with the same projections: the same factors, but spread out, with gaps.
 
 # %%
-study.projections_by_factor(codes["AE"], data.y_test, title="AE: codes of the test images")
+figures.projections_by_factor(codes["AE"], data.y_test, title="AE: codes of the test images")
 plt.show()
 
 # %%
-study.walls_by_cor_and_anisotropy(codes["AE"], data.y_test, "AE")
+figures.walls_by_cor_and_anisotropy(codes["AE"], data.y_test, "AE")
 plt.show()
 
 # %%
@@ -269,14 +271,14 @@ show_takeaway("heatmap_code_spacing", "Median nearest-neighbour spacing, in unit
 # ## Decoded trajectories, measured
 #
 # Every path is built from codes of images whose factors we know — here the codes of all 11,875
-# images, training and test (`study.standard_paths`):
+# images, training and test (`trajectories.standard_paths`):
 # straight lines between the codes of opposite extremes (small → large round densities; correlation
 # from its minimum to its maximum at mid variances; wide-in-$x$ → wide-in-$y$), a full rotation of the
 # most correlated mid-size image's code about the codes' first principal axis, a smoothing spline
 # through the codes of the isovariance images ($v_x = v_y$) at the largest correlation — an edge of the
 # manifold's hull — and lines on the two planes that bound the codes along their thinnest direction.
 #
-# Each decoded image is read back with the moment fit of `study.estimate_factors`: the
+# Each decoded image is read back with the moment fit of `recovery.estimate_factors`: the
 # normalised second moments $M = \sum_p w_p\, p p^\top / \sum_p w_p$, corrected for the $\pm 3$ window by
 # matching the moments of the model on the same grid. The tables give Spearman's $\rho$ of each
 # recovered factor against the position on the path ($\pm 1$: monotone) and the *residual* of the best
@@ -285,14 +287,14 @@ show_takeaway("heatmap_code_spacing", "Median nearest-neighbour spacing, in unit
 # %%
 all_codes = {name: np.concatenate([train_codes[name], codes[name]]) for name in codes}
 all_factors = np.concatenate([data.y_train, data.y_test])
-paths = {name: study.standard_paths(all_codes[name], all_factors, path_points) for name in codes}
+paths = {name: trajectories.standard_paths(all_codes[name], all_factors, path_points) for name in codes}
 decoders = {"VAE": vae.decoder, "AE": ae.decoder}
 decoded = {name: {p: decode(decoders[name], path) for p, path in paths[name].items()} for name in codes}
 image_plots.paths_figure(all_codes["VAE"], paths["VAE"], decoded["VAE"], title="VAE: decoded paths")
 plt.show()
 
 # %% tags=["hide-input"]
-tables = {name: study.path_table(decoders[name], paths[name]) for name in codes}
+tables = {name: trajectories.path_table(decoders[name], paths[name]) for name in codes}
 show_table("heatmap_paths_vae", tables["VAE"], caption="VAE: Spearman ρ of each recovered factor along the path, "
            "the factors at both ends, and the moment-fit residuals")
 
@@ -304,12 +306,12 @@ plt.show()
 show_table("heatmap_paths_ae", tables["AE"], caption="AE: the same paths")
 
 # %%
-estimated = {p: study.estimate_factors(images) for p, images in decoded["VAE"].items()}
-study.factor_traces(estimated)
+estimated = {p: recovery.estimate_factors(images) for p, images in decoded["VAE"].items()}
+figures.factor_traces(estimated)
 plt.show()
 
 # %% tags=["hide-input"]
-jumps = pd.DataFrame({p: np.abs(np.diff(e, axis=0)).max(0) for p, e in estimated.items()}, index=study.FACTORS).T
+jumps = pd.DataFrame({p: np.abs(np.diff(e, axis=0)).max(0) for p, e in estimated.items()}, index=heatmaps.FACTORS).T
 show_table("heatmap_path_jumps", jumps, caption="VAE: largest change of a recovered factor between consecutive "
            "decoded images on each path")
 
@@ -331,10 +333,10 @@ image_plots.paths_figure(all_codes["AE"], {"AE: through the emptiest point": wal
 plt.show()
 
 # %% tags=["hide-input"]
-walk_rows = pd.DataFrame({name: study.traversal_table(decoders[name], all_codes[name], walks[name][0],
+walk_rows = pd.DataFrame({name: trajectories.traversal_table(decoders[name], all_codes[name], walks[name][0],
                                                              walks[name][2]) for name in codes}).T
 show_table("heatmap_empty_walk", walk_rows, caption="Walk through the emptiest point inside the codes' hull")
-pushed = study.perturbation_table(decoders, all_codes, seed)
+pushed = trajectories.perturbation_table(decoders, all_codes, seed)
 show_table("heatmap_pushed_codes", pushed, caption="Median residual of decoded hull codes pushed outwards "
            "(step × RMS radius)")
 
@@ -350,10 +352,10 @@ show_table("heatmap_pushed_codes", pushed, caption="Median residual of decoded h
 # %%
 slices, near = {}, {}
 for name, c in codes.items():
-    centre, axes_ = latent_paths.principal_axes(c)
-    half = float(np.abs((c - centre) @ axes_[:2].T).max())
-    slices[name] = geometry.distortion_on_plane(decoders[name], centre, axes_[:2].T, half, slice_points)
-    offset = (c - centre) @ axes_.T
+    centre, slice_axes = latent_paths.principal_axes(c)
+    half = float(np.abs((c - centre) @ slice_axes[:2].T).max())
+    slices[name] = geometry.distortion_on_plane(decoders[name], centre, slice_axes[:2].T, half, slice_points)
+    offset = (c - centre) @ slice_axes.T
     near[name] = offset[np.abs(offset[:, 2]) < 0.1 * half][:, :2]
 fig, axes = plt.subplots(1, 2, figsize=(12, 5))
 for ax, (name, (u, v, values, _)) in zip(axes, slices.items(), strict=True):
@@ -374,13 +376,13 @@ show_table("heatmap_slice_distortion", unevenness, digits=1, caption="Distortion
 # (0 for an exact member of the family).
 
 # %%
-ends_ = [study.nearest_factor_index(data.y_test, f) for f in ((2.5, 2.5, -0.85), (2.5, 2.5, 0.85))]
+end_indices = [trajectories.nearest_factor_index(data.y_test, f) for f in ((2.5, 2.5, -0.85), (2.5, 2.5, 0.85))]
 geodesic_rows, geodesic_strips = {}, {}
 for name in codes:
-    found = geodesics.straight_and_geodesic(decoders[name], codes[name][ends_[0]], codes[name][ends_[1]],
+    found = geodesics.straight_and_geodesic(decoders[name], codes[name][end_indices[0]], codes[name][end_indices[1]],
                                             geodesic_steps, geodesic_points, geodesic_iterations)
     for kind, path in found.items():
-        residual = study.moment_fit_residual(path["images"])
+        residual = recovery.moment_fit_residual(path["images"])
         geodesic_rows[f"{name} {kind}"] = {"decoded length": path["length"], "mean residual": residual.mean(),
                                            "max residual": residual.max()}
         geodesic_strips[f"{name} {kind}"] = path["images"]
@@ -422,7 +424,7 @@ show_takeaway("heatmap_geodesic_takeaway", "The AE's stretching is far more unev
 print(f"vae_loss = {vae_loss!r}, beta = {beta}")
 
 # %% tags=["hide-input"]
-posterior = study.posterior_summary(vae, data.x_test)
+posterior = recovery.posterior_summary(vae, data.x_test)
 show_table("heatmap_posterior", posterior.to_frame("VAE"), digits=3)
 
 # %% [markdown]
@@ -446,15 +448,15 @@ show_table("heatmap_posterior", posterior.to_frame("VAE"), digits=3)
 
 # %%
 frames = {name: latent_paths.principal_axes(all_codes[name])[1] for name in codes}
-traversals = {name: {**study.axis_traversals(decoders[name], all_codes[name], traversal_points),
-                     **study.axis_traversals(decoders[name], all_codes[name], traversal_points, frames[name], "pc")}
+traversals = {name: {**alignment_scores.axis_traversals(decoders[name], all_codes[name], traversal_points),
+                     **alignment_scores.axis_traversals(decoders[name], all_codes[name], traversal_points, frames[name], "pc")}
               for name in codes}
-study.traversal_figure(traversals)
+figures.traversal_figure(traversals)
 plt.show()
 
 # %%
-sensitivity = {name: study.sensitivity_table(traversals[name], data.y_train) for name in codes}
-study.sensitivity_heatmaps(sensitivity)
+sensitivity = {name: alignment_scores.sensitivity_table(traversals[name], data.y_train) for name in codes}
+figures.sensitivity_heatmaps(sensitivity)
 plt.show()
 
 # %% jupyter={"source_hidden": true} tags=["remove-input"]
@@ -488,7 +490,7 @@ show_takeaway("heatmap_axis_takeaway", "Averaged over the three latent axes, a t
 #   per column; on the test codes;
 # * **DCI** (Eastwood & Williams 2018): gradient-boosted trees predict each factor from the codes; D asks
 #   whether each axis matters for one factor, C whether each factor rests on one axis, and I is the trees'
-#   test $R^2$. The trees are fitted on the first 500 training codes (`study.DCI_TRAINING_CODES`);
+#   test $R^2$. The trees are fitted on the first 500 training codes (`alignment_scores.DCI_TRAINING_CODES`);
 # * **SAP** (Kumar et al. 2018): for each factor, the gap between the test $R^2$ of the two best
 #   single-axis linear fits.
 #
@@ -502,20 +504,20 @@ show_takeaway("heatmap_axis_takeaway", "Averaged over the three latent axes, a t
 # only places the observed value among a few rotated copies (`-p dci_rotations 19` adds about 8 s).
 
 # %% tags=["hide-input"]
-scores = pd.DataFrame({name: study.alignment_scores(train_codes[name], data.y_train, codes[name], data.y_test)
+scores = pd.DataFrame({name: alignment_scores.alignment_scores(train_codes[name], data.y_train, codes[name], data.y_test)
                        for name in codes}).T
 scores["probe R² (mean)"] = probe.mean(axis=1)
 show_table("heatmap_disentanglement", scores, digits=3, caption="Disentanglement scores against (var_x, var_y, "
            "cor), and the linear probe's mean test R²")
 
 # %%
-nulls = {name: study.rotation_nulls(train_codes[name], data.y_train, codes[name], data.y_test, rotations,
+nulls = {name: alignment_scores.rotation_nulls(train_codes[name], data.y_train, codes[name], data.y_test, rotations,
                                     dci_rotations, seed) for name in codes}
-study.null_histograms(nulls)
+figures.null_histograms(nulls)
 plt.show()
 
 # %% tags=["hide-input"]
-null_tables = [study.null_table(nulls[name]).rename(index=lambda score, name=name: f"{name} {score}") for name in codes]
+null_tables = [alignment_scores.null_table(nulls[name]).rename(index=lambda score, name=name: f"{name} {score}") for name in codes]
 show_table("heatmap_rotation_null", pd.concat(null_tables), caption="Each score against the same score of randomly "
            "rotated copies of the model's own codes")
 
@@ -526,7 +528,7 @@ show_takeaway("heatmap_alignment_takeaway", "By MIG the VAE is {vae_verdict} (MI
               "{ae_dci_pct:.0f}th). Both codes are informative all the same: the linear probe reads the factors "
               "with mean R² {vae_probe:.2f} (VAE) and {ae_probe:.2f} (AE), and DCI's trees with {vae_i:.2f} and "
               "{ae_i:.2f}.",
-              vae_verdict=study.alignment_verdict(nulls["VAE"]["MIG"]), ae_verdict=study.alignment_verdict(nulls["AE"]["MIG"]),
+              vae_verdict=alignment_scores.alignment_verdict(nulls["VAE"]["MIG"]), ae_verdict=alignment_scores.alignment_verdict(nulls["AE"]["MIG"]),
               vae_mig=nulls["VAE"]["MIG"].observed, vae_mig_pct=nulls["VAE"]["MIG"].percentile,
               ae_mig=nulls["AE"]["MIG"].observed, ae_mig_pct=nulls["AE"]["MIG"].percentile,
               vae_dci_pct=nulls["VAE"]["DCI D"].percentile, ae_dci_pct=nulls["AE"]["DCI D"].percentile,
@@ -558,7 +560,7 @@ show_takeaway("heatmap_alignment_takeaway", "By MIG the VAE is {vae_verdict} (MI
 #
 # * **is it a valid heatmap?** Its moment-fit residual must not exceed the 95th percentile of the residuals
 #   of the same model's reconstructions of the first `hole_samples` test images, so 95 % of real
-#   reconstructions pass (the fits stop after 60 iterations, `study.SAMPLE_FIT_ITERATIONS`);
+#   reconstructions pass (the fits stop after 60 iterations, `latent_holes.SAMPLE_FIT_ITERATIONS`);
 # * **are its factors in range?** Every recovered factor must lie within the range of that factor over
 #   the training images (var_x and var_y in [0.1, 4.9], cor in [−0.95, 0.85]).
 #
@@ -566,17 +568,17 @@ show_takeaway("heatmap_alignment_takeaway", "By MIG the VAE is {vae_verdict} (MI
 # reference rows.
 
 # %% tags=["hide-input"]
-prior_draws = samplers.sample_prior(study.DENSITY_DRAWS, vae.decoder.input_shape[-1], seed)
-samples = study.latent_samples(prior_draws, train_codes["AE"], hole_samples, mixture_components, seed)
+prior_draws = samplers.sample_prior(latent_holes.DENSITY_DRAWS, vae.decoder.input_shape[-1], seed)
+samples = latent_holes.latent_samples(prior_draws, train_codes["AE"], hole_samples, mixture_components, seed)
 references = {"VAE": recon["VAE, mean z"][:hole_samples], "AE": recon["AE"][:hole_samples]}
-holes = study.holes_table(decoders, samples, references, data.y_train)
+holes = latent_holes.holes_table(decoders, samples, references, data.y_train)
 show_table("heatmap_holes", holes, digits=3, caption="Decoded samples: share of valid heatmaps and of factors "
            "in the training ranges (± binomial standard errors), median residual, and the validity threshold")
 
 # %%
 shown_samples = {source: decode(decoders[source.split(":")[0]], z[:12]) for source, z in samples.items()}
-image_plots.image_strips(shown_samples, notes={source: [f"{r:.2f}" for r in study.moment_fit_residual(
-    images, iterations=study.SAMPLE_FIT_ITERATIONS)] for source, images in shown_samples.items()},
+image_plots.image_strips(shown_samples, notes={source: [f"{r:.2f}" for r in recovery.moment_fit_residual(
+    images, iterations=latent_holes.SAMPLE_FIT_ITERATIONS)] for source, images in shown_samples.items()},
                          title="Decoded samples (under each: its moment-fit residual)")
 plt.show()
 
@@ -593,13 +595,13 @@ z_mean_train, z_log_var_train = encoder_outputs(vae, data.x_train)
 sigma_train = posterior_sigma(vae, z_log_var_train)
 log_q_prior = samplers.aggregate_posterior_log_density(prior_draws, z_mean_train, sigma_train)
 log_q_own = samplers.aggregate_posterior_log_density(
-    samplers.sample_aggregate_posterior(z_mean_train, sigma_train, study.DENSITY_DRAWS, seed), z_mean_train, sigma_train)
-prior_mass = samplers.mass_below_levels(log_q_prior, log_q_own, study.HOLE_MASSES)
+    samplers.sample_aggregate_posterior(z_mean_train, sigma_train, latent_holes.DENSITY_DRAWS, seed), z_mean_train, sigma_train)
+prior_mass = samplers.mass_below_levels(log_q_prior, log_q_own, latent_holes.HOLE_MASSES)
 show_table("heatmap_prior_mass", prior_mass, digits=3, caption="Share of prior draws where the aggregate posterior "
            "is below the level that holds q's own 1 % / 5 % (± binomial standard error)")
 
 # %% tags=["hide-input"]
-by_density = study.validity_by_density(decode(vae.decoder, samples["VAE: prior N(0, I)"]),
+by_density = latent_holes.validity_by_density(decode(vae.decoder, samples["VAE: prior N(0, I)"]),
                                        holes.loc["VAE: prior N(0, I)", "threshold"], log_q_prior[:hole_samples],
                                        prior_mass["log q level"].iloc[0])
 show_table("heatmap_holes_by_density", by_density, digits=3, caption="Decoded prior samples: valid heatmaps where "
@@ -653,15 +655,15 @@ show_takeaway("heatmap_holes_takeaway", "Valid heatmaps among decoded samples: V
 
 # %% tags=["hide-input"]
 sweep_settings = {"config": config, "vae_loss": vae_loss, "epochs": epochs, "patience": patience, "seed": seed,
-                  "train_subset": train_subset, "test_subset": test_subset, "betas": list(study.SWEEP_BETAS),
+                  "train_subset": train_subset, "test_subset": test_subset, "betas": list(beta_sweep.SWEEP_BETAS),
                   "samples": hole_samples}
 if recompute_sweep:
-    sweep = study.beta_sweep(data, samples=hole_samples, seed=seed, config=config, vae_loss=vae_loss, epochs=epochs,
+    sweep = beta_sweep.beta_sweep(data, samples=hole_samples, seed=seed, config=config, vae_loss=vae_loss, epochs=epochs,
                              patience=patience, data_settings={"train_subset": train_subset, "test_subset": test_subset})
     if shipping():
-        results.save_table(sweep, sweep_settings, study.SWEEP_FILE)
+        results.save_table(sweep, sweep_settings, beta_sweep.SWEEP_FILE)
 else:
-    sweep = results.load_table(sweep_settings, study.SWEEP_FILE)
+    sweep = results.load_table(sweep_settings, beta_sweep.SWEEP_FILE)
 if sweep is None:
     print("No recorded sweep for these parameters: run with recompute_sweep=True (about 20 minutes), or with the "
           "defaults to see the shipped table.")
@@ -673,7 +675,7 @@ else:
 
 # %%
 if sweep is not None:
-    study.sweep_figure(sweep)
+    beta_sweep.sweep_figure(sweep)
     plt.show()
 
 # %% tags=["hide-input"]
@@ -692,7 +694,7 @@ if sweep is not None:
                   b0=low["beta"], b1=high["beta"], r0=low["rate"], r1=high["rate"], d0=low["distortion, sampled z"],
                   d1=high["distortion, sampled z"], dae=sweep.set_index("model").loc["AE", "distortion, mean z"],
                   a0=int(low["active units"]), a1=int(high["active units"]), dim=vae.decoder.input_shape[-1],
-                  onset=study.collapse_onset(sweep, vae.decoder.input_shape[-1]), bb=best["beta"], dci=best["DCI D"],
+                  onset=beta_sweep.collapse_onset(sweep, vae.decoder.input_shape[-1]), bb=best["beta"], dci=best["DCI D"],
                   mig=best["MIG"], dci_ae=sweep.set_index("model").loc["AE", "DCI D"],
                   mig_ae=sweep.set_index("model").loc["AE", "MIG"], v0=low["valid samples"], v0_se=low["valid se"],
                   v1=high["valid samples"], v1_se=high["valid se"],
@@ -730,22 +732,22 @@ if sweep is not None:
 # (`data/results/gaussian_heatmaps_seeds.json` and `…_seed_alignment.json`); `recompute_seeds=True` redoes them.
 
 # %%
-seeds = study.seed_list(seed)
+seeds = seed_study.seed_list(seed)
 seed_settings = {"config": config, "vae_loss": vae_loss, "beta": beta, "epochs": epochs, "patience": patience,
                  "train_subset": train_subset, "test_subset": test_subset, "seeds": seeds, "rotations": rotations,
                  "dci_rotations": dci_rotations, "samples": hole_samples, "mixture_components": mixture_components}
 seed_training = {"config": config, "beta": beta, "vae_loss": vae_loss, "epochs": epochs, "patience": patience,
                  "data_settings": {"train_subset": train_subset, "test_subset": test_subset}}
 if recompute_seeds:
-    seed_headlines, seed_pairs = study.seed_study(
+    seed_headlines, seed_pairs = seed_study.seed_study(
         data, seeds, rotations=rotations, dci_rotations=dci_rotations, hole_samples=hole_samples,
         mixture_components=mixture_components, force_retrain=force_retrain, **seed_training)
     if shipping():
-        results.save_table(seed_headlines, seed_settings, study.SEEDS_FILE)
-        results.save_table(seed_pairs, seed_settings, study.SEED_ALIGNMENT_FILE)
+        results.save_table(seed_headlines, seed_settings, seed_study.SEEDS_FILE)
+        results.save_table(seed_pairs, seed_settings, seed_study.SEED_ALIGNMENT_FILE)
 else:
-    seed_headlines = results.load_table(seed_settings, study.SEEDS_FILE)
-    seed_pairs = results.load_table(seed_settings, study.SEED_ALIGNMENT_FILE)
+    seed_headlines = results.load_table(seed_settings, seed_study.SEEDS_FILE)
+    seed_pairs = results.load_table(seed_settings, seed_study.SEED_ALIGNMENT_FILE)
 if seed_headlines is None or seed_pairs is None:
     print("No recorded seed study for these parameters: run with recompute_seeds=True (about 50 minutes), or "
           "with the defaults to see the shipped tables.")
@@ -754,7 +756,7 @@ if seed_headlines is None or seed_pairs is None:
 if seed_pairs is not None:
     yardstick_rows = {(name, case): row for name in codes for case, row in
                       alignment.yardsticks(train_codes[name], codes[name], seed).iterrows()}
-    pair_summary = study.alignment_summary(seed_pairs)
+    pair_summary = seed_study.alignment_summary(seed_pairs)
     means = pair_summary.xs("mean", axis=1, level=1)
     alignment_table = pd.concat([means.rename(index=lambda m: f"{m}: seed pairs (mean)"),
                                  pair_summary.xs("sd", axis=1, level=1).rename(index=lambda m: f"{m}: seed pairs (sd)"),
@@ -765,10 +767,10 @@ if seed_pairs is not None:
 
 # %%
 if seed_pairs is not None:
-    partner = study.train_or_load_models(data.x_train, seed=seeds[1], **seed_training)
+    partner = model_pair.train_or_load_vae_and_ae(data.x_train, seed=seeds[1], **seed_training)
     pair_codes = {name: (train_codes[name], encode_mean(model, data.x_train), codes[name], encode_mean(model, data.x_test))
                   for name, model in zip(("VAE", "AE"), partner[:2], strict=True)}
-    study.seed_alignment_figure(data.y_test[:, 0], pair_codes)
+    seed_study.seed_alignment_figure(data.y_test[:, 0], pair_codes)
     plt.show()
 
 # %% [markdown]
@@ -779,16 +781,16 @@ if seed_pairs is not None:
 
 # %% tags=["hide-input"]
 if seed_headlines is not None:
-    spread = study.seed_spread(seed_headlines)
+    spread = seed_study.seed_spread(seed_headlines)
     spread.columns = [f"{model} {stat}" for model, stat in spread.columns]
     show_table("heatmap_seed_spread", spread, digits=3, caption=f"Over seeds {seeds[0]}–{seeds[-1]}: mean and "
                "standard deviation of each number (training seconds and epochs as recorded)")
-    paired = study.paired_seed_differences(seed_headlines)
+    paired = seed_study.paired_seed_differences(seed_headlines)
     show_table("heatmap_seed_paired", paired, digits=3, caption="VAE − AE, paired by seed")
 
 # %% tags=["hide-input"]
 if seed_headlines is not None and seed_pairs is not None:
-    verdict = study.seed_verdict(seed_pairs)
+    verdict = seed_study.seed_verdict(seed_pairs)
     real = [n for n in paired.index if paired.loc[n, "survives"]]
     noise = [n for n in paired.index if not paired.loc[n, "survives"]]
     trained = seed_headlines[seed_headlines["number"] == "train seconds"]
@@ -808,7 +810,7 @@ if seed_headlines is not None and seed_pairs is not None:
                   vae_class=verdict["VAE"], ae_class=verdict["AE"],
                   rot_rho=yardstick_rows[("VAE", "rotated copy")]["matched |ρ| mean"],
                   held="held" if verdict["prediction held"] else "did not hold", n=len(paired), n_real=len(real),
-                  alpha=study.SEED_ALPHA, real=", ".join(real) or "none", n_noise=len(noise),
+                  alpha=seed_study.SEED_ALPHA, real=", ".join(real) or "none", n_noise=len(noise),
                   noise=", ".join(noise) or "none", models=len(trained), minutes=trained["value"].sum() / 60)
 
 # %% [markdown]
@@ -842,7 +844,7 @@ show_takeaway("heatmap_closing_note", """\
   {holes_mix_se:.0%}; {holes_mass:.0%} ± {holes_mass_se:.0%} of the prior's draws fall where the VAE's
   aggregate posterior is below the level holding 1 % of its own mass.""",
               n_test=len(data.x_test), vae_mean=errors["VAE, mean z"].mean(), vae_sampled=errors["VAE, sampled z"].mean(),
-              ae=errors["AE"].mean(), bar_vae=study.ORIGINAL_ERRORS["VAE"], bar_ae=study.ORIGINAL_ERRORS["AE"],
+              ae=errors["AE"].mean(), bar_vae=recovery.ORIGINAL_ERRORS["VAE"], bar_ae=recovery.ORIGINAL_ERRORS["AE"],
               sigma=posterior.filter(like="sigma").mean(),
               sampling_cost=errors["VAE, sampled z"].mean() - errors["VAE, mean z"].mean(),
               ae_tail=tails.loc["AE", "max / median"], vae_tail=tails.loc["VAE, mean z", "max / median"],

@@ -29,8 +29,7 @@
 # * see how the way a VAE is probed — one sampled $z$ or the posterior mean — can decide "VAE vs AE".
 
 # %% tags=["boilerplate"]
-from helpers.studies import gaussian_heatmaps as heatmaps  # study 2's data and models, reused here
-from helpers.studies import t_distribution as study  # this study's data, rules, probes and repeats
+from helpers.studies.t_distribution import parameters  # the rules of this notebook's parameters (light: no TensorFlow)
 from helpers.validation import validate
 
 # %% tags=["parameters"]
@@ -48,7 +47,7 @@ recompute_repeats: bool = False  # retrain (or load from the local cache) and re
 force_retrain: bool = False  # retrain even when cached or shipped weights exist
 
 # %% tags=["boilerplate"]
-validate(study.PARAMETERS, globals())  # every parameter above and their combinations, before TensorFlow loads
+validate(parameters.PARAMETERS, globals())  # every parameter above and their combinations, before TensorFlow loads
 training = {"config": config, "beta": beta, "epochs": epochs, "patience": patience,
             "train_subset": train_subset, "test_subset": test_subset}
 
@@ -59,10 +58,13 @@ import numpy as np
 import pandas as pd
 
 from helpers import image_plots, latent_paths, plotting, probes, results
-from helpers.model_io import encode_mean
-from helpers.paths import shipping
+from helpers.inference import encode_mean
+from helpers.locations import shipping
 from helpers.plotting import plot_history, show_plotly
 from helpers.report import show_table, show_takeaway
+from helpers import heatmaps
+from helpers.studies.gaussian_heatmaps import figures, recovery
+from helpers.studies.t_distribution import model_pair, probing, seed_repeats, t_data
 
 pd.set_option("display.width", 160)
 # %% [markdown]
@@ -75,7 +77,7 @@ pd.set_option("display.width", 160)
 #
 # As $\nu \to \infty$ it becomes the normal density; at $\nu = 2$ it falls off like a power of the
 # distance instead of exponentially. Each image is $f$ on the same 36×36 grid, divided by its
-# maximum (`study.t_heatmaps`, vectorised and tested against
+# maximum (`t_data.t_heatmaps`, vectorised and tested against
 # `scipy.stats.multivariate_t` to $10^{-6}$), over the same 11,875 factor combinations as study 2.
 #
 # The degrees of freedom follow the original study's rule: $\nu = 2$ where
@@ -85,11 +87,11 @@ pd.set_option("display.width", 160)
 # `random_state=19`); the `seed` parameter draws $U$.
 
 # %%
-data = study.load_t_heatmaps(seed, train_subset, test_subset)
-heavy_train, heavy_test = study.heavy_labels(data.y_train), study.heavy_labels(data.y_test)
+data = t_data.load_t_heatmaps(seed, train_subset, test_subset)
+heavy_train, heavy_test = t_data.heavy_labels(data.y_train), t_data.heavy_labels(data.y_test)
 rng = np.random.default_rng(seed)
 shown = rng.choice(len(data.x_train), size=sample_images, replace=False)
-titles = [f"ν={int(f[3])}  {t}" for f, t in zip(data.y_train[shown], heatmaps.factor_titles(data.y_train[shown]),
+titles = [f"ν={int(f[3])}  {t}" for f, t in zip(data.y_train[shown], figures.factor_titles(data.y_train[shown]),
                                               strict=True)]
 image_plots.image_grid(data.x_train[shown], ncols=8, titles=titles,
                        cmap=["magma" if h else "viridis" for h in heavy_train[shown]], size=1.7,
@@ -102,8 +104,8 @@ plt.show()
 # keeps much more mass towards the edges of the window.
 
 # %%
-factors_ = np.array([[1.5, 1.5, 0.0]])
-pair = np.concatenate([study.t_heatmaps(factors_, study.HEAVY_DF), study.t_heatmaps(factors_, study.LIGHT_DF)])
+demo_factors = np.array([[1.5, 1.5, 0.0]])
+pair = np.concatenate([t_data.t_heatmaps(demo_factors, t_data.HEAVY_DF), t_data.t_heatmaps(demo_factors, t_data.LIGHT_DF)])
 fig, axes = plt.subplots(1, 3, figsize=(11, 3))
 for ax, image, name, cmap in zip(axes[:2], pair, ("ν = 2", "ν = 200"), ("magma", "viridis"), strict=True):
     ax.imshow(image, cmap=cmap, vmin=0, vmax=1), ax.set_title(name), ax.axis("off")
@@ -121,19 +123,19 @@ plt.show()
 # %% tags=["hide-input"]
 everything = np.concatenate([data.y_train, data.y_test])
 show_takeaway("t_classes", "Share of ν = 2: {heavy:.3f} (the original study: 0.50). Bayes accuracy from "
-              "var_x + var_y alone on the test split: **{bayes:.3f}**.", heavy=study.heavy_labels(everything).mean(),
-              bayes=study.bayes_accuracy_from_sum(data.y_test))
+              "var_x + var_y alone on the test split: **{bayes:.3f}**.", heavy=t_data.heavy_labels(everything).mean(),
+              bayes=t_data.bayes_accuracy_from_sum(data.y_test))
 
 # %% [markdown]
 # ## The models
 #
-# The VAE and the AE are study 2's: the same configuration from `helpers.studies.gaussian_heatmaps`, the consistent loss
+# The VAE and the AE are study 2's: the same configuration from `helpers.conv_models`, the consistent loss
 # (log-variance in sampling and KL, KL summed, weight $\beta$), Bernoulli likelihood, early stopping on a
 # hold-out carved from the training split. The validation loss levels off after about eight epochs
 # on this data, so the default budget is 12 epochs — which keeps the five-seed repeats affordable.
 
 # %%
-vae, ae, fits = study.train_or_load_models(seed, data, force_retrain=force_retrain, **training)
+vae, ae, fits = model_pair.train_or_load_vae_and_ae(seed, data, force_retrain=force_retrain, **training)
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.2))
@@ -142,11 +144,11 @@ plot_history(fits["ae"].history, keys=["loss", "val_loss"], title="AE: BCE per i
 plt.show()
 
 # %% tags=["hide-input"]
-recon = heatmaps.reconstructions(vae, ae, data.x_test, seed)
-errors = {name: heatmaps.frobenius_errors(data.x_test, images) for name, images in recon.items()}
+recon = recovery.reconstructions(vae, ae, data.x_test, seed)
+errors = {name: recovery.frobenius_errors(data.x_test, images) for name, images in recon.items()}
 show_table("t_training", pd.DataFrame.from_dict({kind: {"epochs": fit.epochs_run, "best validation loss":
                                               min(fit.history["val_loss"])} for kind, fit in fits.items()}, orient="index"), digits=1)
-show_table("t_errors", heatmaps.error_summary(errors), digits=3, caption="Test Frobenius reconstruction error")
+show_table("t_errors", recovery.error_summary(errors), digits=3, caption="Test Frobenius reconstruction error")
 
 # %% [markdown]
 # ## The latent spaces, by degrees of freedom
@@ -166,7 +168,7 @@ plt.show()
 
 # %%
 few = rng.choice(len(data.x_test), size=min(plotted_points, len(data.x_test)), replace=False)
-hover = [f"ν={int(f[3])} {t}" for f, t in zip(data.y_test[few], heatmaps.factor_titles(data.y_test[few]),
+hover = [f"ν={int(f[3])} {t}" for f, t in zip(data.y_test[few], figures.factor_titles(data.y_test[few]),
                                                strict=True)]
 for name, c in codes.items():
     show_plotly(plotting.latent_plotly_by_class(c[few], {k: m[few] for k, m in classes.items()},
@@ -180,8 +182,8 @@ for name, c in codes.items():
 # versions are practically the same point.
 
 # %% tags=["hide-input"]
-twins = {df: study.t_heatmaps(data.y_test[:, :3], df).astype("float32")[..., None]
-         for df in (study.HEAVY_DF, study.LIGHT_DF)}
+twins = {df: t_data.t_heatmaps(data.y_test[:, :3], df).astype("float32")[..., None]
+         for df in (t_data.HEAVY_DF, t_data.LIGHT_DF)}
 s_test = data.y_test[:, 0] + data.y_test[:, 1]
 shift_rows = {}
 for name, model in (("VAE", vae), ("AE", ae)):
@@ -216,7 +218,7 @@ show_table("t_linear_probe", probe.join(spreads), caption="Test R² of a linear 
 # true $v_x + v_y$.
 
 # %% tags=["hide-input"]
-this_seed = study.probe_table(vae, ae, data, seed)
+this_seed = probing.probe_table(vae, ae, data, seed)
 show_table("t_probes_this_seed", this_seed.drop(columns="seconds").set_index(["representation", "probe"]), digits=3)
 
 # %% [markdown]
@@ -230,17 +232,17 @@ show_table("t_probes_this_seed", this_seed.drop(columns="seconds").set_index(["r
 # (the models of the other seeds are trained into, or loaded from, the local cache `data/cache/`).
 
 # %%
-repeat_settings = {**training, "seeds": study.repeat_seeds(seed, repeats)}
+repeat_settings = {**training, "seeds": seed_repeats.repeat_seeds(seed, repeats)}
 if recompute_repeats:
-    table = study.repeated_probes(
+    table = seed_repeats.repeated_probes(
         repeat_settings["seeds"],
-        train_models=lambda s, d: (vae, ae) if s == seed else study.train_or_load_models(
+        train_models=lambda s, d: (vae, ae) if s == seed else model_pair.train_or_load_vae_and_ae(
             s, d, force_retrain=force_retrain, ship=False, **training)[:2],
-        load_data=lambda s: study.load_t_heatmaps(s, train_subset, test_subset))
+        load_data=lambda s: t_data.load_t_heatmaps(s, train_subset, test_subset))
     if shipping():
-        results.save_table(table, repeat_settings, study.REPEATS_FILE)
+        results.save_table(table, repeat_settings, seed_repeats.REPEATS_FILE)
 else:
-    table = results.load_table(repeat_settings, study.REPEATS_FILE)
+    table = results.load_table(repeat_settings, seed_repeats.REPEATS_FILE)
 
 # %% tags=["hide-input"]
 if table is None:
@@ -248,7 +250,7 @@ if table is None:
           "or with the defaults to see the shipped table.")
     summary = None
 else:
-    summary = study.with_original_figures(study.summarise(table))
+    summary = seed_repeats.with_original_figures(seed_repeats.summarise(table))
     show_table("t_repeats", summary, digits=3, caption=f"Seeds {sorted(table['seed'].unique().tolist())}")
 
 # %% [markdown]
@@ -259,7 +261,7 @@ else:
 if table is not None:
     pairs = [("VAE mean z", "AE z"), ("VAE sampled z", "AE z"), ("VAE mean z", "VAE sampled z"),
              ("true var_x + var_y", "VAE mean z"), ("pixels", "true var_x + var_y")]
-    paired = study.paired_differences(table, pairs)
+    paired = seed_repeats.paired_differences(table, pairs)
     show_table("t_paired", paired, digits=3, caption="KNN test accuracy, paired by seed")
 
 # %%
@@ -295,7 +297,7 @@ if summary is not None:
 * **Learned vs linear compression.** KNN on the first three principal components of the pixels reaches
   {pca:.3f} ± {pca_sd:.3f}, below both learned codes.""",
                   vae_s=acc("VAE sampled z")[0], vae_s_sd=acc("VAE sampled z")[1], seeds=table["seed"].nunique(),
-                  original_vae=study.ORIGINAL_KNN["VAE"]["accuracy"], original_ae=study.ORIGINAL_KNN["AE"]["accuracy"],
+                  original_vae=probing.ORIGINAL_KNN["VAE"]["accuracy"], original_ae=probing.ORIGINAL_KNN["AE"]["accuracy"],
                   vae_m=acc("VAE mean z")[0], vae_m_sd=acc("VAE mean z")[1],
                   noise=diff("VAE mean z − VAE sampled z")[0], noise_sd=diff("VAE mean z − VAE sampled z")[1],
                   ae=acc("AE z")[0], ae_sd=acc("AE z")[1], pair=diff("VAE mean z − AE z")[0],
@@ -309,7 +311,7 @@ if summary is not None:
 # %% [markdown]
 # ## To go further
 #
-# Give the code a fourth dimension (`build_conv_vae` and `build_conv_ae` in `helpers.studies.gaussian_heatmaps` take
+# Give the code a fourth dimension (`build_conv_vae` and `build_conv_ae` in `helpers.conv_models` take
 # `latent_dim`; `train_heatmap_model` would have to pass it on), or sweep $\beta$: both change how much room
 # the code leaves for $\nu$. Compare with `recompute_repeats=True`.
 

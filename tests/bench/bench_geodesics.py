@@ -8,14 +8,13 @@ initialised: the cost of an iteration depends on the architecture, not on the tr
 
 import time
 
-import helpers.env  # noqa: F401  (TensorFlow's environment before keras loads)
 import numpy as np
-
 from reference import curve_energy_looped
-from helpers import geodesics
-from helpers.studies import gaussian_heatmaps as heatmaps
-from helpers.studies import tsne_mnist_interpolation as mnist_study
+
+import helpers.env  # noqa: F401  (TensorFlow's environment before keras loads)
+from helpers import conv_models, geodesics
 from helpers.models import build_mlp_vae
+from helpers.studies.tsne_mnist_interpolation import mnist_models
 
 
 def timed(function):
@@ -27,8 +26,8 @@ def timed(function):
 def main():
     decoders = {
         "cone MLP (2-d latent -> 3)": (build_mlp_vae(seed=0).decoder, 2),
-        "heatmap conv, lean (3-d -> 36x36)": (heatmaps.build_conv_vae("lean", seed=0).decoder, 3),
-        "MNIST conv (32-d -> 28x28)": (mnist_study.build_mnist_vae(32, seed=0).decoder, 32),
+        "heatmap conv, lean (3-d -> 36x36)": (conv_models.build_conv_vae("lean", seed=0).decoder, 3),
+        "MNIST conv (32-d -> 28x28)": (mnist_models.build_mnist_vae(32, seed=0).decoder, 32),
     }
     rng = np.random.default_rng(0)
     print(f"{'decoder':<36} {'solve':>8} {'iters':>6} {'ms/iter':>8} {'energy batched':>15} {'looped':>9} {'ratio':>6}")

@@ -28,15 +28,16 @@ SEED_EPOCHS = {"vae": 30, "ae": 25}  # the original study trained its VAE for 20
 
 def worker(config: str, epochs: int) -> dict:
     """Train a fresh VAE of ``config`` for ``epochs`` epochs; report epoch times and test errors."""
-    import helpers  # noqa: F401
     import keras
-
-    from helpers.studies import gaussian_heatmaps as heatmaps
     from reference import forward_flops
+
+    import helpers  # noqa: F401
+    from helpers import conv_models, heatmaps
+    from helpers.studies.gaussian_heatmaps import recovery
 
     data = heatmaps.load_heatmaps()
     keras.utils.set_random_seed(0)
-    vae = heatmaps.build_conv_vae(config, seed=0)
+    vae = conv_models.build_conv_vae(config, seed=0)
     times = []
 
     class Timer(keras.callbacks.Callback):
@@ -46,12 +47,12 @@ def worker(config: str, epochs: int) -> dict:
         def on_epoch_end(self, epoch, logs=None):
             times.append(time.perf_counter() - self.start)
 
-    vae.fit(data.x_train, epochs=epochs, batch_size=heatmaps.conv_config(config).batch_size, verbose=0,
+    vae.fit(data.x_train, epochs=epochs, batch_size=conv_models.conv_config(config).batch_size, verbose=0,
             callbacks=[Timer()])
-    ae = heatmaps.build_conv_ae(config)
+    ae = conv_models.build_conv_ae(config)
     errors = {k: float(v.mean()) for k, v in (
-        (name, heatmaps.frobenius_errors(data.x_test, images))
-        for name, images in heatmaps.reconstructions(vae, ae, data.x_test, 0).items()) if k.startswith("VAE")}
+        (name, recovery.frobenius_errors(data.x_test, images))
+        for name, images in recovery.reconstructions(vae, ae, data.x_test, 0).items()) if k.startswith("VAE")}
     flops = forward_flops(vae.encoder) + forward_flops(vae.decoder)
     return {"epoch_seconds": times, "errors": errors, "forward_flops": flops, "images": len(data.x_train)}
 
@@ -60,29 +61,30 @@ def time_to_bar_worker(config: str, max_epochs: int) -> dict:
     """Train notebook 02's VAE and AE (its β, the 90 % fit split, seed 19) in configuration ``config`` one epoch
     at a time, each until its test error meets the bar (the VAE decoding the mean z); report the curve of test
     error against training seconds (evaluation excluded) and whether the bar was reached."""
-    import helpers.env  # noqa: F401
     import keras
 
-    from helpers.model_io import decode, encode_mean
-    from helpers.studies import gaussian_heatmaps as heatmaps
+    import helpers.env  # noqa: F401
+    from helpers import conv_models, heatmaps
+    from helpers.inference import decode, encode_mean
+    from helpers.studies.gaussian_heatmaps import recovery
     from tests.conftest import notebook_defaults
 
     p = notebook_defaults("02_gaussian_heatmaps")
     data = heatmaps.load_heatmaps()
-    x_fit = heatmaps.validation_split(data.x_train, p["seed"])[0]
-    batch = heatmaps.conv_config(config).batch_size
+    x_fit = conv_models.validation_split(data.x_train, p["seed"])[0]
+    batch = conv_models.conv_config(config).batch_size
     out = {}
-    for kind, bar in (("vae", heatmaps.ORIGINAL_ERRORS["VAE"]), ("ae", heatmaps.ORIGINAL_ERRORS["AE"])):
+    for kind, bar in (("vae", recovery.ORIGINAL_ERRORS["VAE"]), ("ae", recovery.ORIGINAL_ERRORS["AE"])):
         keras.utils.set_random_seed(p["seed"])
-        model = (heatmaps.build_conv_vae(config, beta=p["beta"], seed=p["seed"]) if kind == "vae"
-                 else heatmaps.build_conv_ae(config))
+        model = (conv_models.build_conv_vae(config, beta=p["beta"], seed=p["seed"]) if kind == "vae"
+                 else conv_models.build_conv_ae(config))
         seconds, error, curve = 0.0, float("inf"), []
         while len(curve) < max_epochs and error > bar:
             start = time.perf_counter()
             model.fit(x_fit, epochs=1, batch_size=batch, verbose=0, shuffle=True)
             seconds += time.perf_counter() - start
             decoded = decode(model.decoder, encode_mean(model, data.x_test))  # the VAE from its mean z
-            error = float(heatmaps.frobenius_errors(data.x_test, decoded).mean())
+            error = float(recovery.frobenius_errors(data.x_test, decoded).mean())
             curve.append([seconds, error])
         out[kind] = {"epochs": len(curve), "seconds": seconds, "error": error, "bar": bar, "reached": error <= bar,
                      "curve": curve}
@@ -132,9 +134,10 @@ def matmul_gflops(n: int = 2048, repeats: int = 5) -> float:
 
 def bench_generator() -> None:
     sys.path.insert(0, str(ROOT))
-    from helpers.studies import gaussian_heatmaps as heatmaps
-    from helpers.studies import t_distribution as t_study
     from reference import gaussian_heatmaps_loop
+
+    from helpers import heatmaps
+    from helpers.studies.t_distribution import t_data
 
     factors = heatmaps.factor_grid()
     start = time.perf_counter()
@@ -147,9 +150,9 @@ def bench_generator() -> None:
           f"-> {slow / fast:.0f}x")
     from scipy.stats import multivariate_t
 
-    df = t_study.degrees_of_freedom(factors, __import__("numpy").random.default_rng(0))
+    df = t_data.degrees_of_freedom(factors, __import__("numpy").random.default_rng(0))
     start = time.perf_counter()
-    t_study.t_heatmaps(factors, df)
+    t_data.t_heatmaps(factors, df)
     fast = time.perf_counter() - start
     x, y = heatmaps.grid_points()
     pos = __import__("numpy").dstack((x, y))

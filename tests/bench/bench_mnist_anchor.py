@@ -29,7 +29,12 @@ from conftest import notebook_defaults  # noqa: E402
 from keras import layers  # noqa: E402
 
 from helpers import likelihood, models, training  # noqa: E402
-from helpers.studies import tsne_mnist_interpolation as study  # noqa: E402
+from helpers.studies.tsne_mnist_interpolation import (  # noqa: E402
+    digit_judge,
+    generated_digits,
+    mnist_data,
+    mnist_models,
+)
 
 
 def keras_io_vae(seed: int) -> models.VAE:
@@ -52,7 +57,7 @@ def keras_io_vae(seed: int) -> models.VAE:
 
 def row(model, judge, data, p, seconds, epochs) -> dict:
     elbo = likelihood.elbo_per_image(model, data.x_test, p["seed"])
-    scores = study.prior_generation_scores(judge, model.decoder, 2, tiles=p["plane_tiles"], draws=1000,
+    scores = generated_digits.prior_generation_scores(judge, model.decoder, 2, tiles=p["plane_tiles"], draws=1000,
                                            seed=p["seed"])
     return {**scores, "test ELBO": float(elbo.mean()), "epochs": epochs, "train s": seconds}
 
@@ -62,14 +67,14 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, nargs="+", default=[30, 150])
     args = parser.parse_args()
     p = notebook_defaults("04_tsne_mnist_interpolation")
-    data = study.load_mnist(p["n_train"], p["n_test"], p["seed"])
+    data = mnist_data.load_mnist(p["n_train"], p["n_test"], p["seed"])
     print(data.describe())
-    recipe = study.Recipe(p["max_epochs"], p["patience"], p["validation_images"], p["kl_warmup_epochs"])
-    judge_recipe = study.Recipe(p["judge_epochs"], study.JUDGE_PATIENCE, p["validation_images"])
-    classifier, _ = study.train_or_load_judge(data, judge_recipe, seed=p["seed"], learning_rate=p["learning_rate"],
-                                              batch_size=p["batch_size"])
-    judge = study.DigitJudge(classifier, data.x_train, data.x_test)
-    vae, fit = study.train_or_load_vae(data, recipe, latent_dim=2, beta=p["beta"], seed=p["seed"],
+    recipe = mnist_models.Recipe(p["max_epochs"], p["patience"], p["validation_images"], p["kl_warmup_epochs"])
+    judge_recipe = mnist_models.Recipe(p["judge_epochs"], mnist_models.JUDGE_PATIENCE, p["validation_images"])
+    classifier, _ = mnist_models.train_or_load_judge(data, judge_recipe, seed=p["seed"],
+                                                     learning_rate=p["learning_rate"], batch_size=p["batch_size"])
+    judge = digit_judge.DigitJudge(classifier, data.x_train, data.x_test)
+    vae, fit = mnist_models.train_or_load_vae(data, recipe, latent_dim=2, beta=p["beta"], seed=p["seed"],
                                        learning_rate=p["learning_rate"], batch_size=p["batch_size"],
                                        hidden_units=p["plane_hidden_layers"], name="mnist_vae_2d")
     rows = {"study 4's 2-D VAE (shipped)": row(vae, judge, data, p, fit.train_seconds, fit.epochs_run)}

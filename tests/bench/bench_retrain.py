@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from conftest import notebook_defaults  # noqa: E402
 
 import helpers.training as training  # noqa: E402
-from helpers.paths import SHIPPED_WEIGHTS_DIR  # noqa: E402
+from helpers.locations import SHIPPED_WEIGHTS_DIR  # noqa: E402
 
 EPOCHS_MEASURED = 3
 TARGET_MINUTES = 20.0
@@ -74,48 +74,53 @@ def measuring_fit_or_load(real, folder: Path, rows: list):
 
 def train_every_default_model() -> None:
     """Each study's training calls, as its notebook makes them with the default parameters."""
-    from helpers.studies import cone_distortion, gaussian_heatmaps, t_distribution, tsne_mnist_interpolation
+    from helpers import heatmaps
+    from helpers.studies.cone_distortion import cone_points, cone_vae
+    from helpers.studies.gaussian_heatmaps import model_pair as heatmap_model_pair
+    from helpers.studies.t_distribution import model_pair as t_model_pair
+    from helpers.studies.t_distribution import t_data
+    from helpers.studies.tsne_mnist_interpolation import mnist_data, mnist_models, shapes_colouring
 
     p = notebook_defaults("01_cone_distortion")
-    cone = cone_distortion.make_cone_points(p["n_points"], training.set_seed(p["seed"]))
-    cone_distortion.train_or_load_vae(
+    cone = cone_points.make_cone_points(p["n_points"], training.set_seed(p["seed"]))
+    cone_vae.train_or_load_vae(
         cone.points, seed=p["seed"], n_points=p["n_points"], latent_dim=p["latent_dim"],
         hidden_units=p["hidden_units"], activation=p["activation"], beta=p["beta"], decoder_scale=p["decoder_scale"],
         optimizer=p["optimizer"], learning_rate=p["learning_rate"], epochs=p["epochs"], batch_size=p["batch_size"],
         steps_per_execution=p["steps_per_execution"])
 
     p = notebook_defaults("02_gaussian_heatmaps")
-    data = gaussian_heatmaps.load_heatmaps(p["train_subset"], p["test_subset"])
-    gaussian_heatmaps.train_or_load_models(
+    data = heatmaps.load_heatmaps(p["train_subset"], p["test_subset"])
+    heatmap_model_pair.train_or_load_vae_and_ae(
         data.x_train, config=p["config"], seed=p["seed"], epochs=p["epochs"], patience=p["patience"], beta=p["beta"],
         vae_loss=p["vae_loss"], data_settings={"train_subset": p["train_subset"], "test_subset": p["test_subset"]})
 
     p = notebook_defaults("03_t_distribution")
-    data = t_distribution.load_t_heatmaps(p["seed"], p["train_subset"], p["test_subset"])
-    t_distribution.train_or_load_models(p["seed"], data, **{name: p[name] for name in (
+    data = t_data.load_t_heatmaps(p["seed"], p["train_subset"], p["test_subset"])
+    t_model_pair.train_or_load_vae_and_ae(p["seed"], data, **{name: p[name] for name in (
         "config", "beta", "epochs", "patience", "train_subset", "test_subset")})
 
     p = notebook_defaults("04_tsne_mnist_interpolation")
-    m = tsne_mnist_interpolation
     rng = training.set_seed(p["seed"])
-    train_shapes = m.make_shapes(p["shapes_train"], rng, p["shapes_per_image"], p["shape_size"])
-    test_shapes = m.make_shapes(p["shapes_test"], rng, p["shapes_per_image"], p["shape_size"])
-    m.train_or_load_colouring(
+    train_shapes = shapes_colouring.make_shapes(p["shapes_train"], rng, p["shapes_per_image"], p["shape_size"])
+    test_shapes = shapes_colouring.make_shapes(p["shapes_test"], rng, p["shapes_per_image"], p["shape_size"])
+    shapes_colouring.train_or_load_colouring(
         train_shapes, test_shapes, seed=p["seed"], learning_rate=p["learning_rate"], epochs=p["shapes_epochs"],
         batch_size=p["shapes_batch_size"],
         data_settings={"n_train": p["shapes_train"], "shapes_per_image": p["shapes_per_image"],
                        "shape_size": p["shape_size"]})
-    data = m.load_mnist(p["n_train"], p["n_test"], p["seed"])
-    recipe = m.Recipe(p["max_epochs"], p["patience"], p["validation_images"], p["kl_warmup_epochs"])
+    data = mnist_data.load_mnist(p["n_train"], p["n_test"], p["seed"])
+    recipe = mnist_models.Recipe(p["max_epochs"], p["patience"], p["validation_images"], p["kl_warmup_epochs"])
     shared = dict(seed=p["seed"], learning_rate=p["learning_rate"], batch_size=p["batch_size"])
-    m.train_or_load_ae(data, latent_dim=p["latent_dim"], epochs=p["epochs"], **shared)
-    m.train_or_load_vae(data, recipe, latent_dim=p["latent_dim"], beta=p["beta"], **shared)
-    m.train_or_load_vae(data, recipe, latent_dim=2, beta=p["beta"], hidden_units=p["plane_hidden_layers"],
+    mnist_models.train_or_load_ae(data, latent_dim=p["latent_dim"], epochs=p["epochs"], **shared)
+    mnist_models.train_or_load_vae(data, recipe, latent_dim=p["latent_dim"], beta=p["beta"], **shared)
+    mnist_models.train_or_load_vae(data, recipe, latent_dim=2, beta=p["beta"], hidden_units=p["plane_hidden_layers"],
                         name="mnist_vae_2d", **shared)
-    m.train_or_load_linear_ae(data, recipe, latent_dim=2, hidden_units=p["plane_hidden_layers"],
+    mnist_models.train_or_load_linear_ae(data, recipe, latent_dim=2, hidden_units=p["plane_hidden_layers"],
                               name="mnist_ae_2d_linear", **shared)
-    m.train_or_load_ae(data, latent_dim=2, epochs=p["epochs"], name="mnist_ae_2d", **shared)
-    m.train_or_load_judge(data, m.Recipe(p["judge_epochs"], m.JUDGE_PATIENCE, p["validation_images"]), **shared)
+    mnist_models.train_or_load_ae(data, latent_dim=2, epochs=p["epochs"], name="mnist_ae_2d", **shared)
+    judge_recipe = mnist_models.Recipe(p["judge_epochs"], mnist_models.JUDGE_PATIENCE, p["validation_images"])
+    mnist_models.train_or_load_judge(data, judge_recipe, **shared)
 
 
 def main() -> None:

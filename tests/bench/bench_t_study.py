@@ -1,6 +1,6 @@
 """Benchmark of study 3's probes, measured in one run (prints times and ratios; never a test).
 
-Runs every probe of :func:`helpers.studies.t_distribution.probe_table` on the notebook's default seed with the
+Runs every probe of :func:`helpers.studies.t_distribution.probing.probe_table` on the notebook's default seed with the
 shipped models (trained first if they are missing): the time of each probe, their total (what the
 notebook pays per seed, and ``repeats`` times that when it recomputes the repeats), and how much
 more the KNN on raw pixels costs than the KNN on 3-D codes. Then, side by side on every KNN probe's
@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository r
 
 import helpers.env  # noqa: F401  (TensorFlow's environment before keras loads)
 from helpers import probes
-from helpers.studies import t_distribution as t_study
+from helpers.studies.t_distribution import model_pair, probing, t_data
 from tests.conftest import notebook_defaults  # noqa: E402
 
 DEFAULTS = notebook_defaults("03_t_distribution")
@@ -27,13 +27,13 @@ DEFAULTS = notebook_defaults("03_t_distribution")
 def main() -> None:
     p = DEFAULTS
     start = time.perf_counter()
-    data = t_study.load_t_heatmaps(p["seed"], p["train_subset"], p["test_subset"])
+    data = t_data.load_t_heatmaps(p["seed"], p["train_subset"], p["test_subset"])
     print(f"t data set ({len(data.x_train) + len(data.x_test)} images): {time.perf_counter() - start:.1f} s")
-    vae, ae, fits = t_study.train_or_load_models(
+    vae, ae, fits = model_pair.train_or_load_vae_and_ae(
         p["seed"], data, config=p["config"], beta=p["beta"], epochs=p["epochs"], patience=p["patience"],
         train_subset=p["train_subset"], test_subset=p["test_subset"])
     print(f"models: {fits['vae'].source} / {fits['ae'].source}")
-    table = t_study.probe_table(vae, ae, data, p["seed"])
+    table = probing.probe_table(vae, ae, data, p["seed"])
     total = table["seconds"].sum()
     for row in table.itertuples():
         print(f"  {row.representation:20s} {row.probe:10s} {row.seconds:7.2f} s  ({row.seconds / total:5.1%})")
@@ -45,10 +45,10 @@ def main() -> None:
 
 def compare_searches(vae, ae, data, seed: int) -> None:
     """The KNN probe with k chosen per fold (the default) vs by GridSearchCV, on the same features."""
-    y_train, y_test = t_study.heavy_labels(data.y_train), t_study.heavy_labels(data.y_test)
+    y_train, y_test = t_data.heavy_labels(data.y_train), t_data.heavy_labels(data.y_test)
     print("KNN probe: k chosen with one neighbour search per fold vs GridSearchCV (one per fold and k)")
     totals = {"per fold": 0.0, "GridSearchCV": 0.0}
-    for name, (train, test) in t_study.probe_features(vae, ae, data, seed).items():
+    for name, (train, test) in probing.probe_features(vae, ae, data, seed).items():
         results = {}
         for search in totals:
             start = time.perf_counter()

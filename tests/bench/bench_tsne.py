@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 import helpers.env  # noqa: F401  (TensorFlow's environment before keras loads)
 from helpers import embedding
-from helpers.studies.tsne_mnist_interpolation import load_mnist
+from helpers.studies.tsne_mnist_interpolation.mnist_data import load_mnist
 
 NOTEBOOK = ROOT / "notebooks" / "04_tsne_mnist_interpolation.ipynb"
 

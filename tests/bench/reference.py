@@ -11,9 +11,8 @@ import helpers.env  # noqa: F401  (TensorFlow's environment before keras loads)
 import tensorflow as tf
 from keras import layers
 
-from helpers.studies.gaussian_heatmaps import covariances
-from helpers.studies.gaussian_heatmaps import grid_points
-from helpers.model_io import decode
+from helpers.heatmaps import covariances, grid_points
+from helpers.inference import decode
 
 
 def _flatten_outputs(decoder, z):

@@ -18,19 +18,18 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from conftest import notebook_defaults  # noqa: E402
+from recorded_values import load_tolerances, rule_for  # noqa: E402
 from test_gaussian_heatmaps import RefuseTraining  # noqa: E402
 
-from helpers import latent_paths
-
-from helpers.studies import gaussian_heatmaps as heatmaps
-from helpers.paths import SHIPPED_WEIGHTS_DIR
+from helpers import conv_models, heatmaps, latent_paths
+from helpers.inference import encode_mean  # noqa: E402
+from helpers.locations import SHIPPED_WEIGHTS_DIR
+from helpers.studies.gaussian_heatmaps import trajectories
 from helpers.training import WeightStore
-from helpers.model_io import encode_mean  # noqa: E402
-from recorded_values import load_tolerances, rule_for  # noqa: E402
 
 
 def shipped_models(p: dict, data) -> dict:
-    return {kind.upper(): heatmaps.train_or_load_model(
+    return {kind.upper(): conv_models.train_or_load_conv(
         kind, data.x_train, config=p["config"], seed=p["seed"], epochs=p["epochs"], patience=p["patience"],
         beta=p["beta"], vae_loss=p["vae_loss"], data_settings={"train_subset": 0, "test_subset": 0},
         extra_callbacks=[RefuseTraining()], store=WeightStore((SHIPPED_WEIGHTS_DIR,), SHIPPED_WEIGHTS_DIR))[0]
@@ -47,16 +46,16 @@ def main(trials: int = 3, relative: float = 1e-5) -> None:
     factors = np.concatenate([data.y_train, data.y_test])
     rng = np.random.default_rng(0)
     rule = rule_for("heatmap_paths_vae/path/value", load_tolerances())
-    base_push = heatmaps.perturbation_table(decoders, codes, p["seed"])
-    base_paths = {n: heatmaps.path_table(decoders[n], heatmaps.standard_paths(c, factors, p["path_points"]))
+    base_push = trajectories.perturbation_table(decoders, codes, p["seed"])
+    base_paths = {n: trajectories.path_table(decoders[n], trajectories.standard_paths(c, factors, p["path_points"]))
                   for n, c in codes.items()}
     worst = {"pushed codes (abs)": 0.0, "paths (abs)": 0.0, "paths (of the rule)": 0.0, "empty walk (rel)": 0.0}
     for _ in range(trials):
         moved = {n: c * (1 + relative * rng.standard_normal(c.shape)).astype(c.dtype) for n, c in codes.items()}
-        push = heatmaps.perturbation_table(decoders, moved, p["seed"])
+        push = trajectories.perturbation_table(decoders, moved, p["seed"])
         worst["pushed codes (abs)"] = max(worst["pushed codes (abs)"], float((push - base_push).abs().max().max()))
         for n, c in moved.items():
-            paths = heatmaps.path_table(decoders[n], heatmaps.standard_paths(c, factors, p["path_points"]))
+            paths = trajectories.path_table(decoders[n], trajectories.standard_paths(c, factors, p["path_points"]))
             gap = (paths - base_paths[n]).abs()
             worst["paths (abs)"] = max(worst["paths (abs)"], float(gap.max().max()))
             # the share of the paths rule's allowance, max(abs, rel |value|), that the change uses up (< 1: accepted)
@@ -64,8 +63,8 @@ def main(trials: int = 3, relative: float = 1e-5) -> None:
                 (gap / np.maximum(rule.abs, rule.rel * base_paths[n].abs())).max().max()))
             walk, walk0 = (latent_paths.empty_traversal(x, np.random.default_rng(p["seed"]), p["path_points"])
                            for x in (c, codes[n]))
-            a = heatmaps.traversal_table(decoders[n], c, walk[0], walk[2])
-            b = heatmaps.traversal_table(decoders[n], codes[n], walk0[0], walk0[2])
+            a = trajectories.traversal_table(decoders[n], c, walk[0], walk[2])
+            b = trajectories.traversal_table(decoders[n], codes[n], walk0[0], walk0[2])
             worst["empty walk (rel)"] = max(worst["empty walk (rel)"], float(((a - b).abs() / b.abs()).max()))
     for name, value in worst.items():
         print(f"{name:>20}: {value:.3g}")

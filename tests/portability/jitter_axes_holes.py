@@ -25,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from conftest import notebook_defaults  # noqa: E402
 from jitter import shipped_models  # noqa: E402
 
-from helpers import latent_paths, model_io, probes, samplers  # noqa: E402
-from helpers.studies import gaussian_heatmaps as heatmaps  # noqa: E402
+from helpers import heatmaps, latent_paths, inference, probes, samplers  # noqa: E402
+from helpers.studies.gaussian_heatmaps import alignment_scores, latent_holes, recovery
 
 
 class JitteredDecoder:
@@ -36,7 +36,7 @@ class JitteredDecoder:
         self.decoder, self.relative, self.rng = decoder, relative, rng
 
     def predict(self, z, batch_size=None, verbose=0):
-        images = model_io.decode(self.decoder, z)
+        images = inference.decode(self.decoder, z)
         return images * (1 + self.relative * self.rng.standard_normal(images.shape)).astype(images.dtype)
 
 
@@ -46,29 +46,30 @@ def section_numbers(p: dict, data, decoders: dict, train_codes: dict, test_codes
     all_codes = {n: np.concatenate([train_codes[n], test_codes[n]]) for n in test_codes}
     out = {}
     for n in test_codes:
-        traversals = {**heatmaps.axis_traversals(decoders[n], all_codes[n], p["traversal_points"]),
-                      **heatmaps.axis_traversals(decoders[n], all_codes[n], p["traversal_points"],
+        traversals = {**alignment_scores.axis_traversals(decoders[n], all_codes[n], p["traversal_points"]),
+                      **alignment_scores.axis_traversals(decoders[n], all_codes[n], p["traversal_points"],
                                                  latent_paths.principal_axes(all_codes[n])[1], "pc")}
-        out[f"heatmap_axis_sensitivity/{n}"] = heatmaps.sensitivity_table(traversals, data.y_train)
-        scores = heatmaps.alignment_scores(train_codes[n], data.y_train, test_codes[n], data.y_test)
+        out[f"heatmap_axis_sensitivity/{n}"] = alignment_scores.sensitivity_table(traversals, data.y_train)
+        scores = alignment_scores.alignment_scores(train_codes[n], data.y_train, test_codes[n], data.y_test)
         scores["probe R² (mean)"] = probes.linear_probe_r2(train_codes[n], data.y_train, test_codes[n], data.y_test,
                                                           heatmaps.FACTORS).mean()
         out[f"heatmap_disentanglement/{n}"] = scores.to_frame("value")
-        nulls = heatmaps.rotation_nulls(train_codes[n], data.y_train, test_codes[n], data.y_test, p["rotations"],
-                                        p["dci_rotations"], p["seed"])
-        out[f"heatmap_rotation_null/{n}"] = heatmaps.null_table(nulls)
-    prior = samplers.sample_prior(heatmaps.DENSITY_DRAWS, vae_mean.shape[1], p["seed"])
-    samples = heatmaps.latent_samples(prior, train_codes["AE"], p["hole_samples"], p["mixture_components"], p["seed"])
+        nulls = alignment_scores.rotation_nulls(train_codes[n], data.y_train, test_codes[n], data.y_test,
+                                                p["rotations"], p["dci_rotations"], p["seed"])
+        out[f"heatmap_rotation_null/{n}"] = alignment_scores.null_table(nulls)
+    prior = samplers.sample_prior(latent_holes.DENSITY_DRAWS, vae_mean.shape[1], p["seed"])
+    samples = latent_holes.latent_samples(prior, train_codes["AE"], p["hole_samples"], p["mixture_components"],
+                                          p["seed"])
     references = {n: r[:p["hole_samples"]] for n, r in reconstructions.items()}
-    holes = heatmaps.holes_table(decoders, samples, references, data.y_train)
+    holes = latent_holes.holes_table(decoders, samples, references, data.y_train)
     out["heatmap_holes"] = holes
     log_q_prior = samplers.aggregate_posterior_log_density(prior, vae_mean, vae_sigma)
-    own = samplers.sample_aggregate_posterior(vae_mean, vae_sigma, heatmaps.DENSITY_DRAWS, p["seed"])
+    own = samplers.sample_aggregate_posterior(vae_mean, vae_sigma, latent_holes.DENSITY_DRAWS, p["seed"])
     mass = samplers.mass_below_levels(log_q_prior, samplers.aggregate_posterior_log_density(own, vae_mean, vae_sigma),
-                                      heatmaps.HOLE_MASSES)
+                                      latent_holes.HOLE_MASSES)
     out["heatmap_prior_mass"] = mass
-    out["heatmap_holes_by_density"] = heatmaps.validity_by_density(
-        model_io.decode(decoders["VAE"], samples["VAE: prior N(0, I)"]), holes.loc["VAE: prior N(0, I)", "threshold"],
+    out["heatmap_holes_by_density"] = latent_holes.validity_by_density(
+        inference.decode(decoders["VAE"], samples["VAE: prior N(0, I)"]), holes.loc["VAE: prior N(0, I)", "threshold"],
         log_q_prior[:p["hole_samples"]], mass["log q level"].iloc[0])
     return {f"{key}/{row}/{column}": float(value) for key, table in out.items()
             for row, values in table.iterrows() for column, value in values.items()}
@@ -79,11 +80,11 @@ def main(overrides: dict, trials: int = 3, code_jitter: float = 1e-5, image_jitt
     data = heatmaps.load_heatmaps(0, 0)
     models = shipped_models(p, data)
     decoders = {n: m.decoder for n, m in models.items()}
-    train = {n: model_io.encode_mean(m, data.x_train) for n, m in models.items()}
-    test = {n: model_io.encode_mean(m, data.x_test) for n, m in models.items()}
-    mean, log_var = model_io.encoder_outputs(models["VAE"], data.x_train)
-    sigma = model_io.posterior_sigma(models["VAE"], log_var)
-    recon = heatmaps.reconstructions(models["VAE"], models["AE"], data.x_test, p["seed"])
+    train = {n: inference.encode_mean(m, data.x_train) for n, m in models.items()}
+    test = {n: inference.encode_mean(m, data.x_test) for n, m in models.items()}
+    mean, log_var = inference.encoder_outputs(models["VAE"], data.x_train)
+    sigma = inference.posterior_sigma(models["VAE"], log_var)
+    recon = recovery.reconstructions(models["VAE"], models["AE"], data.x_test, p["seed"])
     recon = {"VAE": recon["VAE, mean z"], "AE": recon["AE"]}
     base = section_numbers(p, data, decoders, train, test, mean, sigma, recon)
     rng = np.random.default_rng(0)
