@@ -27,7 +27,6 @@ renamed into place, so an interrupted run leaves nothing half-written.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
@@ -41,6 +40,7 @@ import numpy as np
 import helpers.env  # noqa: F401  (the TensorFlow environment before keras loads)
 from helpers.locations import CACHE_DIR, SHIPPED_WEIGHTS_DIR, shipping
 from helpers.results import atomic_write_text
+from helpers.retraining import expected_time
 
 import keras  # noqa: E402  (after helpers.env)
 
@@ -220,24 +220,11 @@ def _try_load(model, x_example, folder, stem, messages):
     return FitResult("loaded", record["history"], weights, record["train_seconds"], record["epochs_run"], messages)
 
 
-def shipped_training_seconds(name: str, folder: Path | None = None) -> float | None:
-    """The median recorded training time (seconds) of the shipped weights of model family ``name``
-    (``NAME-KEY.history.json`` in ``folder``, the shipped weights by default), or None if none is shipped."""
-    seconds = []
-    for path in sorted(Path(folder or SHIPPED_WEIGHTS_DIR).glob(f"{name}-*.history.json")):
-        with contextlib.suppress(ValueError, KeyError, TypeError):
-            seconds.append(float(json.loads(path.read_text())["train_seconds"]))
-    return float(np.median(seconds)) if seconds else None
-
-
 def training_notice(name: str, epochs: int, folder: Path | None = None) -> str:
     """What a notebook prints before it trains: the model, its epoch budget and how long the shipped model of
     the same family took, so that a reader who changed a parameter knows what the change costs."""
-    expected = shipped_training_seconds(name, folder)
-    cost = (f"; the shipped {name} took {expected / 60:.1f} min to train" if expected is not None
-            else "; no shipped model of this family records a training time")
     return (f"[fit_or_load] training {name} (no shipped or cached weights for these settings): "
-            f"up to {epochs} epochs{cost}")
+            f"up to {epochs} epochs; {expected_time(name, folder)}")
 
 
 def fit_or_load(

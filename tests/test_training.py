@@ -174,7 +174,8 @@ def test_kl_per_dimension_matches_the_closed_form():
 
 
 def test_the_training_notice_quotes_the_shipped_familys_recorded_time(tmp_path):
-    from helpers.training import shipped_training_seconds, training_notice
+    from helpers.retraining import shipped_training_seconds
+    from helpers.training import training_notice
 
     for key, seconds in (("aaa", 100.0), ("bbb", 300.0), ("ccc", 200.0)):
         (tmp_path / f"toy_vae-{key}.history.json").write_text(json.dumps({"train_seconds": seconds}))

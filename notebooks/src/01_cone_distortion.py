@@ -35,6 +35,7 @@
 
 # %% tags=["boilerplate"]
 from helpers.studies.cone_distortion import parameters  # the rules of this notebook's parameters (light: no TensorFlow)
+from helpers.retraining import announce_retraining
 from helpers.validation import validate
 
 # %% tags=["parameters"]
@@ -61,6 +62,7 @@ force_retrain: bool = False         # True: ignore cached/shipped weights and tr
 
 # %% tags=["boilerplate"]
 validate(parameters.PARAMETERS, globals())  # every parameter above and their combinations, before TensorFlow loads
+announce_retraining(parameters.RETRAINS, globals())  # names each model this run will train, and its time
 
 # %% tags=["boilerplate"]
 import matplotlib.pyplot as plt

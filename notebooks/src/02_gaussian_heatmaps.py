@@ -40,6 +40,7 @@
 
 # %% tags=["boilerplate"]
 from helpers.studies.gaussian_heatmaps import parameters  # the rules of this notebook's parameters (light: no TensorFlow)
+from helpers.retraining import announce_retraining
 from helpers.validation import validate
 
 # %% tags=["parameters"]
@@ -69,6 +70,7 @@ recompute_seeds: bool = False  # retrain (or load) the VAE and AE at five seeds 
 
 # %% tags=["boilerplate"]
 validate(parameters.PARAMETERS, globals())  # every parameter above and their combinations, before TensorFlow loads
+announce_retraining(parameters.RETRAINS, globals())  # names each model this run will train, and its time
 
 # %% tags=["boilerplate"]
 import matplotlib.pyplot as plt

@@ -30,6 +30,7 @@
 
 # %% tags=["boilerplate"]
 from helpers.studies.t_distribution import parameters  # the rules of this notebook's parameters (light: no TensorFlow)
+from helpers.retraining import announce_retraining
 from helpers.validation import validate
 
 # %% tags=["parameters"]
@@ -48,6 +49,7 @@ force_retrain: bool = False  # retrain even when cached or shipped weights exist
 
 # %% tags=["boilerplate"]
 validate(parameters.PARAMETERS, globals())  # every parameter above and their combinations, before TensorFlow loads
+announce_retraining(parameters.RETRAINS, globals())  # names each model this run will train, and its time
 training = {"config": config, "beta": beta, "epochs": epochs, "patience": patience,
             "train_subset": train_subset, "test_subset": test_subset}
 

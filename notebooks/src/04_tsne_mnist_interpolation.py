@@ -40,6 +40,7 @@
 
 # %% tags=["boilerplate"]
 from helpers.studies.tsne_mnist_interpolation import parameters  # the rules of this notebook's parameters (light: no TensorFlow)
+from helpers.retraining import announce_retraining
 from helpers.validation import validate
 
 # %% tags=["parameters"]
@@ -89,6 +90,7 @@ explorer_steps: int = 15  # frames of the interpolation explorer (the slider's s
 
 # %% tags=["boilerplate"]
 validate(parameters.PARAMETERS, globals())  # every parameter above and their combinations, before TensorFlow loads
+announce_retraining(parameters.RETRAINS, globals())  # names each model this run will train, and its time
 
 # %% tags=["boilerplate"]
 import matplotlib.pyplot as plt

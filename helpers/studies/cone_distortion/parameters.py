@@ -6,6 +6,7 @@ import numpy as np
 
 from helpers.studies.cone_distortion.cone_points import class_sizes
 from helpers.validation import ACTIVATIONS, OPTIMIZERS, SEED, Choice, Constraint, Flag, Integer, Real, Rules
+from helpers.retraining import Retrains
 
 
 def _plotted_points_fit(seed: int, n_points: int, plotted_points_per_class: int) -> str | None:
@@ -40,3 +41,11 @@ PARAMETERS = Rules({
     "surface_mesh_points": Integer(21, 1_001),
     "force_retrain": Flag(),
 }, constraints=(Constraint("plotted points", ("seed", "n_points", "plotted_points_per_class"), _plotted_points_fit),))
+
+#: The one model and the parameters that feed its cache key, with the values its shipped weights were trained with.
+RETRAINS = (
+    Retrains("the β-VAE", "cone_vae", ({"seed": 0, "n_points": 100_000, "latent_dim": 2, "hidden_units": 20,
+                                        "activation": "softplus", "beta": 1.0, "decoder_scale": 0.1,
+                                        "optimizer": "rmsprop", "learning_rate": 2e-3, "epochs": 50,
+                                        "batch_size": 256},)),
+)

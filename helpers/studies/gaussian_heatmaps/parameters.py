@@ -7,6 +7,7 @@ import numpy as np
 
 from helpers.heatmaps import factor_grid, kept_rows, split_rows
 from helpers.validation import SEED, Choice, Constraint, Flag, Integer, Real, Rules, Subset, at_most, within_subset
+from helpers.retraining import Retrains
 
 #: The isovariance spline (:func:`isovariance_path`) is a cubic through one code
 #: per variance level, so it needs isovariance images (var_x = var_y) at this many levels.
@@ -122,3 +123,16 @@ PARAMETERS = Rules({
     "recompute_sweep": Flag(),  # retrain (or load from the local cache) and re-measure the β sweep
     "recompute_seeds": Flag(),  # retrain (or load) the models of five seeds and re-measure the seed study
 }, constraints=(SAMPLE_GRID, RECONSTRUCTION_PAIRS, ISOVARIANCE_IMAGES, GEODESIC_STRIP, MIXTURE_FIT))
+
+_SHIPPED_DATA = {"seed": (19, 20, 21, 22, 23), "epochs": 20, "patience": 4, "train_subset": 0, "test_subset": 0}
+_ORIGINAL_DATA = {"seed": 19, "epochs": 40, "patience": 4, "train_subset": 0, "test_subset": 0}
+
+#: The two models and the parameters that feed their cache keys, with the settings of the shipped weights: the
+#: default configuration at the five seeds of the seed study, and the original study's configuration and loss.
+RETRAINS = (
+    Retrains("the VAE", "heatmap_vae_fast", (
+        {"config": "fast", "vae_loss": "standard", "beta": 0.33, **_SHIPPED_DATA},
+        {"config": "original", "vae_loss": "original", "beta": 1.0, **_ORIGINAL_DATA})),
+    Retrains("the AE", "heatmap_ae_fast",
+             ({"config": "fast", **_SHIPPED_DATA}, {"config": "original", **_ORIGINAL_DATA})),
+)

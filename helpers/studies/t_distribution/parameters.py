@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 from helpers.validation import SEED, Choice, Flag, Integer, Real, Rules, Subset, within_subset
+from helpers.retraining import Retrains
 
 #: The KNN probe's grid of k and its number of cross-validation folds.
 KNN_K_VALUES = range(3, 25)
@@ -50,3 +51,11 @@ PARAMETERS = Rules({
     "repeats": Integer(2, 20),
     "recompute_repeats": Flag(),
 }, constraints=(SAMPLE_GRID,))
+
+_SHIPPED = {"seed": 19, "config": "lean", "epochs": 12, "patience": 3, "train_subset": 0, "test_subset": 0}
+
+#: The two models and the parameters that feed their cache keys, with the settings of the shipped weights.
+RETRAINS = (
+    Retrains("the VAE", "t_heatmap_vae_lean", ({**_SHIPPED, "beta": 0.33},)),
+    Retrains("the AE", "t_heatmap_ae_lean", (_SHIPPED,)),
+)

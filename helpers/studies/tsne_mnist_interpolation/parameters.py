@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 from helpers.validation import SEED, Choice, Constraint, Flag, Integer, Real, Rules, Widths, at_most
+from helpers.retraining import Retrains
 
 #: Parameter rules of study 4's opening section (the shapes colouring); `seed`, `learning_rate` and
 #: `force_retrain` are shared with the MNIST part (MNIST_PARAMETERS), with the same rules.
@@ -119,3 +120,19 @@ MNIST_PARAMETERS = Rules({
 #: Every parameter of notebook 04: the shapes section's and the MNIST part's (``seed``, ``learning_rate`` and
 #: ``force_retrain`` are shared, with the same rules).
 PARAMETERS = SHAPES_PARAMETERS | MNIST_PARAMETERS
+
+_DATA = {"seed": 0, "n_train": 4000, "n_test": 1000, "learning_rate": 0.001, "batch_size": 128}
+_RECIPE = {"max_epochs": 300, "patience": 20, "validation_images": 500, "kl_warmup_epochs": 10}
+
+#: The models and the parameters that feed their cache keys, with the settings of the shipped weights.
+RETRAINS = (
+    Retrains("the colouring network", "shapes_colouring", ({"seed": 0, "learning_rate": 0.001, "shapes_epochs": 20,
+                                                             "shapes_batch_size": 64, "shapes_train": 3000,
+                                                             "shapes_per_image": 5, "shape_size": 12},)),
+    Retrains("the AE", "mnist_ae", ({**_DATA, "latent_dim": 32, "epochs": 25},)),
+    Retrains("the VAE", "mnist_vae", ({**_DATA, **_RECIPE, "latent_dim": 32, "beta": 1.0},)),
+    Retrains("the 2-D VAE", "mnist_vae_2d", ({**_DATA, **_RECIPE, "beta": 1.0, "plane_hidden_layers": [512, 256]},)),
+    Retrains("the linear 2-D AE", "mnist_ae_2d_linear", ({**_DATA, **_RECIPE, "plane_hidden_layers": [512, 256]},)),
+    Retrains("the ELU 2-D AE", "mnist_ae_2d", ({**_DATA, "epochs": 25},)),
+    Retrains("the digit judge", "mnist_judge", ({**_DATA, "judge_epochs": 60, "validation_images": 500},)),
+)
