@@ -82,6 +82,24 @@ def human_duration(seconds: float) -> str:
     return f"{seconds} s" if seconds < 60 else f"{seconds // 60} min {seconds % 60:02d} s"
 
 
+def recorded_value(recorded: dict, path: tuple[str, ...]) -> float:
+    """The value at ``path`` (``(KEY, ROW, COLUMN)``, as many parts as the record nests) of the values a notebook
+    recorded (:func:`recorded_here`); NaN when a part is missing, e.g. a section the run skipped."""
+    value = recorded
+    for part in path:
+        if not isinstance(value, dict) or part not in value:
+            return math.nan
+        value = value[part]
+    return math.nan if value is None else value
+
+
+def key_figures(recorded: dict, rows: dict[str, dict[str, tuple[str, ...]]]) -> pd.DataFrame:
+    """A closing note's table: ``rows`` maps each figure's label to ``{column: path}`` (:func:`recorded_value`), so
+    that the table is read from what the notebook already computed and recorded, never re-plumbed by hand."""
+    return pd.DataFrame({label: {column: recorded_value(recorded, path) for column, path in columns.items()}
+                         for label, columns in rows.items()}).T
+
+
 def _display(bundle: dict) -> None:
     from IPython.display import display
 

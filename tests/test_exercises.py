@@ -147,3 +147,14 @@ def test_a_bad_exercise_is_caught():
     other = good.replace(f"notebooks/{stem}.ipynb", "notebooks/04_tsne_mnist_interpolation.ipynb")
     assert any("not notebooks/01" in p for p in exercise_problems(stem, other))
     assert exercise_problems(stem, "No command here.") == ["no papermill command"]
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[nb.stem for nb in NOTEBOOKS])
+def test_papermill_reads_every_parameter(notebook):
+    """papermill's own reading of the parameters cell (``papermill --help-notebook``, and the check behind its
+    "Passed unknown parameter" warning) must find every parameter: a comment with ``=`` in it hides a line."""
+    from papermill.translators import PythonTranslator
+
+    cell = next(c for c in cells(notebook) if "parameters" in c.get("metadata", {}).get("tags", []))
+    found = {parameter.name for parameter in PythonTranslator.inspect({"source": source(cell)})}
+    assert found == set(notebook_defaults(notebook.stem))

@@ -50,8 +50,8 @@ vae_loss: str = "standard"  # "standard" (consistent ELBO) or "original" (the or
 beta: float = 0.33  # weight of the KL term (0.33 ≈ the weight the original study's averaged KL had)
 epochs: int = 20  # at most this many epochs (batch 32: ~5,400 optimiser steps); early stopping on the validation loss
 patience: int = 4  # epochs without validation improvement before stopping (best weights restored)
-train_subset: int = 0  # keep the first N training images (0 = all 9,500)
-test_subset: int = 0  # keep the first N test images (0 = all 2,375)
+train_subset: int = 0  # keep the first N training images (0: all 9,500)
+test_subset: int = 0  # keep the first N test images (0: all 2,375)
 sample_images: int = 16  # images in the sample grids
 path_points: int = 40  # latent points per decoded path
 plotted_points: int = 3000  # codes drawn in the interactive 3-D figures
@@ -81,9 +81,10 @@ from helpers import alignment, geodesics, geometry, image_plots, latent_paths, m
 from helpers.inference import decode, encode_mean, encoder_outputs, posterior_sigma
 from helpers.locations import shipping
 from helpers.plotting import plot_distortion_heatmap, plot_history, show_plotly
-from helpers.report import show_source, show_table, show_takeaway
+from helpers.report import recorded_here, show_source, show_table, show_takeaway
 from helpers import heatmaps
-from helpers.studies.gaussian_heatmaps import alignment_scores, beta_sweep, figures, latent_holes, model_pair, recovery, seed_study, trajectories
+from helpers.studies.gaussian_heatmaps import (alignment_scores, beta_sweep, closing_note, figures, latent_holes,
+                                              model_pair, recovery, seed_study, trajectories)
 
 pd.set_option("display.width", 160)
 
@@ -821,57 +822,18 @@ if seed_headlines is not None and seed_pairs is not None:
 # Everything below is computed by the cells above (default parameters: shipped weights).
 
 # %% tags=["hide-input"]
-planes = {name: tables[name].loc[[p for p in tables[name].index if p.startswith("bounding plane")]] for name in codes}
+closing = closing_note.closing_table(recorded_here())
+held, within = closing_note.survivors(closing)
 show_takeaway("heatmap_closing_note", """\
-* **Reconstruction** (test split of {n_test:,} images). Mean Frobenius error: VAE **{vae_mean:.3f}** decoding the
-  posterior mean, **{vae_sampled:.3f}** decoding one sampled $z$; AE **{ae:.3f}**. The original study reported
-  {bar_vae:.3f} (VAE, sampled $z$, with its inconsistent loss) and {bar_ae:.3f} (AE). With a consistent KL the
-  posteriors keep $\\sigma \\approx$ {sigma:.2f}, and one draw that far from the mean costs
-  {sampling_cost:.2f}. The AE has the heavier tail (max / median {ae_tail:.1f} vs {vae_tail:.1f}).
-* **Latent layout.** Linear-probe $R^2$ (var_x, var_y, cor): VAE {vae_r2}, AE {ae_r2}. The VAE's codes fill
-  a rounder cloud (principal spreads 1 : {vae_spreads}) than the AE's (1 : {ae_spreads}).
-* **Trajectories.** Along the isovariance hull spline the recovered correlation rises with Spearman
-  $\\rho$ = {vae_hull:.2f} (VAE) and {ae_hull:.2f} (AE). The lines on the bounding planes decode worst: median
-  residual up to {vae_plane:.2f} (VAE) vs {ae_plane:.2f} (AE), max {vae_plane_max:.2f} vs {ae_plane_max:.2f}.
-* **Empty space.** The emptiest point inside the convex hull of the AE's codes lies {ae_gap:.0f} typical spacings
-  from any code (VAE: {vae_gap:.0f}), yet the AE decodes it with residual {ae_empty:.2f} (vs {ae_ends:.2f} at
-  the end codes). Pushing hull codes outwards by 0.8× the RMS radius raises the median residual from
-  {ae_push0:.2f} to {ae_push8:.2f} (AE) and from {vae_push0:.2f} to {vae_push8:.2f} (VAE).
-* **Axes and scores.** MIG: VAE {axes_vae_mig:.3f} (at the {axes_vae_mig_pct:.0f}th percentile of {rotations} random
-  rotations of its own codes), AE {axes_ae_mig:.3f} ({axes_ae_mig_pct:.0f}th); DCI-D: VAE {axes_vae_dci:.2f}
-  ({axes_vae_dci_pct:.0f}th of {dci_rotations}), AE {axes_ae_dci:.2f} ({axes_ae_dci_pct:.0f}th); SAP: VAE
-  {axes_vae_sap:.2f}, AE {axes_ae_sap:.2f}; linear-probe $R^2$ (mean) {axes_vae_probe:.2f} and {axes_ae_probe:.2f}.
-* **Holes.** Valid decoded samples: VAE prior {holes_vae:.0%} ± {holes_vae_se:.0%}, AE Gaussian fit
-  {holes_gauss:.0%} ± {holes_gauss_se:.0%}, AE mixture of {mixture_components} Gaussians {holes_mix:.0%} ±
-  {holes_mix_se:.0%}; {holes_mass:.0%} ± {holes_mass_se:.0%} of the prior's draws fall where the VAE's
-  aggregate posterior is below the level holding 1 % of its own mass.""",
-              n_test=len(data.x_test), vae_mean=errors["VAE, mean z"].mean(), vae_sampled=errors["VAE, sampled z"].mean(),
-              ae=errors["AE"].mean(), bar_vae=recovery.ORIGINAL_ERRORS["VAE"], bar_ae=recovery.ORIGINAL_ERRORS["AE"],
-              sigma=posterior.filter(like="sigma").mean(),
-              sampling_cost=errors["VAE, sampled z"].mean() - errors["VAE, mean z"].mean(),
-              ae_tail=tails.loc["AE", "max / median"], vae_tail=tails.loc["VAE, mean z", "max / median"],
-              vae_r2=" / ".join(f"{v:.2f}" for v in probe.loc["VAE"]), ae_r2=" / ".join(f"{v:.2f}" for v in probe.loc["AE"]),
-              vae_spreads=" : ".join(f"{v:.2f}" for v in layout.loc["VAE", ["spread 2", "spread 3"]]),
-              ae_spreads=" : ".join(f"{v:.2f}" for v in layout.loc["AE", ["spread 2", "spread 3"]]),
-              vae_hull=tables["VAE"].loc["isovariance spline (hull)", "rho cor"],
-              ae_hull=tables["AE"].loc["isovariance spline (hull)", "rho cor"],
-              vae_plane=planes["VAE"]["residual median"].max(), ae_plane=planes["AE"]["residual median"].max(),
-              vae_plane_max=planes["VAE"]["residual max"].max(), ae_plane_max=planes["AE"]["residual max"].max(),
-              ae_gap=walk_rows.loc["AE", "gap / typical spacing"], vae_gap=walk_rows.loc["VAE", "gap / typical spacing"],
-              ae_empty=walk_rows.loc["AE", "residual at emptiest point"], ae_ends=walk_rows.loc["AE", "residual at ends (mean)"],
-              ae_push0=pushed.loc["AE", "step 0"], ae_push8=pushed.loc["AE", "step 0.8"],
-              vae_push0=pushed.loc["VAE", "step 0"], vae_push8=pushed.loc["VAE", "step 0.8"],
-              axes_vae_mig=scores.loc["VAE", "MIG"], axes_ae_mig=scores.loc["AE", "MIG"],
-              axes_vae_mig_pct=nulls["VAE"]["MIG"].percentile, axes_ae_mig_pct=nulls["AE"]["MIG"].percentile,
-              axes_vae_dci=scores.loc["VAE", "DCI D"], axes_ae_dci=scores.loc["AE", "DCI D"],
-              axes_vae_dci_pct=nulls["VAE"]["DCI D"].percentile, axes_ae_dci_pct=nulls["AE"]["DCI D"].percentile,
-              axes_vae_sap=scores.loc["VAE", "SAP"], axes_ae_sap=scores.loc["AE", "SAP"],
-              axes_vae_probe=scores.loc["VAE", "probe R² (mean)"], axes_ae_probe=scores.loc["AE", "probe R² (mean)"],
-              rotations=rotations, dci_rotations=dci_rotations, mixture_components=mixture_components,
-              holes_vae=holes.loc["VAE: prior N(0, I)", "valid"], holes_vae_se=holes.loc["VAE: prior N(0, I)", "valid se"],
-              holes_gauss=holes.loc["AE: Gaussian fit", "valid"], holes_gauss_se=holes.loc["AE: Gaussian fit", "valid se"],
-              holes_mix=holes.loc[mixture_source, "valid"], holes_mix_se=holes.loc[mixture_source, "valid se"],
-              holes_mass=prior_mass["share below"].iloc[0], holes_mass_se=prior_mass["share se"].iloc[0])
+The table gathers this run's key figures for the two models (seed {seed}, {n_test:,} test images). Its last
+three columns come from the five-seed study: **{n_held} of the {n_paired}** VAE − AE differences it measures hold
+across seeds ({held}); the others ({within}) are as large as the seed-to-seed spread, so one seed cannot rank the
+models on them. The original study reported mean test errors of {bar_vae:.3f} (VAE) and {bar_ae:.3f} (AE).""",
+              seed=seed, n_test=len(data.x_test), n_held=len(held), n_paired=len(held) + len(within),
+              held="; ".join(held) or "none", within="; ".join(within) or "none",
+              bar_vae=recovery.ORIGINAL_ERRORS["VAE"], bar_ae=recovery.ORIGINAL_ERRORS["AE"])
+show_table("heatmap_closing_table", closing, digits=3, caption="Key figures of this run, and the VAE − AE "
+           "difference over five seeds (mean, sd, paired t-test at p < 0.05)")
 
 # %% [markdown]
 # ## Exercises

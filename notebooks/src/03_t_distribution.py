@@ -39,8 +39,8 @@ config: str = "lean"  # the heatmap study's network: "lean" (default) or "origin
 beta: float = 0.33  # weight of the KL term (the heatmap study's default)
 epochs: int = 12  # at most this many epochs; early stopping on a 10 % hold-out
 patience: int = 3  # epochs without validation improvement before stopping (best weights restored)
-train_subset: int = 0  # keep the first N training images (0 = all 9,500)
-test_subset: int = 0  # keep the first N test images (0 = all 2,375)
+train_subset: int = 0  # keep the first N training images (0: all 9,500)
+test_subset: int = 0  # keep the first N test images (0: all 2,375)
 sample_images: int = 16  # images in the sample grid
 plotted_points: int = 3000  # codes drawn in the interactive 3-D figures
 repeats: int = 5  # seeds in the repeated-probe table

@@ -100,9 +100,11 @@ import pandas as pd
 from helpers import embedding, geodesics, image_plots, latent_paths, likelihood, inference, models, plotting, results, spread
 from helpers.locations import shipping
 from helpers.plotting import plot_history
-from helpers.report import show_source, show_table, show_takeaway
+from helpers.report import recorded_here, show_source, show_table, show_takeaway
 from helpers.training import set_seed
-from helpers.studies.tsne_mnist_interpolation import digit_judge, generated_digits, interpolation, latent_grids, likelihood_bounds, mnist_data, mnist_models, shapes_colouring, training_levers
+from helpers.studies.tsne_mnist_interpolation import (closing_note, digit_judge, generated_digits, interpolation,
+                                                     latent_grids, likelihood_bounds, mnist_data, mnist_models,
+                                                     shapes_colouring, training_levers)
 
 # %% [markdown]
 # ## Opening: a convolutional autoencoder that colours grey shapes
@@ -749,68 +751,21 @@ show_takeaway("mnist_likelihood_takeaway", "Test ELBO **{elbo:.1f} ± {elbo_err:
 # below 0.025.
 
 # %% tags=["hide-input"]
-def verdict(gaps: pd.DataFrame, row: str) -> str:
-    share = gaps.loc[row, "share > 0"]
-    return "a real difference" if share > 0.975 or share < 0.025 else "within the noise"
-
-
+closing, differences = closing_note.closing_table(recorded_here()), closing_note.differences_table(recorded_here())
+beyond = differences.index[differences["beyond 2 se"]]
+within = differences.index[~differences["beyond 2 se"]]
 show_takeaway("mnist_closing_note", """\
-* **Reconstruction.** Test binary cross-entropy per image: AE {ae_bce:.1f}, VAE (decoding μ) {vae_bce:.1f} nats, with
-  a {latent_dim}-d code.
-* **Maps.** 10-NN accuracy in the 2-D map: pixels {pix:.3f} ± {pix_se:.3f}, AE codes {ae_map:.3f} ± {ae_se:.3f},
-  VAE mean codes {vae_map:.3f} ± {vae_se:.3f} (bootstrap standard errors). VAE codes − pixels:
-  {vae_gap:+.3f} ± {vae_gap_se:.3f}, {vae_verdict}; AE codes − pixels: {ae_gap:+.3f} ± {ae_gap_se:.3f},
-  {ae_verdict}. MNIST pixels already cluster well: the codes' gain, if any, is a few points.
-* **Interpolation.** Over {pairs} random pairs, mean classifier confidence on the interior steps: pixel blends
-  {blend:.3f}, AE latent lines {ae_line:.3f}, VAE latent lines {vae_line:.3f}; VAE − AE {line_gap:+.3f} ±
-  {line_gap_se:.3f}, {line_verdict}. The distance to the nearest training image (in units of a real digit's) is
-  {blend_d:.2f}, {ae_d:.2f} and {vae_d:.2f}: latent interpolations stay closer to real digits than blends.
-* **Random codes** from a Gaussian fitted to the codes are judged digits (confidence ≥ 0.9) {ae_ok:.0%} of the
-  time for the AE and {vae_ok:.0%} for the VAE. Read the distance ratios and the pictures too: the judge accepts
-  some blends of two digits.
-* **Training.** Trained to quality (KL warm-up over {warmup} epochs, early stopping on the held-out ELBO), the
-  {latent_dim}-d VAE stopped after {vae_epochs} epochs and the 2-D one after {vae_2d_epochs}; their test ELBO is
-  {gap_test:.1f} and {gap_test_2d:.1f} nats per image, {gap:.1f} and {gap_2d:.1f} below the fitted images'.
-* **A 2-D code.** The judge accepts {vae_grid_ok:.0%} of the VAE's decoded grid (at the prior's 5–95 %
-  quantiles; {vae_grid_digits} different digits) and {ae_grid_ok:.0%} of the linear AE's (over its codes' range);
-  {ae_holes:.0%} of the AE's grid lies farther than three typical spacings from every training code (its test
-  codes: {ae_test_holes:.1%}).
-* **Generating** ({n_generated} draws per source, classifier acceptance ± standard error): the VAE's prior
-  {prior_ok:.0%} ± {prior_ok_err:.0%}, a Gaussian fitted to the AE's codes {gauss_ok:.0%} ± {gauss_ok_err:.0%}, a
-  {components}-component mixture {mixture_ok:.0%} ± {mixture_ok_err:.0%} (real test digits {real_ok:.0%}). Nearer to a
-  training image than 95 % of real digits: {prior_near:.1%}, {gauss_near:.1%}, {mixture_near:.1%}.
-* **Likelihood.** Test ELBO {elbo:.1f} ± {elbo_err:.1f} nats per image; the importance-weighted bound with
-  k = {top_k:,} lies {looseness:.2f} ± {looseness_err:.2f} nats above it, at {top_bound:.1f} — on grey levels, not
-  comparable with binarised-MNIST results.""",
-              ae_bce=quality.loc["AE", "test BCE per image"], vae_bce=quality.loc["VAE (decoding μ)", "test BCE per image"],
-              latent_dim=latent_dim, pix=map_spread.loc["pixels", "mean"], pix_se=map_spread.loc["pixels", "± se"],
-              ae_map=map_spread.loc["AE codes", "mean"], ae_se=map_spread.loc["AE codes", "± se"],
-              vae_map=map_spread.loc["VAE mean codes", "mean"], vae_se=map_spread.loc["VAE mean codes", "± se"],
-              vae_gap=map_gaps.loc["VAE mean codes − pixels", "difference"],
-              vae_gap_se=map_gaps.loc["VAE mean codes − pixels", "± se"],
-              vae_verdict=verdict(map_gaps, "VAE mean codes − pixels"),
-              ae_gap=map_gaps.loc["AE codes − pixels", "difference"], ae_gap_se=map_gaps.loc["AE codes − pixels", "± se"],
-              ae_verdict=verdict(map_gaps, "AE codes − pixels"), pairs=len(pairs),
-              blend=study_table.loc["pixel blend", "mean confidence"], ae_line=study_table.loc["AE latent", "mean confidence"],
-              vae_line=study_table.loc["VAE latent", "mean confidence"],
-              line_gap=study_gaps.loc["VAE latent − AE latent", "difference"],
-              line_gap_se=study_gaps.loc["VAE latent − AE latent", "± se"],
-              line_verdict=verdict(study_gaps, "VAE latent − AE latent"),
-              blend_d=study_table.loc["pixel blend", "mean distance ratio"],
-              ae_d=study_table.loc["AE latent", "mean distance ratio"],
-              vae_d=study_table.loc["VAE latent", "mean distance ratio"],
-              ae_ok=random_codes.loc["AE", "share ≥ 0.9"], vae_ok=random_codes.loc["VAE", "share ≥ 0.9"],
-              vae_grid_ok=plane_table.loc["VAE 2-D", "accepted share"],
-              vae_grid_digits=int(plane_table.loc["VAE 2-D", "digits"]), warmup=kl_warmup_epochs,
-              vae_epochs=vae_fit.epochs_run, vae_2d_epochs=vae_2d_fit.epochs_run,
-              gap_test=gap_table.iloc[0]["test ELBO"], gap_test_2d=gap_table.iloc[1]["test ELBO"],
-              gap=gap_table.iloc[0]["gap"], gap_2d=gap_table.iloc[1]["gap"],
-              ae_grid_ok=plane_table.loc["AE 2-D", "accepted share"],
-              ae_holes=plane_table.loc["AE 2-D", "grid beyond 3× spacing"],
-              ae_test_holes=plane_table.loc["AE 2-D", "test codes beyond 3× spacing"], n_generated=n_generated,
-              components=mixture_components, real_ok=generation.loc["real test digits", "accepted share"],
-              **generated_digits.generation_fields(generation, mixture_components),
-              **likelihood_bounds.bound_fields(bound_summary, elbo_values))
+Trained to quality (KL warm-up over {warmup} epochs, early stopping on the held-out ELBO), the {latent_dim}-d VAE
+stopped after {vae_epochs} epochs and the 2-D one after {vae_2d_epochs}. Of the paired differences below,
+**{n_beyond} of {n}** lie beyond twice their standard error ({beyond}); {within_text}. The judge accepts some blends
+of two digits, so read the distance ratios and the pictures next to every acceptance share.""",
+              warmup=kl_warmup_epochs, latent_dim=latent_dim, vae_epochs=vae_fit.epochs_run,
+              vae_2d_epochs=vae_2d_fit.epochs_run, n_beyond=len(beyond), n=len(differences),
+              beyond="; ".join(beyond) or "none",
+              within_text=f"the others ({'; '.join(within)}) are within their noise" if len(within) else "none is within its noise")
+show_table("mnist_closing_table", closing, digits=3, caption="Key figures of this run: pixels, the AE and the VAE")
+show_table("mnist_closing_differences", differences, digits=3, caption="Paired differences (bootstrap or paired "
+           "standard errors)")
 
 # %% [markdown]
 # ## Exercises

@@ -1,0 +1,64 @@
+"""The closing note's tables of study 4, read from the values the notebook recorded: the key figures of pixels, the
+AE and the VAE side by side, and the paired differences with whether each lies beyond twice its standard error."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from helpers.report import key_figures, recorded_value
+
+
+def _row(key: str, column: str, **names: str) -> dict[str, tuple[str, ...]]:
+    """One key figure: ``column`` of the rows ``names`` (``pixels=…, AE=…, VAE=…``) of record ``key``."""
+    return {model: (key, row, column) for model, row in names.items()}
+
+
+#: Each key figure and where the notebook recorded it, by column (pixels, AE, VAE).
+FIGURES = {
+    "test BCE per image (nats; the VAE decodes its mean)": _row("mnist_reconstruction", "test BCE per image",
+                                                                AE="AE", VAE="VAE (decoding μ)"),
+    "10-NN accuracy in the t-SNE map": _row("mnist_map_accuracy", "mean", pixels="pixels", AE="AE codes",
+                                            VAE="VAE mean codes"),
+    "trustworthiness T(10) of the map": _row("mnist_map_quality", "trustworthiness T(10)", pixels="pixels",
+                                             AE="AE codes", VAE="VAE mean codes"),
+    "interpolation: judge's mean confidence": _row("mnist_interpolation_study", "mean confidence",
+                                                   pixels="pixel blend", AE="AE latent", VAE="VAE latent"),
+    "interpolation: distance to training / a real digit's": _row("mnist_interpolation_study", "mean distance ratio",
+                                                                 pixels="pixel blend", AE="AE latent",
+                                                                 VAE="VAE latent"),
+    "random codes judged digits (confidence ≥ 0.9)": _row("mnist_random_codes", "share ≥ 0.9", AE="AE", VAE="VAE"),
+    "2-D grid accepted by the judge (AE: linear)": _row("mnist_plane_grids", "accepted share", AE="AE 2-D",
+                                                        VAE="VAE 2-D"),
+    "2-D grid: different digits": _row("mnist_plane_grids", "digits", AE="AE 2-D", VAE="VAE 2-D"),
+    "2-D grid farther than 3 spacings from every code": _row("mnist_plane_grids", "grid beyond 3× spacing",
+                                                             AE="AE 2-D", VAE="VAE 2-D"),
+    "generated digits accepted (VAE prior; AE Gaussian)": _row("mnist_generation", "accepted share",
+                                                               AE="AE Gaussian", VAE="VAE prior"),
+}
+DIFFERENCES = {"t-SNE map, VAE codes − pixels": ("mnist_map_gaps", "VAE mean codes − pixels"),
+               "t-SNE map, AE codes − pixels": ("mnist_map_gaps", "AE codes − pixels"),
+               "t-SNE map, VAE − AE codes": ("mnist_map_gaps", "VAE mean codes − AE codes"),
+               "interpolation confidence, VAE − AE": ("mnist_interpolation_gaps", "VAE latent − AE latent"),
+               "interpolation confidence, AE − pixel blend": ("mnist_interpolation_gaps", "AE latent − pixel blend")}
+
+
+def closing_table(recorded: dict) -> pd.DataFrame:
+    """The key figures (rows) for pixels, the AE and the VAE (NaN where a figure has no such column), plus the
+    mixture's acceptance for the AE and the test ELBO and k = 1,000 bound for the VAE."""
+    rows = dict(FIGURES)
+    mixture = next((name for name in recorded.get("mnist_generation", {}) if name.startswith("AE mixture")), "")
+    rows["generated digits accepted (AE: a Gaussian mixture)"] = {"AE": ("mnist_generation", mixture,
+                                                                         "accepted share")}
+    rows["ELBO on the bound's test images (nats per image)"] = {"VAE": ("mnist_likelihood_takeaway", "elbo")}
+    rows["importance-weighted bound, largest k"] = {"VAE": ("mnist_likelihood_takeaway", "top_bound")}
+    return key_figures(recorded, rows)[["pixels", "AE", "VAE"]]
+
+
+def differences_table(recorded: dict) -> pd.DataFrame:
+    """The paired differences with their standard errors, and whether each lies beyond two standard errors (about
+    the 95 % level of a normal error)."""
+    table = pd.DataFrame({label: {"difference": recorded_value(recorded, (key, row, "difference")),
+                                  "± se": recorded_value(recorded, (key, row, "± se"))}
+                          for label, (key, row) in DIFFERENCES.items()}).T
+    table["beyond 2 se"] = (table["difference"].abs() > 2 * table["± se"]).astype(bool)
+    return table
