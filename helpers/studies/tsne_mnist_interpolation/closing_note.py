@@ -1,5 +1,5 @@
 """The closing note's tables of study 4, read from the values the notebook recorded: the key figures of pixels, the
-AE and the VAE side by side, and the paired differences with whether each lies beyond twice its standard error."""
+AE and the VAE side by side, and the paired differences in units of their standard errors."""
 
 from __future__ import annotations
 
@@ -55,10 +55,16 @@ def closing_table(recorded: dict) -> pd.DataFrame:
 
 
 def differences_table(recorded: dict) -> pd.DataFrame:
-    """The paired differences with their standard errors, and whether each lies beyond two standard errors (about
-    the 95 % level of a normal error)."""
+    """The paired differences with their standard errors and their ratio (how many standard errors from zero)."""
     table = pd.DataFrame({label: {"difference": recorded_value(recorded, (key, row, "difference")),
                                   "± se": recorded_value(recorded, (key, row, "± se"))}
                           for label, (key, row) in DIFFERENCES.items()}).T
-    table["beyond 2 se"] = (table["difference"].abs() > 2 * table["± se"]).astype(bool)
+    table["difference / se"] = table["difference"] / table["± se"]
     return table
+
+
+def beyond_noise(differences: pd.DataFrame, standard_errors: float = 2.0) -> tuple[list[str], list[str]]:
+    """(differences more than ``standard_errors`` standard errors from zero — about the 95 % level of a normal
+    error —, the others); a difference that was not recorded is in neither."""
+    ratio = differences["difference / se"].abs()
+    return list(ratio.index[ratio > standard_errors]), list(ratio.index[ratio <= standard_errors])
