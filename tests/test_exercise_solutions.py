@@ -61,6 +61,17 @@ def test_a_solution_quoting_a_value_the_run_lacks_fails():
         listed.solution(1, "{run[not a key]:.2f}", here={})
 
 
+def test_a_solution_shown_in_a_run_that_skipped_a_value_says_so(monkeypatch):
+    listed = exercises.Exercises("03_t_distribution")
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda item: shown.append(item.data))
+    monkeypatch.setattr(exercises, "recorded_here", lambda: {})
+    listed.show_solution(3, "{here[t_repeats][x]}")
+    assert "did not compute" in shown[0] and "here[t_repeats]" in shown[0]
+    with pytest.raises(KeyError):
+        listed.show_solution(3, "{run[not recorded]}")
+
+
 def test_fields_are_paths_into_the_record():
     values = {"table": {"VAE, mean z": {"p95 / median": 2.5}, "20": {"a:b": 1}}, "rows": [{"x": 3}]}
     formatter = exercises.RecordFormatter()
