@@ -37,7 +37,7 @@ def test_study_2_closing_table_reads_the_recorded_values_and_the_seed_study():
     assert table.loc["MIG", "VAE"] == recorded["heatmap_disentanglement"]["VAE"]["MIG"]
     error = "test error (mean Frobenius; the VAE decodes its mean)"
     assert table.loc[error, "AE"] == recorded["heatmap_errors"]["AE"]["mean"]
-    assert table.loc[error, "VAE − AE over 5 seeds"] == recorded["heatmap_seed_paired"]["test error"]["VAE − AE"]
+    assert table.loc[error, "5 seeds: VAE − AE"] == recorded["heatmap_seed_paired"]["test error"]["VAE − AE"]
     held, within = heatmap_note.survivors(table)
     paired = recorded["heatmap_seed_paired"]
     assert held and within and set(held).isdisjoint(within)

@@ -832,8 +832,8 @@ models on them. The original study reported mean test errors of {bar_vae:.3f} (V
               seed=seed, n_test=len(data.x_test), n_held=len(held), n_paired=len(held) + len(within),
               held="; ".join(held) or "none", within="; ".join(within) or "none",
               bar_vae=recovery.ORIGINAL_ERRORS["VAE"], bar_ae=recovery.ORIGINAL_ERRORS["AE"])
-show_table("heatmap_closing_table", closing, digits=3, caption="Key figures of this run, and the VAE − AE "
-           "difference over five seeds (mean, sd, paired t-test at p < 0.05)")
+show_table("heatmap_closing_table", closing, digits=3, caption="Key figures of this run; the last three columns: "
+           "the VAE − AE difference over five seeds (mean, sd, and whether a paired t-test holds it at p < 0.05)")
 
 # %% [markdown]
 # ## Exercises

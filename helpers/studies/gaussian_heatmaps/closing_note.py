@@ -36,7 +36,7 @@ FIGURES = {
 }
 GAUSSIAN_HOLES = "valid decoded samples (VAE: prior; AE: a Gaussian fit)"
 MIXTURE_HOLES = "valid decoded samples (VAE: prior; AE: a Gaussian mixture)"
-SEED_COLUMNS = ("VAE − AE over 5 seeds", "± sd", "survives the seed spread")
+SEED_COLUMNS = ("5 seeds: VAE − AE", "sd", "holds")
 
 
 def closing_table(recorded: dict) -> pd.DataFrame:
@@ -56,11 +56,12 @@ def closing_table(recorded: dict) -> pd.DataFrame:
     for column, field in zip(SEED_COLUMNS, ("VAE − AE", "sd", "survives"), strict=True):
         table[column] = [recorded_value(recorded, ("heatmap_seed_paired", seeds[label], field)) if seeds[label]
                          else float("nan") for label in table.index]
+    table["holds"] = table["holds"].map({True: "yes", False: "no"})  # NaN where the seed study has no such figure
     return table
 
 
 def survivors(table: pd.DataFrame) -> tuple[list[str], list[str]]:
     """(figures whose VAE − AE difference survives the seed spread, figures whose difference does not)."""
-    measured = table[table["survives the seed spread"].notna()]
-    held = measured["survives the seed spread"].astype(bool)
+    measured = table[table["holds"].notna()]
+    held = measured["holds"] == "yes"
     return list(measured.index[held]), list(measured.index[~held])
