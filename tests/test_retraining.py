@@ -72,3 +72,17 @@ def test_the_notice_quotes_the_recorded_time(tmp_path):
     assert notice.endswith("the toy (beta = 2.0): the shipped one took 1.5 min to train")
     other = Retrains("the other", "other", ({"beta": 1.0},))
     assert "no shipped model" in retraining_notice([other], {"beta": 3.0}, tmp_path)
+
+
+@pytest.mark.parametrize("stem", STUDIES)
+def test_the_parameters_cell_marks_exactly_the_parameters_that_retrain(stem):
+    """A parameter's comment ends in ``[retrains]`` exactly when it feeds a model's cache key (``RETRAINS``)."""
+    import ast
+    from pathlib import Path
+
+    cells = json.loads((Path(__file__).resolve().parent.parent / "notebooks" / f"{stem}.ipynb").read_text())["cells"]
+    source = "".join(next(c for c in cells if "parameters" in c.get("metadata", {}).get("tags", []))["source"])
+    names = {node.lineno: node.target.id for node in ast.parse(source).body if isinstance(node, ast.AnnAssign)}
+    marked = {names[i] for i, line in enumerate(source.splitlines(), start=1)
+              if i in names and line.rstrip().endswith("[retrains]")}
+    assert marked == {name for family in parameters(stem).RETRAINS for name in family.parameters}

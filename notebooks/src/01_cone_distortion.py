@@ -39,17 +39,18 @@ from helpers.retraining import announce_retraining
 from helpers.validation import validate
 
 # %% tags=["parameters"]
-seed: int = 0                       # one seed for data, initialisation, shuffling and sampling
-n_points: int = 100_000             # points drawn before the middle band is cut out (~64 % are kept)
-latent_dim: int = 2                 # the figures below need a 2-D latent plane
-hidden_units: int = 20              # width of the two hidden layers of encoder and decoder
-activation: str = "softplus"        # smooth activations give a smooth distortion map
-beta: float = 1.0                   # weight of the KL term (beta-VAE); 1 is the plain VAE
-decoder_scale: float = 0.1          # fixed standard deviation of the Gaussian decoder p(x|z)
-optimizer: str = "rmsprop"          # as in the original study
-learning_rate: float = 2e-3         # doubled with the batch size below (the original study: 1e-3 at 32)
-epochs: int = 50                    # as in the original study
-batch_size: int = 256               # the original study used 32; see the note on speed below
+# [retrains]: a new value trains a model (the run says which first, and how long the shipped one took)
+seed: int = 0                       # one seed for data, initialisation, shuffling and sampling [retrains]
+n_points: int = 100_000             # points drawn before the middle band is cut out (~64 % are kept) [retrains]
+latent_dim: int = 2                 # the figures below need a 2-D latent plane [retrains]
+hidden_units: int = 20              # width of the two hidden layers of encoder and decoder [retrains]
+activation: str = "softplus"        # smooth activations give a smooth distortion map [retrains]
+beta: float = 1.0                   # weight of the KL term (beta-VAE); 1 is the plain VAE [retrains]
+decoder_scale: float = 0.1          # fixed standard deviation of the Gaussian decoder p(x|z) [retrains]
+optimizer: str = "rmsprop"          # as in the original study [retrains]
+learning_rate: float = 2e-3         # doubled with the batch size below (the original study: 1e-3 at 32) [retrains]
+epochs: int = 50                    # as in the original study [retrains]
+batch_size: int = 256               # the original study used 32; see the note on speed below [retrains]
 steps_per_execution: int = 32       # batches per compiled call: cuts per-step overhead
 grid_points_per_axis: int = 100     # latent grid for the decoded manifold and the distortion map
 line_points: int = 200              # points on the straight latent line

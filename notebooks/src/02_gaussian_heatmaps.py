@@ -44,14 +44,15 @@ from helpers.retraining import announce_retraining
 from helpers.validation import validate
 
 # %% tags=["parameters"]
-seed: int = 19  # seeds initialisation, the validation hold-out, sampling and figure draws
-config: str = "fast"  # "fast" (default: quickest to train), "lean" or "original" (the original study's network)
-vae_loss: str = "standard"  # "standard" (consistent ELBO) or "original" (the original study's inconsistent loss)
-beta: float = 0.33  # weight of the KL term (0.33 ≈ the weight the original study's averaged KL had)
-epochs: int = 20  # at most this many epochs (batch 32: ~5,400 optimiser steps); early stopping on the validation loss
-patience: int = 4  # epochs without validation improvement before stopping (best weights restored)
-train_subset: int = 0  # keep the first N training images (0: all 9,500)
-test_subset: int = 0  # keep the first N test images (0: all 2,375)
+# [retrains]: a new value trains a model (the run says which first, and how long the shipped one took)
+seed: int = 19  # seeds initialisation, the validation hold-out, sampling and figure draws [retrains]
+config: str = "fast"  # "fast" (default: quickest to train), "lean" or "original" (the original study's network) [retrains]
+vae_loss: str = "standard"  # "standard" (consistent ELBO) or "original" (the original study's inconsistent loss) [retrains]
+beta: float = 0.33  # weight of the KL term (0.33 ≈ the weight the original study's averaged KL had) [retrains]
+epochs: int = 20  # at most this many epochs (batch 32: ~5,400 optimiser steps); early stopping on the validation loss [retrains]
+patience: int = 4  # epochs without validation improvement before stopping (best weights restored) [retrains]
+train_subset: int = 0  # keep the first N training images (0: all 9,500) [retrains]
+test_subset: int = 0  # keep the first N test images (0: all 2,375) [retrains]
 sample_images: int = 16  # images in the sample grids
 path_points: int = 40  # latent points per decoded path
 plotted_points: int = 3000  # codes drawn in the interactive 3-D figures

@@ -34,13 +34,14 @@ from helpers.retraining import announce_retraining
 from helpers.validation import validate
 
 # %% tags=["parameters"]
-seed: int = 19  # draws the degrees of freedom and seeds training; the repeats use seed, seed + 1, …
-config: str = "lean"  # the heatmap study's network: "lean" (default) or "original" (the original study's)
-beta: float = 0.33  # weight of the KL term (the heatmap study's default)
-epochs: int = 12  # at most this many epochs; early stopping on a 10 % hold-out
-patience: int = 3  # epochs without validation improvement before stopping (best weights restored)
-train_subset: int = 0  # keep the first N training images (0: all 9,500)
-test_subset: int = 0  # keep the first N test images (0: all 2,375)
+# [retrains]: a new value trains a model (the run says which first, and how long the shipped one took)
+seed: int = 19  # draws the degrees of freedom and seeds training; the repeats use seed, seed + 1, … [retrains]
+config: str = "lean"  # the heatmap study's network: "lean" (default) or "original" (the original study's) [retrains]
+beta: float = 0.33  # weight of the KL term (the heatmap study's default) [retrains]
+epochs: int = 12  # at most this many epochs; early stopping on a 10 % hold-out [retrains]
+patience: int = 3  # epochs without validation improvement before stopping (best weights restored) [retrains]
+train_subset: int = 0  # keep the first N training images (0: all 9,500) [retrains]
+test_subset: int = 0  # keep the first N test images (0: all 2,375) [retrains]
 sample_images: int = 16  # images in the sample grid
 plotted_points: int = 3000  # codes drawn in the interactive 3-D figures
 repeats: int = 5  # seeds in the repeated-probe table
