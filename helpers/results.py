@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -47,3 +48,27 @@ def load_table(settings: dict, path: Path) -> pd.DataFrame | None:
     if record.get("settings") != json.loads(json.dumps(settings)):
         return None
     return pd.DataFrame(record["rows"])
+
+
+def recorded_or_computed(paths: Path | tuple[Path, ...], settings: dict, compute: Callable, *, recompute: bool,
+                         flag: str, cost: str):
+    """Tables too slow for a default run, one idea written once: with ``recompute``, ``compute()``'s (saved to ``paths``
+    under ``make weights``, i.e. when :func:`helpers.locations.shipping`); otherwise the tables recorded at ``paths``
+    for exactly these ``settings`` (:func:`load_table`). Where one is missing, it says which ``flag`` recomputes it
+    and what that ``cost``s, and gives None in its place. ``paths`` is one path (one table) or a tuple of paths, and
+    then ``compute`` returns a tuple of tables in the same order."""
+    from helpers.locations import shipping
+
+    single = isinstance(paths, str | Path)
+    paths = (Path(paths),) if single else tuple(Path(p) for p in paths)
+    if recompute:
+        tables = (compute(),) if single else tuple(compute())
+        if shipping():
+            for table, path in zip(tables, paths, strict=True):
+                save_table(table, settings, path)
+    else:
+        tables = tuple(load_table(settings, path) for path in paths)
+        if any(table is None for table in tables):
+            print(f"No recorded table in {', '.join(p.name for p in paths)} for these parameters: run with {flag}=True "
+                  f"({cost}), or with the defaults to see the shipped one.")
+    return tables[0] if single else tables

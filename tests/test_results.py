@@ -45,3 +45,29 @@ def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary(tmp_path):
         results.atomic_write_text(path, Unwritable())  # write() refuses a non-string half-way
     assert path.read_text() == "old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["a.json"]
+
+
+def test_recorded_or_computed_reads_recomputes_and_ships(tmp_path, monkeypatch, capsys):
+    import pandas as pd
+
+    from helpers.results import recorded_or_computed, save_table
+
+    table, other = pd.DataFrame({"a": [1.0, 2.0]}), pd.DataFrame({"b": [3.0]})
+    path, second = tmp_path / "t.json", tmp_path / "u.json"
+    save_table(table, {"k": 1}, path)
+
+    def never():
+        raise AssertionError("computed although the table is recorded")
+
+    assert recorded_or_computed(path, {"k": 1}, never, recompute=False, flag="redo", cost="1 s").equals(table)
+    assert recorded_or_computed(path, {"k": 2}, never, recompute=False, flag="redo", cost="1 s") is None
+    assert "redo=True (1 s)" in capsys.readouterr().out
+    monkeypatch.delenv("HELPERS_SHIP_WEIGHTS", raising=False)
+    got = recorded_or_computed(second, {"k": 2}, lambda: other, recompute=True, flag="redo", cost="1 s")
+    assert got.equals(other) and not second.exists()  # recomputed here, written only under make weights
+    monkeypatch.setenv("HELPERS_SHIP_WEIGHTS", "1")
+    pair = recorded_or_computed((path, second), {"k": 3}, lambda: (other, table), recompute=True, flag="r", cost="")
+    assert pair[0].equals(other) and pair[1].equals(table)
+    monkeypatch.delenv("HELPERS_SHIP_WEIGHTS")
+    again = recorded_or_computed((path, second), {"k": 3}, never, recompute=False, flag="r", cost="")
+    assert again[0].equals(other) and again[1].equals(table)

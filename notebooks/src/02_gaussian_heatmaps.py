@@ -67,7 +67,7 @@ dci_rotations: int = 3  # random rotations behind the DCI-D null (each DCI costs
 hole_samples: int = 250  # decoded samples per source (prior, Gaussian, mixture) in the holes section
 mixture_components: int = 10  # components of the Gaussian mixture fitted to the AE's training codes
 recompute_sweep: bool = False  # retrain (or load from the local cache) and re-measure the β sweep (~20 min)
-recompute_seeds: bool = False  # retrain (or load) the VAE and AE at five seeds and re-measure the seed study (~50 min)
+recompute_seeds: bool = False  # retrain (or load) the VAE and AE at five seeds and re-measure the seed study (~40 min)
 
 # %% tags=["boilerplate"]
 validate(parameters.PARAMETERS, globals())  # every parameter above and their combinations, before TensorFlow loads
@@ -80,7 +80,6 @@ import pandas as pd
 
 from helpers import alignment, geodesics, geometry, image_plots, latent_paths, models, plotting, probes, results, samplers
 from helpers.inference import decode, encode_mean, encoder_outputs, posterior_sigma
-from helpers.locations import shipping
 from helpers.plotting import plot_distortion_heatmap, plot_history, show_plotly
 from helpers.report import recorded_here, show_source, show_table, show_takeaway
 from helpers import heatmaps
@@ -661,17 +660,12 @@ show_takeaway("heatmap_holes_takeaway", "Valid heatmaps among decoded samples: V
 sweep_settings = {"config": config, "vae_loss": vae_loss, "epochs": epochs, "patience": patience, "seed": seed,
                   "train_subset": train_subset, "test_subset": test_subset, "betas": list(beta_sweep.SWEEP_BETAS),
                   "samples": hole_samples}
-if recompute_sweep:
-    sweep = beta_sweep.beta_sweep(data, samples=hole_samples, seed=seed, config=config, vae_loss=vae_loss, epochs=epochs,
-                             patience=patience, data_settings={"train_subset": train_subset, "test_subset": test_subset})
-    if shipping():
-        results.save_table(sweep, sweep_settings, beta_sweep.SWEEP_FILE)
-else:
-    sweep = results.load_table(sweep_settings, beta_sweep.SWEEP_FILE)
-if sweep is None:
-    print("No recorded sweep for these parameters: run with recompute_sweep=True (about 20 minutes), or with the "
-          "defaults to see the shipped table.")
-else:
+sweep = results.recorded_or_computed(
+    beta_sweep.SWEEP_FILE, sweep_settings, recompute=recompute_sweep, flag="recompute_sweep", cost="about 20 minutes",
+    compute=lambda: beta_sweep.beta_sweep(data, samples=hole_samples, seed=seed, config=config, vae_loss=vae_loss,
+                                          epochs=epochs, patience=patience,
+                                          data_settings={"train_subset": train_subset, "test_subset": test_subset}))
+if sweep is not None:
     shown = sweep.set_index("model")
     show_table("heatmap_beta_sweep", shown.drop(columns=["beta", "trained here", "DCI C", "SAP"]), digits=3,
                caption="The β sweep on the test images: rate and distortion (nats per image), Frobenius errors, "
@@ -742,19 +736,13 @@ seed_settings = {"config": config, "vae_loss": vae_loss, "beta": beta, "epochs":
                  "dci_rotations": dci_rotations, "samples": hole_samples, "mixture_components": mixture_components}
 seed_training = {"config": config, "beta": beta, "vae_loss": vae_loss, "epochs": epochs, "patience": patience,
                  "data_settings": {"train_subset": train_subset, "test_subset": test_subset}}
-if recompute_seeds:
-    seed_headlines, seed_pairs = seed_study.seed_study(
+seed_headlines, seed_pairs = results.recorded_or_computed(
+    (seed_study.SEEDS_FILE, seed_study.SEED_ALIGNMENT_FILE), seed_settings, recompute=recompute_seeds,
+    flag="recompute_seeds", cost="about 40 minutes", compute=lambda: seed_study.seed_study(
         data, seeds, rotations=rotations, dci_rotations=dci_rotations, hole_samples=hole_samples,
-        mixture_components=mixture_components, force_retrain=force_retrain, **seed_training)
-    if shipping():
-        results.save_table(seed_headlines, seed_settings, seed_study.SEEDS_FILE)
-        results.save_table(seed_pairs, seed_settings, seed_study.SEED_ALIGNMENT_FILE)
-else:
-    seed_headlines = results.load_table(seed_settings, seed_study.SEEDS_FILE)
-    seed_pairs = results.load_table(seed_settings, seed_study.SEED_ALIGNMENT_FILE)
-if seed_headlines is None or seed_pairs is None:
-    print("No recorded seed study for these parameters: run with recompute_seeds=True (about 50 minutes), or "
-          "with the defaults to see the shipped tables.")
+        mixture_components=mixture_components, force_retrain=force_retrain, **seed_training))
+if seed_headlines is None:
+    seed_pairs = None
 
 # %% tags=["hide-input"]
 if seed_pairs is not None:

@@ -62,7 +62,6 @@ import pandas as pd
 
 from helpers import image_plots, latent_paths, plotting, probes, results
 from helpers.inference import encode_mean
-from helpers.locations import shipping
 from helpers.plotting import plot_history, show_plotly
 from helpers.report import show_table, show_takeaway
 from helpers import heatmaps
@@ -236,21 +235,16 @@ show_table("t_probes_this_seed", this_seed.drop(columns="seconds").set_index(["r
 
 # %%
 repeat_settings = {**training, "seeds": seed_repeats.repeat_seeds(seed, repeats)}
-if recompute_repeats:
-    table = seed_repeats.repeated_probes(
+table = results.recorded_or_computed(
+    seed_repeats.REPEATS_FILE, repeat_settings, recompute=recompute_repeats, flag="recompute_repeats",
+    cost="about half an hour", compute=lambda: seed_repeats.repeated_probes(
         repeat_settings["seeds"],
         train_models=lambda s, d: (vae, ae) if s == seed else model_pair.train_or_load_vae_and_ae(
             s, d, force_retrain=force_retrain, ship=False, **training)[:2],
-        load_data=lambda s: t_data.load_t_heatmaps(s, train_subset, test_subset))
-    if shipping():
-        results.save_table(table, repeat_settings, seed_repeats.REPEATS_FILE)
-else:
-    table = results.load_table(repeat_settings, seed_repeats.REPEATS_FILE)
+        load_data=lambda s: t_data.load_t_heatmaps(s, train_subset, test_subset)))
 
 # %% tags=["hide-input"]
 if table is None:
-    print("No stored repeats for these parameters: run with recompute_repeats=True (about half an hour), "
-          "or with the defaults to see the shipped table.")
     summary = None
 else:
     summary = seed_repeats.with_original_figures(seed_repeats.summarise(table))

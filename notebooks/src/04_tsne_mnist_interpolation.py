@@ -99,7 +99,6 @@ import numpy as np
 import pandas as pd
 
 from helpers import embedding, geodesics, image_plots, latent_paths, likelihood, inference, models, plotting, results, spread
-from helpers.locations import shipping
 from helpers.plotting import plot_history
 from helpers.report import recorded_here, show_source, show_table, show_takeaway
 from helpers.training import set_seed
@@ -267,16 +266,12 @@ variants = training_levers.lever_variants(recipe, latent_dim, plane_hidden_layer
 lever_settings = training_levers.levers_settings(variants, judge_fit.weights_path, data, beta=beta, seed=seed,
                                        learning_rate=learning_rate, batch_size=batch_size, tiles=plane_tiles,
                                        draws=training_levers.LEVER_DRAWS)
-if recompute_levers:
-    levers = training_levers.training_levers(data, judge, variants, beta=beta, seed=seed, learning_rate=learning_rate,
-                                   batch_size=batch_size, tiles=plane_tiles, draws=training_levers.LEVER_DRAWS)
-    if shipping():
-        results.save_table(levers, lever_settings, training_levers.LEVERS_FILE)
-else:
-    levers = results.load_table(lever_settings, training_levers.LEVERS_FILE)
-if levers is None:
-    print("No recorded levers table for these settings: run with recompute_levers=True (about 15 minutes).")
-else:
+levers = results.recorded_or_computed(
+    training_levers.LEVERS_FILE, lever_settings, recompute=recompute_levers, flag="recompute_levers",
+    cost="about 15 minutes", compute=lambda: training_levers.training_levers(
+        data, judge, variants, beta=beta, seed=seed, learning_rate=learning_rate, batch_size=batch_size,
+        tiles=plane_tiles, draws=training_levers.LEVER_DRAWS))
+if levers is not None:
     show_table("mnist_training_levers", levers.set_index("recipe"), digits=3,
                caption="Training recipes side by side (ELBO in nats per image; accepted shares by the judge)")
     show_takeaway("mnist_levers_takeaway", training_levers.levers_summary(levers))
@@ -719,15 +714,11 @@ show_source(likelihood.log_weights)
 bound_x = data.x_test[:bound_images]
 bound_summary, elbo_values = likelihood_bounds.likelihood_bounds(vae, bound_x, likelihood_bounds.LIVE_KS, seed)
 bound_settings = likelihood_bounds.bounds_settings(vae_fit.weights_path, data, len(bound_x), seed)
-if recompute_bounds:
-    recorded, _ = likelihood_bounds.likelihood_bounds(vae, bound_x, (likelihood_bounds.RECORDED_K,), seed)
-    if shipping():
-        results.save_table(recorded, bound_settings, likelihood_bounds.BOUNDS_FILE)
-else:
-    recorded = results.load_table(bound_settings, likelihood_bounds.BOUNDS_FILE)
-if recorded is None:
-    print(f"No recorded k = {likelihood_bounds.RECORDED_K:,} bound for these weights and images: run with recompute_bounds=True.")
-else:
+recorded = results.recorded_or_computed(
+    likelihood_bounds.BOUNDS_FILE, bound_settings, recompute=recompute_bounds, flag="recompute_bounds",
+    cost="about a minute",
+    compute=lambda: likelihood_bounds.likelihood_bounds(vae, bound_x, (likelihood_bounds.RECORDED_K,), seed)[0])
+if recorded is not None:
     bound_summary = pd.concat([bound_summary, recorded], ignore_index=True)
 
 # %% tags=["hide-input"]
