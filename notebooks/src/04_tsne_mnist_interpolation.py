@@ -738,9 +738,8 @@ show_takeaway("mnist_likelihood_takeaway", "Test ELBO **{elbo:.1f} ± {elbo_err:
 # %% [markdown]
 # ## What the numbers say
 #
-# Computed by the cells above (the tables are the source of truth if you change anything). A
-# difference is called real only when its bootstrap share of positive resamples is above 0.975 or
-# below 0.025.
+# Read from the values the cells above recorded (`closing_note`). A paired difference counts as real
+# only when it lies more than two standard errors from zero, about the 95 % level of a normal error.
 
 # %% tags=["hide-input"]
 closing, differences = closing_note.closing_table(recorded_here()), closing_note.differences_table(recorded_here())
