@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from helpers.locations import REPO_ROOT, RESULTS_DIR
-from helpers.report import VALUES_MIME, human_duration, recorded_here
+from helpers.report import human_duration, lookup, notebook_records, recorded_here
 from helpers.results import atomic_write_text
 
 EXERCISES_FILE = REPO_ROOT / "notebooks" / "exercises.yaml"
@@ -81,15 +81,6 @@ def papermill_command(stem: str, exercise: Exercise, run: int = 0) -> str:
             f"    notebooks/{stem}.ipynb build/{output_name(stem, exercise, run)}")
 
 
-def recorded_values(notebook: dict) -> dict:
-    """Every value a notebook's takeaways and tables recorded, ``{key: values}``, from its outputs."""
-    values = {}
-    for cell in notebook.get("cells", []):
-        for output in cell.get("outputs", []):
-            values.update(output.get("data", {}).get(VALUES_MIME, {}))
-    return values
-
-
 def record_path(stem: str, folder: Path = RECORDS_DIR) -> Path:
     return Path(folder) / f"{stem}.json"
 
@@ -116,7 +107,7 @@ def run_exercise(stem: str, exercise: Exercise, output_dir: Path) -> dict:
             seconds = time.perf_counter() - start
             del os.environ["HELPERS_CACHE_DIR"]
         runs.append({"parameters": parameters, "seconds": round(seconds, 1),
-                     "values": recorded_values(json.loads(target.read_text()))})
+                     "values": notebook_records(json.loads(target.read_text()))})
     return {"title": exercise.title, "runs": runs, "cpus": os.cpu_count(), "machine": platform.processor() or
             platform.machine()}
 
@@ -142,14 +133,10 @@ def resolve(field: str, namespace: dict):
     """The value that a format field such as ``run[errors][VAE][mean]`` names in ``namespace``; a KeyError that
     says which part is missing otherwise."""
     name, _, rest = field.partition("[")
-    value = namespace[name]
-    for part in rest.rstrip("]").split("][") if rest else []:
-        key = int(part) if isinstance(value, list) else part
-        try:
-            value = value[key]
-        except (KeyError, IndexError, TypeError):
-            raise KeyError(f"{field}: no {part!r} (the record has: {list(value)[:12]})") from None
-    return value
+    try:
+        return lookup(namespace, [name, *(rest.rstrip("]").split("][") if rest else [])])
+    except KeyError as error:
+        raise KeyError(f"{field}: {error.args[0]}") from None
 
 
 class RecordFormatter(string.Formatter):
@@ -289,8 +276,8 @@ def main(argv: list[str] | None = None) -> int:
     wanted = [item.partition(":") for item in args.only or list(yaml.safe_load(EXERCISES_FILE.read_text("utf-8")))]
     plan = []  # every stem and number is checked before the first (slow) run
     for stem, _, number in wanted:
-        exercises = Exercises(stem).exercises
-        plan += [(stem, Exercises(stem).exercise(int(n))) for n in ([number] if number else exercises)]
+        listed = Exercises(stem)
+        plan += [(stem, listed.exercise(int(n))) for n in ([number] if number else listed.exercises)]
     args.output.mkdir(parents=True, exist_ok=True)
     for stem, exercise in plan:
         print(f"== {stem} exercise {exercise.number}: {exercise.title}", flush=True)

@@ -82,14 +82,38 @@ def human_duration(seconds: float) -> str:
     return f"{seconds} s" if seconds < 60 else f"{seconds // 60} min {seconds % 60:02d} s"
 
 
+def notebook_records(notebook: dict) -> dict:
+    """``{key: values}`` of every record in a notebook's outputs (the notebook's JSON, as a dict); a key recorded
+    twice is an error."""
+    records = {}
+    for cell in notebook.get("cells", []):
+        for output in cell.get("outputs", []):
+            for key, values in output.get("data", {}).get(VALUES_MIME, {}).items():
+                if key in records:
+                    raise ValueError(f"key {key!r} recorded twice")
+                records[key] = values
+    return records
+
+
+def lookup(values, path) -> object:
+    """``values[path[0]][path[1]]…`` through recorded values (a part indexes a list as a number); a KeyError that
+    names the missing part otherwise."""
+    for part in path:
+        try:
+            values = values[int(part)] if isinstance(values, list) else values[part]
+        except (KeyError, IndexError, TypeError, ValueError):
+            known = list(values)[:12] if isinstance(values, dict | list) else values
+            raise KeyError(f"no {part!r} (the record has: {known})") from None
+    return values
+
+
 def recorded_value(recorded: dict, path: tuple[str, ...]) -> float:
     """The value at ``path`` (``(KEY, ROW, COLUMN)``, as many parts as the record nests) of the values a notebook
     recorded (:func:`recorded_here`); NaN when a part is missing, e.g. a section the run skipped."""
-    value = recorded
-    for part in path:
-        if not isinstance(value, dict) or part not in value:
-            return math.nan
-        value = value[part]
+    try:
+        value = lookup(recorded, path)
+    except KeyError:
+        return math.nan
     return math.nan if value is None else value
 
 

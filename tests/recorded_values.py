@@ -14,10 +14,9 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-import nbformat
 import yaml
 
-from helpers.report import VALUES_MIME
+from helpers.report import notebook_records
 
 ROOT = Path(__file__).resolve().parent.parent
 TOLERANCES = ROOT / "tests" / "tolerances.yaml"
@@ -39,13 +38,10 @@ def flatten(values, prefix: str) -> dict:
 
 def stored_records(notebook: Path) -> dict:
     """``{key: values}`` of every record in a stored notebook's outputs."""
-    records = {}
-    for cell in nbformat.read(notebook, as_version=4).cells:
-        for output in cell.get("outputs", []):
-            for key, values in output.get("data", {}).get(VALUES_MIME, {}).items():
-                assert key not in records, f"{notebook.name}: key {key!r} recorded twice"
-                records[key] = values
-    return records
+    try:
+        return notebook_records(json.loads(notebook.read_text()))
+    except ValueError as error:  # a key recorded twice
+        raise AssertionError(f"{notebook.name}: {error}") from None
 
 
 def folder_records(folder: Path) -> dict:

@@ -5,11 +5,11 @@ run skipped gives NaN, not an error; a difference counts as beyond its noise exa
 errors.
 """
 
-import json
 import math
 from pathlib import Path
 
-from helpers.exercises import recorded_values
+from recorded_values import stored_records
+
 from helpers.report import key_figures, recorded_value
 from helpers.studies.gaussian_heatmaps import closing_note as heatmap_note
 from helpers.studies.tsne_mnist_interpolation import closing_note as mnist_note
@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def stored(stem: str) -> dict:
-    return recorded_values(json.loads((ROOT / "notebooks" / f"{stem}.ipynb").read_text()))
+    return stored_records(ROOT / "notebooks" / f"{stem}.ipynb")
 
 
 def test_recorded_values_are_found_by_path_and_missing_ones_are_nan():

@@ -7,10 +7,10 @@ has no header or no solution cell, and when a self-check accepts a wrong answer 
 """
 
 import ast
-import json
 from pathlib import Path
 
 import pytest
+from recorded_values import stored_records
 
 from helpers import exercises
 from helpers.report import human_duration
@@ -27,7 +27,7 @@ def calls(stem: str, name: str) -> list[tuple]:
 
 
 def stored_values(stem: str) -> dict:
-    return exercises.recorded_values(json.loads((ROOT / "notebooks" / f"{stem}.ipynb").read_text()))
+    return stored_records(ROOT / "notebooks" / f"{stem}.ipynb")
 
 
 @pytest.mark.parametrize("stem", STEMS)

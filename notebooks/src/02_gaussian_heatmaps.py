@@ -700,7 +700,7 @@ if sweep is not None:
                   n=len(sweep), minutes=sweep["train seconds"].sum() / 60)
 
 # %% [markdown]
-# ## Five seeds: is the latent space a property of the data or of the seed?
+# ## Five seeds: is the latent space a property of the data or of the random seed?
 #
 # Everything above is one trained VAE and one trained AE. Train them again from another seed and two
 # questions follow. **Identifiability:** is the new latent space the old one with its axes permuted and
@@ -708,7 +708,7 @@ if sweep is not None:
 # Zietlow & Martius (2019) predict that a VAE with a factorised Gaussian posterior picks its axes as PCA does,
 # so its seeds should agree up to a **permutation and sign flips**, while an AE, which pays nothing for its
 # choice of axes, should agree only up to **a smooth map**. **Seed variance:** Locatello et al. (2019) found
-# that the seed moves disentanglement scores as much as the choice of model; which of the VAE-vs-AE
+# that the random seed moves disentanglement scores as much as the choice of model; which of the VAE-vs-AE
 # differences above are real?
 #
 # The VAE and the AE of this configuration are trained at `seed` and the four seeds after it (shipped weights;
