@@ -188,18 +188,24 @@ class Exercises:
         runs = [run["values"] for run in record["runs"]]
         return {"run": runs[0], "runs": runs, "here": recorded_here() if here is None else here}
 
-    def solution(self, number: int, template: str, here: dict | None = None) -> str:
-        """The worked solution: ``template`` filled from the recorded run (``run``/``runs``) and this notebook
-        (``here``)."""
-        return RecordFormatter().vformat(template, (), self.namespace(number, here))
+    def solution(self, number: int, template: str, here: dict | None = None, fields: dict | None = None) -> str:
+        """The worked solution: ``template`` filled from the recorded run (``run``/``runs``), this notebook
+        (``here``) and any other named ``fields`` (e.g. a :class:`helpers.verdicts.Verdict` computed from both,
+        which renders as its words)."""
+        return RecordFormatter().vformat(template, (), {**self.namespace(number, here), **(fields or {})})
 
-    def show_solution(self, number: int, template: str) -> None:
+    def runs(self, number: int) -> list[dict] | None:
+        """The recorded values of each run of exercise ``number`` (None before ``make exercises`` recorded it)."""
+        record = self.record(number)
+        return None if record is None else [run["values"] for run in record["runs"]]
+
+    def show_solution(self, number: int, template: str, **fields) -> None:
         """Display the worked solution folded: a ``<details>`` block opens on a click, in the pages and in
         JupyterLab."""
         from IPython.display import Markdown, display
 
         try:
-            body = (self.solution(number, template) if self.record(number)
+            body = (self.solution(number, template, fields=fields) if self.record(number)
                     else "*No recorded run yet: `make exercises` records one.*")
         except KeyError as missing:  # a value of *this* run that its parameters skipped; the record is complete
             if not str(missing).strip("'\"").startswith("here["):
@@ -255,9 +261,16 @@ def show_exercise(stem: str, number: int) -> None:
     for_notebook(stem).show_exercise(number)
 
 
-def show_solution(stem: str, number: int, template: str) -> None:
-    """Display the folded worked solution of exercise ``number`` (:meth:`Exercises.solution`)."""
-    for_notebook(stem).show_solution(number, template)
+def show_solution(stem: str, number: int, template: str, **fields) -> None:
+    """Display the folded worked solution of exercise ``number`` (:meth:`Exercises.solution`); ``fields`` are extra
+    template fields, such as verdicts on the recorded numbers."""
+    for_notebook(stem).show_solution(number, template, **fields)
+
+
+def recorded_runs(stem: str, number: int) -> list[dict] | None:
+    """The values each recorded run of exercise ``number`` of ``stem`` recorded (:meth:`Exercises.runs`): what a
+    verdict in a solution is computed from."""
+    return for_notebook(stem).runs(number)
 
 
 def check(stem: str, number: int, name: str, value: float) -> bool:

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.results import atomic_write_text
+from helpers.verdicts import Verdict
 
 VALUES_MIME = "application/vnd.vae-notebooks.values+json"
 
@@ -36,6 +37,8 @@ def to_plain(value):
 
     A DataFrame becomes ``{row: {column: value}}``; NaN becomes ``None``.
     """
+    if isinstance(value, Verdict):
+        return to_plain(value.plain())
     if isinstance(value, pd.DataFrame):
         return {str(row): to_plain(dict(series)) for row, series in value.iterrows()}
     if isinstance(value, pd.Series):
@@ -56,6 +59,7 @@ def to_plain(value):
 
 
 _RECORDED: dict[str, object] = {}
+_CLAIMS: dict[str, Verdict] = {}
 
 
 def recorded_here() -> dict:
@@ -136,10 +140,32 @@ def show_takeaway(key: str, template: str, **values) -> None:
     Templates use Python's format syntax: ``{error:.3f}``, ``{share:.0%}``. String values (e.g. a list of
     numbers already formatted) are shown but not recorded: record their numbers in a table. Returns nothing,
     so that a call that ends a cell shows the text once.
+
+    A :class:`helpers.verdicts.Verdict` among the values renders as its words and is recorded with its rule and
+    numbers; it is also a *claim* of this notebook, ``KEY/NAME``, listed by :func:`show_claims`.
     """
     text = template.format(**values)
     numbers = {name: value for name, value in values.items() if not isinstance(value, str)}
+    _CLAIMS.update({f"{key}/{name}": value for name, value in values.items() if isinstance(value, Verdict)})
     _display({"text/markdown": text, "text/plain": text, **record(key, numbers)})
+
+
+def claims_here() -> dict[str, Verdict]:
+    """Every claim (a verdict rendered by :func:`show_takeaway`) made so far in this process, by id."""
+    return dict(_CLAIMS)
+
+
+def claims_table(claims: dict[str, Verdict]) -> pd.DataFrame:
+    """One row per claim: its id, the rule that decided it, whether it holds, and the words it rendered."""
+    return pd.DataFrame([{"claim": name, "rule": v.rule, "holds": "yes" if v.holds else "no", "words": v.words}
+                         for name, v in claims.items()], columns=["claim", "rule", "holds", "words"]).set_index("claim")
+
+
+def show_claims(key: str) -> None:
+    """Display and record the table of this notebook's claims (:func:`claims_table`): the audit trail of every
+    comparative word on the page."""
+    show_table(key, claims_table(claims_here()), caption="Every comparative statement above, the rule that decided "
+               "it, and the words it rendered")
 
 
 def table_html(frame: pd.DataFrame, digits: int = 2, caption: str | None = None) -> str:
