@@ -32,6 +32,7 @@ from pathlib import Path
 from helpers.locations import REPO_ROOT, RESULTS_DIR
 from helpers.report import human_duration, lookup, notebook_records, recorded_here
 from helpers.results import atomic_write_text
+from helpers.verdicts import Verdict, against_seed_change
 
 EXERCISES_FILE = REPO_ROOT / "notebooks" / "exercises.yaml"
 RECORDS_DIR = RESULTS_DIR / "exercises"
@@ -265,6 +266,35 @@ def show_solution(stem: str, number: int, template: str, **fields) -> None:
     """Display the folded worked solution of exercise ``number`` (:meth:`Exercises.solution`); ``fields`` are extra
     template fields, such as verdicts on the recorded numbers."""
     for_notebook(stem).show_solution(number, template, **fields)
+
+
+def attributable(stem: str, number: int, reseeded: int, paths: dict[str, tuple[str, ...]]) -> dict:
+    """For each named value (a path into the recorded values): whether exercise ``number``'s change of setting moved
+    it by more than exercise ``reseeded`` (the same notebook at another seed) moved it, compared with this run
+    (:func:`helpers.verdicts.against_seed_change`). A value missing from a record (a run whose parameters skipped it)
+    gives a verdict that says so instead of failing."""
+    changed, noise = recorded_runs(stem, number), recorded_runs(stem, reseeded)
+    verdicts = {}
+    for name, path in paths.items():
+        try:
+            verdicts[name] = against_seed_change(lookup(changed[0], path), lookup(recorded_here(), path),
+                                                 lookup(noise[0], path))
+        except (KeyError, TypeError):  # no record (TypeError: None), or a value this run did not compute
+            verdicts[name] = Verdict(False, "not compared in this run", "", {})
+    return verdicts
+
+
+def sides_of_one_flipped(run: dict | None, here: dict, paths) -> str:
+    """How many of the ratios at ``paths`` lie on the other side of 1 in ``run`` than ``here`` ("none", "one of
+    them", "both", or "k of n"); "not compared in this run" when a value is missing."""
+    paths = list(paths)
+    try:
+        flips = sum((lookup(run, p) < 1) != (lookup(here, p) < 1) for p in paths)
+    except (KeyError, TypeError):
+        return "not compared in this run"
+    if len(paths) == 2:
+        return ("neither", "one of them", "both")[flips]
+    return f"{flips} of {len(paths)}"
 
 
 def recorded_runs(stem: str, number: int) -> list[dict] | None:

@@ -183,6 +183,11 @@ def latent_graph_path(decoder, low, high, points_per_axis: int, z_start, z_end) 
     return np.vstack([z_start, nodes[path], z_end]).astype(np.float64)
 
 
+#: How much longer than the smooth geodesic a 16-neighbour mesh path may be (:func:`surface_shortest_path`): about
+#: 1 %, the bound that tests/test_geodesics.py checks on planes.
+MESH_PATH_ERROR = 0.01
+
+
 def surface_shortest_path(height, start_xy, end_xy, half_width: float = 0.5, points_per_axis: int = 301):
     """Shortest path between two points of the surface z = height(x, y) over [−w, w]²,
     independent of any model: Dijkstra on a fine mesh of the analytic surface whose edges

@@ -134,6 +134,19 @@ def within_tolerance(value: float, reference: float, *, abs_tol: float = 0.0, re
                     "tolerance": float(tolerance)})
 
 
+def against_seed_change(value: float, reference: float, reseeded: float, *,
+                        words: tuple[str, str] = ("beyond what a new seed alone does",
+                                                  "within what a new seed alone does")) -> Verdict:
+    """A changed setting's effect on a number, against the change that a new seed alone makes to it: the
+    setting's change |value − reference| is credited to the setting only when it exceeds |reseeded − reference|.
+    One reseeded run is a crude yardstick of the spread (a lower bound on what noise can do), so "within"
+    means "not attributable", never "no effect"."""
+    change, noise = value - reference, reseeded - reference
+    holds = abs(change) > abs(noise)
+    return Verdict(bool(holds), words[0] if holds else words[1], "|value − reference| > |reseeded − reference|",
+                   {"change": float(change), "seed change": float(noise)})
+
+
 def verdict_table(verdicts: Mapping[str, Verdict]) -> pd.DataFrame:
     """One row per verdict: its numbers, whether it holds and its words (for a table on the page)."""
     return pd.DataFrame({name: {**v.numbers, "holds": v.holds, "verdict": v.words}

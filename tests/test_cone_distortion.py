@@ -73,3 +73,39 @@ def test_walk_notes_give_height_and_distance_travelled():
     notes = decoded_geometry.walk_notes(walks)
     assert notes[0] == "a: height 1.00, travelled 0.00 · b: height 0.00, travelled 0.00"
     assert notes[2].startswith("a: height 2.00, travelled 6.00")
+
+
+def test_regions_crossed_by_a_decoded_path():
+    from helpers.studies.cone_distortion import decoded_geometry as g
+
+    heights = np.array([0.95, 0.9, 0.5, 0.12, 0.15, 0.6, 0.85, 0.99])
+    assert g.regions_crossed(heights) == ["upper class", "gap", "lower class", "gap", "upper class"]
+    assert g.regions_crossed(np.array([0.9, 0.85, 0.95])) == ["upper class"]
+    assert list(g.height_regions([0.2, 0.8, 0.21])) == ["lower class", "upper class", "gap"]
+
+
+def test_distortion_ranking_orders_regions_and_resolves_only_clear_steps():
+    from helpers.studies.cone_distortion import decoded_geometry as g
+
+    rng = np.random.default_rng(0)
+    regions = {"a": rng.normal(1.0, 0.1, 2000), "b": rng.normal(0.5, 0.1, 2000), "c": rng.normal(0.501, 0.1, 2000),
+               "empty": np.array([])}
+    table, steps = g.distortion_ranking(regions, rng)
+    assert list(table.index[:1]) == ["a"] and "empty" not in table.index
+    se = table.loc["a", "± se"]
+    assert 0.5 * 1.25 * 0.1 / np.sqrt(2000) < se < 2 * 1.25 * 0.1 / np.sqrt(2000)  # ≈ 1.25 σ/√n for a median
+    assert steps[0].holds and steps[0].words == "more stretched than"
+    assert not steps[1].holds  # b and c differ by 0.001, far inside their errors
+
+
+def test_class_variance_verdict_reads_the_tighter_class():
+    from helpers.studies.cone_distortion import decoded_geometry as g
+    from helpers.studies.cone_distortion.cone_points import LOWER, UPPER
+
+    rng = np.random.default_rng(1)
+    labels = np.array([UPPER] * 500 + [LOWER] * 500)
+    variances = np.concatenate([rng.uniform(0.08, 0.12, (500, 2)), rng.uniform(0.005, 0.009, (500, 2))])
+    tight = g.class_variance_verdict(np.log(variances), labels)
+    assert tight.holds and tight.words == "more tightly"
+    loose = g.class_variance_verdict(np.log(variances[::-1]), labels)
+    assert loose.words == "less tightly"

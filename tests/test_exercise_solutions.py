@@ -32,6 +32,15 @@ class ComputedInTheNotebook:
     def __format__(self, spec: str) -> str:
         return "…"
 
+    def __getitem__(self, key):
+        return self
+
+    def __iter__(self):  # resolve() treats it as a mapping whose every key is present
+        return iter(())
+
+    def __contains__(self, key) -> bool:
+        return True
+
 
 def solution_keywords(stem: str) -> dict[int, set[str]]:
     """The extra template fields (keyword arguments, e.g. verdicts) each ``show_solution`` call passes, by exercise."""
@@ -142,3 +151,19 @@ def test_records_are_merged_and_written_whole(tmp_path):
     exercises.save_record("01_x", 2, {"runs": [2]}, tmp_path)
     assert exercises.load_records("01_x", tmp_path) == {"1": {"runs": [1]}, "2": {"runs": [2]}}
     assert [p.name for p in tmp_path.iterdir()] == ["01_x.json"]  # no temporary file left behind
+
+
+def test_sides_of_one_flipped_counts_ratios_that_cross_one():
+    here = {"a": {"r": 1.5}, "b": 14.6}
+    assert exercises.sides_of_one_flipped({"a": {"r": 0.88}, "b": 0.22}, here, [("a", "r"), ("b",)]) == "both"
+    assert exercises.sides_of_one_flipped({"a": {"r": 1.2}, "b": 0.22}, here, [("a", "r"), ("b",)]) == "one of them"
+    assert exercises.sides_of_one_flipped(None, here, [("a", "r"), ("b",)]) == "not compared in this run"
+
+
+def test_attributable_credits_only_changes_beyond_the_reseeded_run(monkeypatch):
+    runs = {2: [{"t": {"x": 7.0, "y": 1.4}}], 4: [{"t": {"x": 7.7, "y": 2.45}}]}
+    monkeypatch.setattr(exercises, "recorded_runs", lambda stem, number: runs[number])
+    monkeypatch.setattr(exercises, "recorded_here", lambda: {"t": {"x": 6.6, "y": 2.46}})
+    found = exercises.attributable("01_cone_distortion", 2, 4, {"x": ("t", "x"), "y": ("t", "y"), "z": ("t", "z")})
+    assert not found["x"].holds and found["y"].holds
+    assert found["z"].words == "not compared in this run"

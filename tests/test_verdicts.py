@@ -89,3 +89,11 @@ def test_a_verdict_in_a_takeaway_renders_its_words_and_records_its_rule(monkeypa
     assert recorded["difference"] == pytest.approx(2.0) and "√" in recorded["rule"]
     table = report.claims_table(report.claims_here())
     assert list(table.index) == ["test_claim/cmp"] and table.loc["test_claim/cmp", "holds"] == "yes"
+
+
+def test_a_change_within_what_a_new_seed_makes_is_not_credited():
+    # the gap ratio of study 1: 6.6 at the defaults, 7.0 at β = 4, 7.7 at another seed
+    beta = verdicts.against_seed_change(7.03, 6.60, 7.71)
+    assert not beta.holds and beta.words.startswith("within")
+    assert beta.numbers == pytest.approx({"change": 0.43, "seed change": 1.11})
+    assert verdicts.against_seed_change(2.52, 6.60, 7.71).holds  # ReLU's 2.5: beyond
