@@ -16,7 +16,7 @@ import ast
 import sys
 from pathlib import Path
 
-RENDERERS = {"show_takeaway", "show_table", "show_source", "show_exercise", "show_solution"}
+RENDERERS = {"show_takeaway", "show_table", "show_source", "show_exercise", "show_solution", "show_claims"}
 KEEP = {"boilerplate", "parameters"}
 
 

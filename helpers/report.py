@@ -156,34 +156,43 @@ def claims_here() -> dict[str, Verdict]:
 
 
 def claims_table(claims: dict[str, Verdict]) -> pd.DataFrame:
-    """One row per claim: its id, the rule that decided it, whether it holds, and the words it rendered."""
-    return pd.DataFrame([{"claim": name, "rule": v.rule, "holds": "yes" if v.holds else "no", "words": v.words}
-                         for name, v in claims.items()], columns=["claim", "rule", "holds", "words"]).set_index("claim")
+    """One row per claim (its id): the rule that decided it, the numbers it rests on, whether it holds, and the
+    words it rendered."""
+    def numbers(verdict: Verdict) -> str:
+        return ", ".join(f"{name} {value:.3g}" if isinstance(value, float) else f"{name} {value}"
+                         for name, value in verdict.numbers.items())
+
+    return pd.DataFrame([{"rule": v.rule, "numbers": numbers(v), "holds": "yes" if v.holds else "no",
+                          "words": v.words} for v in claims.values()],
+                        index=list(claims), columns=["rule", "numbers", "holds", "words"])
 
 
 def show_claims(key: str) -> None:
     """Display and record the table of this notebook's claims (:func:`claims_table`): the audit trail of every
     comparative word on the page."""
     show_table(key, claims_table(claims_here()), caption="Every comparative statement above, the rule that decided "
-               "it, and the words it rendered")
+               "it, the numbers it rests on, and the words it rendered", wrap=True)
 
 
-def table_html(frame: pd.DataFrame, digits: int = 2, caption: str | None = None) -> str:
-    """A DataFrame as a compact HTML table: ``digits`` decimals, NaN shown as a dash."""
+def table_html(frame: pd.DataFrame, digits: int = 2, caption: str | None = None, wrap: bool = False) -> str:
+    """A DataFrame as a compact HTML table: ``digits`` decimals, NaN shown as a dash; ``wrap``: a table of text
+    whose cells wrap (class ``wrap`` in the site's CSS) instead of scrolling sideways."""
     styler = frame.style.format(precision=digits, na_rep="–", thousands=",")
     if caption:
         styler = styler.set_caption(caption)
+    if wrap:
+        styler = styler.set_table_attributes('class="wrap"')
     return styler.to_html()
 
 
-def show_table(key: str, frame: pd.DataFrame, digits: int = 2, caption: str | None = None) -> None:
+def show_table(key: str, frame: pd.DataFrame, digits: int = 2, caption: str | None = None, wrap: bool = False) -> None:
     """Display ``frame`` as an HTML table (text for terminals) and record its values under ``key``.
 
     Returns nothing, so that a call that ends a cell shows the table once."""
     text = frame.to_string(float_format=lambda v: f"{v:.{digits}f}")
     if caption:
         text = f"{caption}\n{text}"
-    _display({"text/html": table_html(frame, digits, caption), "text/plain": text, **record(key, frame)})
+    _display({"text/html": table_html(frame, digits, caption, wrap), "text/plain": text, **record(key, frame)})
 
 
 def show_source(*functions) -> None:

@@ -394,7 +394,7 @@ show_takeaway("cone_takeaways", """\
 # rule from the numbers beside it. The table lists each claim, its rule and its verdict; the numbers behind
 # each are recorded with the notebook's other values, so the regression tests keep the words true on any machine.
 
-# %%
+# %% jupyter={"source_hidden": true} tags=["remove-input"]
 report.show_claims("cone_claims")
 
 # %% [markdown]
