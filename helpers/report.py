@@ -168,10 +168,14 @@ def claims_table(claims: dict[str, Verdict]) -> pd.DataFrame:
 
 
 def show_claims(key: str) -> None:
-    """Display and record the table of this notebook's claims (:func:`claims_table`): the audit trail of every
-    comparative word on the page."""
-    show_table(key, claims_table(claims_here()), caption="Every comparative statement above, the rule that decided "
-               "it, the numbers it rests on, and the words it rendered", wrap=True)
+    """Display the table of this notebook's claims (:func:`claims_table`): the audit trail of every comparative word
+    on the page. What is recorded is each claim's rule, whether it holds and its words (compared exactly by the value
+    tests); the numbers behind a claim are recorded, with their tolerances, by the takeaway that made it."""
+    table = claims_table(claims_here())
+    caption = "Every comparative statement above, the rule that decided it, the numbers it rests on, and its words"
+    text = f"{caption}\n{table.to_string()}"
+    _display({"text/html": table_html(table, caption=caption, wrap=True), "text/plain": text,
+              **record(key, table.drop(columns="numbers"))})
 
 
 def table_html(frame: pd.DataFrame, digits: int = 2, caption: str | None = None, wrap: bool = False) -> str:

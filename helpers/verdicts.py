@@ -129,7 +129,9 @@ def within_tolerance(value: float, reference: float, *, abs_tol: float = 0.0, re
                          f"{rel_tol}")
     tolerance = max(abs_tol, rel_tol * abs(reference))
     holds = abs(value - reference) <= tolerance
-    return Verdict(bool(holds), words[0] if holds else words[1], f"|value − reference| ≤ {tolerance:.3g}",
+    stated = " or ".join(part for part in (f"{abs_tol:g}" if abs_tol else "",
+                                           f"{rel_tol:g} × |reference|" if rel_tol else "") if part)
+    return Verdict(bool(holds), words[0] if holds else words[1], f"|value − reference| ≤ {stated}",
                    {"value": float(value), "reference": float(reference), "difference": float(value - reference),
                     "tolerance": float(tolerance)})
 

@@ -97,3 +97,15 @@ def test_a_change_within_what_a_new_seed_makes_is_not_credited():
     assert not beta.holds and beta.words.startswith("within")
     assert beta.numbers == pytest.approx({"change": 0.43, "seed change": 1.11})
     assert verdicts.against_seed_change(2.52, 6.60, 7.71).holds  # ReLU's 2.5: beyond
+
+
+def test_claims_record_only_what_compares_exactly(monkeypatch):
+    # the numbers column is rounded text: recorded, it would compare exactly and fail on another CPU's last digits
+    shown = []
+    monkeypatch.setattr(report, "_display", shown.append)
+    monkeypatch.setattr(report, "_CLAIMS", {"k/close": verdicts.within_tolerance(1.43, 1.48, rel_tol=0.05)})
+    report.show_claims("test_claims")
+    recorded = shown[0][report.VALUES_MIME]["test_claims"]["k/close"]
+    assert set(recorded) == {"rule", "holds", "words"}
+    assert recorded["rule"] == "|value − reference| ≤ 0.05 × |reference|"  # the stated tolerance, not a computed one
+    assert "value 1.43" in shown[0]["text/html"]
