@@ -57,9 +57,19 @@ def test_path_table_with_a_perfect_decoder():
     factors = heatmaps.factor_grid()
     path = trajectories.factor_line(factors, factors, (0.5, 0.5, 0.05), (4.5, 4.5, 0.05), 15)
     table = trajectories.path_table(FactorDecoder(), {"size": path})
-    assert table.loc["size", "rho var_x"] == pytest.approx(1.0)
-    assert table.loc["size", "rho var_y"] == pytest.approx(1.0)
+    assert table.loc["size", "r_s var_x"] == pytest.approx(1.0)
+    assert table.loc["size", "r_s var_y"] == pytest.approx(1.0)
+    assert np.isnan(table.loc["size", "r_s cor"])  # cor stays at 0.05: ranking it would rank noise
     assert table.loc["size", "residual max"] < 1e-5
+
+
+def test_rank_trend_is_left_out_on_a_closed_path_and_where_the_factor_barely_moves():
+    rising = np.linspace(0.1, 4.9, 20)
+    assert trajectories.ranked_trend(rising, 4.8, closed=False) == pytest.approx(1.0)
+    assert np.isnan(trajectories.ranked_trend(rising, 4.8, closed=True))
+    assert np.isnan(trajectories.ranked_trend(2.5 + 0.04 * np.sin(np.arange(20.0)), 4.8, closed=False))
+    ring = latent_paths.rotation_path(np.array([1.0, 0, 0]), np.zeros(3), np.array([0, 0, 1.0]), 25)
+    assert trajectories.is_closed(ring) and not trajectories.is_closed(ring[:-3])
 
 
 def test_isovariance_path_follows_the_knots():
@@ -144,3 +154,35 @@ def test_a_decoder_whose_code_is_the_factors_has_a_diagonal_sensitivity_matrix()
     expected = np.diag((high - low) / np.ptp(factors, axis=0))  # each sweep moves its own factor only, monotonically
     np.testing.assert_allclose(table[list(heatmaps.FACTORS)].to_numpy(), expected, atol=1e-3)
     assert (table["max residual"] < 1e-5).all()
+
+
+def test_the_empty_walk_reading_follows_the_two_validity_verdicts():
+    assert "contradicts" in trajectories.empty_walk_reading(True, False)
+    assert "bears" in trajectories.empty_walk_reading(False, True)
+    assert "does not bear" in trajectories.empty_walk_reading(False, False)
+    assert "too close" in trajectories.empty_walk_reading(None, True)
+
+
+def test_validity_is_the_residual_against_the_bar_and_too_close_calls_get_no_verdict():
+    import pandas as pd
+
+    walks = pd.DataFrame({"gap / typical spacing": [3.0, 9.0], "residual at ends (mean)": [0.0715, 0.05],
+                          "residual at emptiest point": [0.2, 0.3], "residual max along path": [0.2, 0.3]},
+                         index=["VAE", "AE"])
+    pushed = pd.DataFrame({"step 0": [0.02, 0.01], "step 0.8": [0.2, 0.3]}, index=["VAE", "AE"])
+    values = trajectories.empty_space_values(walks, pushed, {"VAE": 0.072, "AE": 0.1})
+    assert isinstance(values["v_ends_valid"], str) and "too close" in values["v_ends_valid"]
+    assert values["a_ends_valid"].holds and not values["a_mid_valid"].holds
+    assert "bears" in values["reading"] and values["below"] == 1 and values["last"] == "step 0.8"
+
+
+def test_the_steepest_step_is_measured_in_each_factors_range():
+    import pandas as pd
+
+    jumps = pd.DataFrame({"var_x": [0.5, 0.2], "var_y": [0.4, 2.4], "cor": [0.5, 0.1]}, index=["a", "b"])
+    factors = np.array([[0.1, 0.1, -0.95], [4.9, 4.9, 0.85]])
+    step = trajectories.steepest_step(jumps, factors)
+    assert (step["step_path"], step["step_factor"]) == ("b", "var_y") and step["step_share"] == pytest.approx(0.5)
+    table = pd.DataFrame({"residual max": [0.05, 0.08]}, index=["a", "b"])
+    valid = trajectories.path_validity(table, bar=0.07)
+    assert valid["a"].holds and not valid["b"].holds

@@ -1,5 +1,6 @@
 """The closing note's table of study 2: its key figures for the VAE and the AE, read from the values the notebook
-recorded, next to the five-seed study's paired difference and whether that difference survives the seed spread."""
+recorded, next to the five-seed study's paired difference and whether that difference survives the seed spread
+(a paired t-test over the seeds, Holm-corrected across the seed study's whole family of VAE − AE numbers)."""
 
 from __future__ import annotations
 
@@ -21,16 +22,17 @@ FIGURES = {
     "linear-probe R², var_y": (_both("heatmap_linear_probe", "VAE", "AE", "var_y"), "probe R² var_y"),
     "linear-probe R², cor": (_both("heatmap_linear_probe", "VAE", "AE", "cor"), "probe R² cor"),
     "3rd principal spread of the codes (1st = 1)": (_both("heatmap_code_layout", "VAE", "AE", "spread 3"), None),
-    "Spearman ρ of cor along the isovariance spline": (
-        {"VAE": ("heatmap_paths_vae", "isovariance spline (hull)", "rho cor"),
-         "AE": ("heatmap_paths_ae", "isovariance spline (hull)", "rho cor")}, None),
+    "Spearman r_s of cor along the isovariance spline": (
+        {"VAE": ("heatmap_paths_vae", "isovariance spline (hull)", "r_s cor"),
+         "AE": ("heatmap_paths_ae", "isovariance spline (hull)", "r_s cor")}, None),
     "emptiest point inside the hull (typical spacings)": (
         _both("heatmap_empty_walk", "VAE", "AE", "gap / typical spacing"), None),
     "distortion on the slice: max / median": (_both("heatmap_slice_distortion", "VAE", "AE", "max / median"), None),
     "MIG": (_both("heatmap_disentanglement", "VAE", "AE", "MIG"), "MIG"),
     "MIG: percentile among rotated codes": (_both("heatmap_rotation_null", "VAE MIG", "AE MIG", "percentile"),
-                                            "MIG percentile"),
+                                            None),
     "DCI disentanglement": (_both("heatmap_disentanglement", "VAE", "AE", "DCI D"), "DCI D"),
+    "DCI completeness": (_both("heatmap_disentanglement", "VAE", "AE", "DCI C"), "DCI C"),
     "DCI informativeness": (_both("heatmap_disentanglement", "VAE", "AE", "DCI I"), "DCI I"),
     "SAP": (_both("heatmap_disentanglement", "VAE", "AE", "SAP"), "SAP"),
 }
@@ -42,7 +44,8 @@ SEED_COLUMNS = ("5 seeds: VAE − AE", "sd", "holds")
 def closing_table(recorded: dict) -> pd.DataFrame:
     """The key figures (rows) for the VAE and the AE, plus the valid share of decoded samples (the VAE's prior
     against a Gaussian and a mixture fitted to the AE's codes), with the five-seed mean VAE − AE difference, its
-    sd and whether it survives a paired t-test (NaN where the seed study did not run or does not measure it)."""
+    sd and whether it survives the family's Holm-corrected paired t-tests (NaN where the seed study did not run or
+    does not test it: percentiles among rotated codes are ranks, not in the family)."""
     rows = {label: paths for label, (paths, _) in FIGURES.items()}
     holes = recorded.get("heatmap_holes", {})
     mixture = next((name for name in holes if name.startswith("AE: mixture")), "AE: mixture")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from helpers import inference, samplers
+from helpers import inference, samplers, verdicts
 from helpers.spread import share_and_error
 from helpers.studies.gaussian_heatmaps.recovery import estimate_factors, moment_fit_residual
 
@@ -93,3 +93,42 @@ def validity_by_density(images, threshold: float, log_density, level: float) -> 
         share, error = share_and_error(valid[chosen]) if chosen.any() else (float("nan"), float("nan"))
         rows[name] = {"valid": share, "valid se": error, "images": int(chosen.sum())}
     return pd.DataFrame(rows).T.astype({"images": int})
+
+
+def share_difference(a: float, a_se: float, b: float, b_se: float, words: tuple[str, str, str]):
+    """Two shares with their binomial standard errors compared by :func:`helpers.verdicts.difference`; a sentence
+    instead of a verdict when a side has no images (NaN share), as in a tiny run."""
+    if any(np.isnan(v) for v in (a, a_se, b, b_se)):
+        return "not compared (a side has no images)"
+    return verdicts.difference(a, a_se, b, b_se, words=words)
+
+
+def holes_takeaway_values(holes: pd.DataFrame, prior_mass: pd.DataFrame, by_density: pd.DataFrame,
+                          mixture_source: str) -> dict:
+    """The numbers and verdicts the holes' takeaway renders: the valid shares (± se) of the VAE's prior samples and
+    the AE's Gaussian and mixture samples; the VAE's prior samples in the training ranges against its
+    reconstructions (``in_verdict``), and the valid share where q is below its 1 % level against elsewhere
+    (``q_verdict``), each by :func:`helpers.verdicts.difference` of two binomial shares with their standard
+    errors; the prior mass below q's 1 % level (± se)."""
+    prior, recon = holes.loc["VAE: prior N(0, I)"], holes.loc["VAE: test reconstructions"]
+    low, high = by_density.loc["q below the level"], by_density.loc["q above the level"]
+    return {"vae": prior["valid"], "vae_se": prior["valid se"],
+            "gauss": holes.loc["AE: Gaussian fit", "valid"], "gauss_se": holes.loc["AE: Gaussian fit", "valid se"],
+            "mix": holes.loc[mixture_source, "valid"], "mix_se": holes.loc[mixture_source, "valid se"],
+            "vae_in": prior["in ranges"], "vae_in_se": prior["in ranges se"],
+            "rec_in": recon["in ranges"], "rec_in_se": recon["in ranges se"],
+            "in_verdict": share_difference(prior["in ranges"], prior["in ranges se"], recon["in ranges"],
+                                           recon["in ranges se"], words=("more than", "fewer than", "as many as")),
+            "mass": prior_mass["share below"].iloc[0], "mass_se": prior_mass["share se"].iloc[0],
+            "low": low["valid"], "low_se": low["valid se"], "high": high["valid"], "high_se": high["valid se"],
+            "q_verdict": share_difference(low["valid"], low["valid se"], high["valid"], high["valid se"],
+                                          words=("more where q is low", "fewer where q is low",
+                                                 "no difference beyond two standard errors"))}
+
+
+def validity_verdict(residual: float, bar: float, words: tuple[str, str] = ("a valid heatmap", "not a valid heatmap")):
+    """Is a decoded image (or the worst of several) a valid heatmap: is its moment-fit ``residual`` at most the
+    model's validity ``bar`` (:func:`validity_threshold`)? Decided by :func:`helpers.verdicts.within_tolerance` on
+    residual / bar with the stated tolerance 1, so that the rule's text does not carry the bar's last digits (the
+    bar is itself measured, and differs a little between machines)."""
+    return verdicts.within_tolerance(residual / bar, 0.0, abs_tol=1.0, words=words)

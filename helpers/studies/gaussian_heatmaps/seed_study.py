@@ -8,7 +8,7 @@ import itertools
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from helpers import alignment, inference, probes, samplers
+from helpers import alignment, inference, probes, samplers, verdicts
 from helpers.heatmaps import FACTORS, HeatmapData
 from helpers.locations import RESULTS_DIR
 from helpers.studies.gaussian_heatmaps.alignment_scores import alignment_scores, rotation_nulls
@@ -27,8 +27,9 @@ SEED_ALIGNMENT_FILE = RESULTS_DIR / "gaussian_heatmaps_seed_alignment.json"
 #: is "explained" by that family of maps.
 EXPLAINED = 0.9
 
-#: Paired VAE − AE differences over the seeds count as real below this two-sided p-value (paired t-test).
-SEED_ALPHA = 0.05
+#: Paired VAE − AE differences over the seeds count as real below this Holm-adjusted two-sided p-value (paired
+#: t-tests, Holm's correction across the family, :func:`helpers.verdicts.paired_family`).
+SEED_ALPHA = verdicts.ALPHA
 
 
 def seed_list(seed: int, count: int = SEED_COUNT) -> list[int]:
@@ -114,23 +115,36 @@ def seed_spread(headlines: pd.DataFrame) -> pd.DataFrame:
                    if (m, s) in spread.columns]]
 
 
-def paired_seed_differences(headlines: pd.DataFrame, alpha: float = SEED_ALPHA) -> pd.DataFrame:
-    """VAE − AE for every number both models have, paired by seed: the mean difference d̄, the standard
-    deviation s_d of the per-seed differences, the seeds with VAE > AE, the paired t-test's two-sided p-value
-    (t = d̄ / (s_d / √n), n − 1 degrees of freedom) and whether the difference survives the seed spread
-    (p < ``alpha``)."""
-    from scipy.stats import ttest_rel
+def family_numbers(headlines: pd.DataFrame) -> list[str]:
+    """The numbers the paired VAE − AE family tests: every number both models have, in the table's order, except
+    the training cost (seconds, epochs) and the rotation-null *percentiles*. A percentile is the rank of a score
+    among a few rotated copies of the model's own codes (DCI-D among 3: only the values 0, 33, 67 and 100), not a
+    property of the codes that a t-test over seeds can average; the score it ranks is in the family already."""
+    both = headlines.groupby("number", sort=False)["model"].nunique()
+    return [n for n in headlines["number"].unique() if both[n] == 2
+            and n not in ("train seconds", "epochs") and not n.endswith(" percentile")]
 
+
+def paired_seed_differences(headlines: pd.DataFrame, alpha: float = SEED_ALPHA) -> pd.DataFrame:
+    """VAE − AE for every number of :func:`family_numbers`, paired by seed, decided as one family by
+    :func:`helpers.verdicts.paired_family`: the mean difference d̄, the standard deviation s_d of the per-seed
+    differences, the seeds with VAE > AE, the paired t-test's two-sided p-value (t = d̄ / (s_d / √n), n − 1
+    degrees of freedom), its Holm-adjusted p-value across the m numbers of the family, whether the difference
+    survives (Holm-adjusted p < ``alpha``) and the verdict's words."""
+    decided = paired_verdicts(headlines, alpha)
+    rows = {n: {"VAE − AE": v.numbers["difference"], "sd": v.numbers["sd"], "seeds VAE > AE": v.numbers["seeds a > b"],
+                "seeds": v.numbers["seeds"], "p-value": v.numbers["p-value"], "Holm p-value": v.numbers["Holm p-value"],
+                "survives": v.holds, "verdict": v.words} for n, v in decided.items()}
+    types = {"VAE − AE": float, "sd": float, "seeds VAE > AE": int, "seeds": int, "p-value": float,
+             "Holm p-value": float, "survives": bool, "verdict": str}
+    return pd.DataFrame(rows, columns=list(decided)).T.astype(types)
+
+
+def paired_verdicts(headlines: pd.DataFrame, alpha: float = SEED_ALPHA) -> dict:
+    """The family's :class:`helpers.verdicts.Verdict` objects by number (as :func:`paired_seed_differences`)."""
     wide = headlines.pivot_table(index=["number", "seed"], columns="model", values="value").dropna()
-    rows = {}
-    for number, group in wide.groupby(level="number", sort=False):
-        gaps = group["VAE"] - group["AE"]
-        p = float(ttest_rel(group["VAE"], group["AE"]).pvalue) if gaps.std() > 0 else float(gaps.mean() == 0)
-        rows[number] = {"VAE − AE": gaps.mean(), "sd": gaps.std(), "seeds VAE > AE": int((gaps > 0).sum()),
-                        "seeds": len(gaps), "p-value": p, "survives": bool(p < alpha)}
-    order = [n for n in headlines["number"].unique() if n in rows and n not in ("train seconds", "epochs")]
-    types = {"VAE − AE": float, "sd": float, "seeds VAE > AE": int, "seeds": int, "p-value": float, "survives": bool}
-    return pd.DataFrame(rows).T.loc[order].astype(types)
+    pairs = {n: (wide.loc[n, "VAE"].to_numpy(), wide.loc[n, "AE"].to_numpy()) for n in family_numbers(headlines)}
+    return verdicts.paired_family(pairs, alpha=alpha, words=("VAE larger", "AE larger", "not resolved"))
 
 
 def alignment_summary(alignment: pd.DataFrame) -> pd.DataFrame:
@@ -142,10 +156,20 @@ def alignment_summary(alignment: pd.DataFrame) -> pd.DataFrame:
 
 def identifiability_class(row, threshold: float = EXPLAINED) -> str:
     """The narrowest family of maps that explains one model's seeds, from its mean statistics over seed pairs
-    (a row of means): "permutation and sign" (matched |ρ| ≥ ``threshold``), else "affine" (affine R² ≥
-    ``threshold``), else "smooth map" (k-NN R² ≥ ``threshold``), else "none of these"."""
+    (a row of means), each family inside the next:
+
+    * "permutation and sign" — matched |ρ| ≥ ``threshold``;
+    * "rotation and scale" — orthogonal Procrustes residual ≤ 1 − ``threshold``. The residual is the share of
+      seed b's variance (both sides centred and scaled to unit total variance) that the best orthogonal map of
+      seed a's codes leaves unexplained, so this is the same bar as an R² ≥ ``threshold``: 0 for a rotated copy,
+      about 2 for unrelated codes;
+    * "affine" — affine R² ≥ ``threshold``;
+    * "smooth map" — k-NN R² ≥ ``threshold``;
+    * else "none of these"."""
     if row["matched |ρ| mean"] >= threshold:
         return "permutation and sign"
+    if row["Procrustes residual"] <= 1 - threshold:
+        return "rotation and scale"
     if row["affine R²"] >= threshold:
         return "affine"
     if row["k-NN R²"] >= threshold:
@@ -181,3 +205,108 @@ def seed_alignment_figure(factor, name_codes: dict, factor_name: str = "var_x"):
     fig.suptitle(f"Test codes of two training seeds, coloured by {factor_name}", y=1.0)
     fig.tight_layout()
     return fig
+
+
+def beyond_seed_spread(value: float, reference: float, sd: float,
+                       words: tuple[str, str, str] = ("larger", "smaller", "within the seed-to-seed spread")):
+    """Two single-seed values (one trained model each) compared with :func:`helpers.verdicts.difference`, each
+    given the five-seed standard deviation ``sd`` of that number as its standard error: value − reference is
+    resolved when it exceeds 2·√2·sd. The sd is measured at the notebook's default configuration; using it for
+    another configuration assumes that configuration's seeds scatter alike."""
+    return verdicts.difference(value, sd, reference, sd, words=words)
+
+
+def identifiability_verdicts(row) -> dict:
+    """The two narrowest families of :func:`identifiability_class` as verdicts on one model's mean statistics over
+    seed pairs, each by :func:`helpers.verdicts.within_tolerance` with the bar 1 − :data:`EXPLAINED`: the mean
+    matched |r| within it of 1 ("perm"), the orthogonal Procrustes residual within it of 0 ("rot")."""
+    bar = round(1 - EXPLAINED, 12)
+    return {"perm": verdicts.within_tolerance(row["matched |ρ| mean"], 1.0, abs_tol=bar,
+                                              words=("agree up to a permutation and sign flips",
+                                                     "do not agree up to a permutation and sign flips")),
+            "rot": verdicts.within_tolerance(row["Procrustes residual"], 0.0, abs_tol=bar,
+                                             words=("agree up to a rotation and a scale",
+                                                    "do not agree up to a rotation and a scale"))}
+
+
+def identifiability_values(alignment: pd.DataFrame, yardsticks: dict) -> dict:
+    """The numbers and verdicts the identifiability takeaway renders, per model (tag v: VAE, a: AE): the mean and
+    sd over seed pairs of the matched |r| and the Procrustes residual, the affine and k-NN R², the verdicts of
+    :func:`identifiability_verdicts` and the class (:func:`seed_verdict`); whether Rolinek et al.'s prediction
+    held; and the yardsticks of the VAE's own codes (``yardsticks``: {(model, case): row of statistics})."""
+    summary = alignment_summary(alignment)
+    verdict = seed_verdict(alignment)
+    values = {"pairs": len(alignment) // summary.shape[0],
+              "held": "held" if verdict["prediction held"] else "did not hold",
+              "rot_rho": yardsticks[("VAE", "rotated copy")]["matched |ρ| mean"],
+              "rot_proc": yardsticks[("VAE", "rotated copy")]["Procrustes residual"],
+              "shuffled_proc": yardsticks[("VAE", "shuffled pairing")]["Procrustes residual"]}
+    for name, tag in (("VAE", "v"), ("AE", "a")):
+        row = summary.loc[name]
+        values |= {f"{tag}_rho": row[("matched |ρ| mean", "mean")], f"{tag}_rho_sd": row[("matched |ρ| mean", "sd")],
+                   f"{tag}_proc": row[("Procrustes residual", "mean")],
+                   f"{tag}_proc_sd": row[("Procrustes residual", "sd")],
+                   f"{tag}_affine": row[("affine R²", "mean")], f"{tag}_knn": row[("k-NN R²", "mean")],
+                   f"{tag}_class": verdict[name]}
+        values |= {f"{tag}_{kind}": v for kind, v in identifiability_verdicts(summary.xs("mean", level=1, axis=1)
+                                                                                .loc[name]).items()}
+    return values
+
+
+def family_values(headlines: pd.DataFrame, alpha: float = SEED_ALPHA) -> dict:
+    """The numbers and verdicts the seed family's takeaway renders: every verdict of :func:`paired_verdicts` by its
+    number's name; m (the family's size), k (the differences that survive Holm) and their names (held, rest); the
+    names that an uncorrected p < ``alpha`` would have passed and Holm does not (overturned); the models' count and
+    their recorded training minutes."""
+    decided = paired_verdicts(headlines, alpha)
+    held = [n for n, v in decided.items() if v.holds]
+    overturned = [f"{n} (p = {v.numbers['p-value']:.3f}, Holm {v.numbers['Holm p-value']:.3f})"
+                  for n, v in decided.items() if not v.holds and v.numbers["p-value"] < alpha]
+    trained = headlines[headlines["number"] == "train seconds"]
+    return {**decided, "m": len(decided), "k": len(held), "held": ", ".join(held) or "none",
+            "rest": ", ".join(n for n in decided if n not in held) or "none",
+            "overturned": "; ".join(overturned) or "none", "models": len(trained),
+            "minutes": float(trained["value"].sum() / 60)}
+
+
+def sweep_dci_ranking(sweep: pd.DataFrame, dci_sd: float) -> dict:
+    """Does the β sweep's highest DCI-D (one seed per β) rank above the next? The two VAEs' values compared by
+    :func:`beyond_seed_spread` with ``dci_sd``, the five-seed sd of DCI-D at the notebook's β, as each value's
+    standard error: best_beta, best, next_beta, next, sd and the verdict ``ranking``."""
+    vaes = sweep[sweep["model"] != "AE"].sort_values("DCI D", ascending=False)
+    best, runner = vaes.iloc[0], vaes.iloc[1]
+    return {"best_beta": float(best["beta"]), "best": float(best["DCI D"]), "next_beta": float(runner["beta"]),
+            "next": float(runner["DCI D"]), "sd": float(dci_sd),
+            "ranking": beyond_seed_spread(best["DCI D"], runner["DCI D"], dci_sd,
+                                          words=("more axis-aligned than", "less axis-aligned than",
+                                                 "not more axis-aligned, beyond the seed-to-seed spread, than"))}
+
+
+#: The numbers an exercise's solution may judge against the five-seed spread: where the notebook records each,
+#: and the row and column of its sd in the seed spread table (``heatmap_seed_spread``).
+SPREAD_OF = {"VAE error, mean z": (("heatmap_errors", "VAE, mean z", "mean"), ("test error", "VAE sd")),
+             "VAE error, sampled z": (("heatmap_errors", "VAE, sampled z", "mean"),
+                                      ("test error, sampled z", "VAE sd")),
+             "AE error": (("heatmap_errors", "AE", "mean"), ("test error", "AE sd")),
+             **{f"VAE probe {f}": (("heatmap_linear_probe", "VAE", f), (f"probe R² {f}", "VAE sd")) for f in FACTORS}}
+
+
+def changes_beyond_seeds(run: dict, here: dict) -> dict:
+    """For each number of :data:`SPREAD_OF`: does an exercise run's value (``run``, its recorded values) differ
+    from this notebook's (``here``, :func:`helpers.report.recorded_here`) by more than a new seed alone would
+    make it (:func:`beyond_seed_spread` with the five-seed sd recorded in ``here``)? A string instead of a verdict
+    where a value or the spread is missing (a run that skipped it)."""
+    from helpers.report import lookup
+
+    out = {}
+    for name, (path, (row, column)) in SPREAD_OF.items():
+        try:
+            value, reference = lookup(run, path), lookup(here, path)
+            sd = lookup(here, ("heatmap_seed_spread", row, column))
+        except KeyError:
+            out[name] = "not judged (no five-seed spread in this run)"
+            continue
+        out[name] = beyond_seed_spread(value, reference, sd, words=("higher, beyond the seed spread",
+                                                                    "lower, beyond the seed spread",
+                                                                    "within the seed spread"))
+    return out
