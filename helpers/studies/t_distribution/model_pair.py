@@ -21,3 +21,13 @@ def train_or_load_vae_and_ae(seed: int, data: heatmaps.HeatmapData, *, config: s
     vae, vae_fit = conv_models.train_or_load_conv("vae", data.x_train, **options)
     ae, ae_fit = conv_models.train_or_load_conv("ae", data.x_train, **options)
     return vae, ae, {"vae": vae_fit, "ae": ae_fit}
+
+
+def late_improvement(val_loss, last: int = 4) -> float:
+    """How much the best validation loss still fell over the last ``last`` epochs, relative to the final best:
+    min(all epochs but the last ``last``) / min(all epochs) − 1 (0: no progress at the end). NaN with too few
+    epochs to tell."""
+    val_loss = list(val_loss)
+    if len(val_loss) <= last:
+        return float("nan")
+    return min(val_loss[:-last]) / min(val_loss) - 1

@@ -50,6 +50,7 @@ PARAMETERS = Rules({
     "test_subset": Subset(3, 2_375),
     "repeats": Integer(2, 20),
     "recompute_repeats": Flag(),
+    "recompute_error_check": Flag(),
 }, constraints=(SAMPLE_GRID,))
 
 _SHIPPED = {"seed": 19, "config": "lean", "epochs": 12, "patience": 3, "train_subset": 0, "test_subset": 0}
