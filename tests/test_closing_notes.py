@@ -8,6 +8,8 @@ errors.
 import math
 from pathlib import Path
 
+import pytest
+
 from recorded_values import stored_records
 
 from helpers.report import key_figures, recorded_value
@@ -55,13 +57,17 @@ def test_study_4_closing_tables_read_the_recorded_values():
     assert math.isnan(table.loc["random codes judged digits (confidence ≥ 0.9)", "pixels"])
     differences = mnist_note.differences_table(recorded)
     beyond, within = mnist_note.beyond_noise(differences)
-    assert sorted(beyond + within) == sorted(differences.index)
+    decided = [label for label in differences.index if not label.startswith(mnist_note.UNDECIDED_PREFIX)]
+    assert decided and sorted(beyond + within) == sorted(decided)
     assert all(abs(differences.loc[label, "difference"]) > 2 * differences.loc[label, "± se"] for label in beyond)
 
 
 def test_a_difference_is_beyond_its_noise_only_past_two_standard_errors():
-    recorded = {"mnist_map_gaps": {"VAE mean codes − pixels": {"difference": 0.05, "± se": 0.02},
-                                   "AE codes − pixels": {"difference": -0.03, "± se": 0.02}}}
+    recorded = {"mnist_interpolation_gaps": {"VAE latent − AE latent": {"difference": 0.05, "± se": 0.02},
+                                             "AE latent − pixel blend": {"difference": -0.03, "± se": 0.02}},
+                "mnist_map_gaps": {"VAE mean codes − pixels": {"difference": 0.05, "± se": 0.02}}}
     beyond, within = mnist_note.beyond_noise(mnist_note.differences_table(recorded))
-    assert beyond == ["t-SNE map, VAE codes − pixels"]
-    assert within == ["t-SNE map, AE codes − pixels"]  # the unrecorded rows are in neither list
+    assert beyond == ["interpolation confidence, VAE − AE"]
+    assert within == ["interpolation confidence, AE − pixel blend"]  # unrecorded and t-SNE rows: in neither list
+    found = mnist_note.difference_verdicts(mnist_note.differences_table(recorded))
+    assert found["interpolation confidence, VAE − AE"].numbers["in se"] == pytest.approx(2.5)

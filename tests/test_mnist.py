@@ -109,6 +109,28 @@ def test_ae_and_vae_share_the_original_architecture():
     assert conv == [(3, 3, 1, 32), (3, 3, 32, 64)]
 
 
+def test_the_compared_ae_has_the_vaes_code_and_recipe():
+    """The AE side of every 32-d comparison: a linear code like the VAE's μ head (no ELU floor at −1), the VAE's
+    encoder and decoder weights otherwise, and the same training recipe in the retraining announcements."""
+    from helpers.studies.tsne_mnist_interpolation import mnist_models, parameters
+    ae = mnist_models.build_mnist_ae(latent_dim=8, code="linear")
+    vae = mnist_models.build_mnist_vae(latent_dim=8, seed=0)
+    assert ae.encoder.layers[-1].name == "code" and not any("code_elu" in layer.name for layer in ae.encoder.layers)
+    shapes_of = lambda m: sorted(tuple(w.shape) for w in m.encoder.weights)  # noqa: E731
+    vae_shapes = shapes_of(vae)
+    for head in [(7 * 7 * 64, 8), (8,)]:  # the VAE's log σ² head is the only extra
+        vae_shapes.remove(head)
+    assert shapes_of(ae) == vae_shapes
+    x = np.random.default_rng(1).normal(2.0, 3.0, (64, 28, 28, 1)).astype(np.float32)
+    assert float(np.min(inference.encode_mean(ae, x))) < -1.0  # nothing floors the code
+    families = {family.weights: family for family in parameters.RETRAINS}
+    recipe_keys = {"max_epochs", "patience", "validation_images", "kl_warmup_epochs"}
+    assert recipe_keys <= set(families["mnist_ae_linear"].parameters)
+    assert {k: families["mnist_ae_linear"].shipped[0][k] for k in recipe_keys} == {
+        k: families["mnist_vae"].shipped[0][k] for k in recipe_keys}
+    assert "max_epochs" not in families["mnist_ae"].parameters  # the original study's AE: a fixed epoch count
+
+
 def test_hidden_layers_are_mirrored_and_absent_by_default():
     from helpers.studies.tsne_mnist_interpolation import mnist_models
     vae = mnist_models.build_mnist_vae(latent_dim=2, seed=0, hidden_units=(12, 6))

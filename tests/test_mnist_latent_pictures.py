@@ -11,11 +11,13 @@ import pandas as pd
 import pytest
 from scipy.stats import norm
 
+from helpers.sample_quality import effective_count, feature_frechet_distance
 from helpers.studies.tsne_mnist_interpolation import generated_digits, interpolation, latent_grids, likelihood_bounds
 
 
 class StubJudge:
-    """Confidence = an image's mean pixel, distance ratio = its first pixel; the label is 7 above 0.5, else 1."""
+    """Confidence = an image's mean pixel, distance ratio = its first pixel; the label is 7 above 0.5, else 1; the
+    features are the first two pixels."""
 
     def confidence(self, images):
         return np.asarray(images, np.float64).reshape(len(images), -1).mean(axis=1)
@@ -25,6 +27,14 @@ class StubJudge:
 
     def predicted(self, images):
         return np.where(self.confidence(images) > 0.5, 7, 1)
+
+    def effective_digits(self, images):
+        return effective_count(self.predicted(images), 10)
+
+    def frechet_distance(self, images, real):
+        def features(x):
+            return np.asarray(x, np.float64).reshape(len(x), -1)[:, :2]
+        return feature_frechet_distance(features(images), features(real))
 
 
 # --- the 2-D grids ----------------------------------------------------------------------------------------------
@@ -41,6 +51,30 @@ def test_prior_quantile_grid_corners_and_equal_prior_mass():
     np.testing.assert_allclose(grid[4], [1.6448536, 1.6448536], atol=1e-6)  # top right
     np.testing.assert_allclose(grid[-1], [1.6448536, -1.6448536], atol=1e-6)  # bottom right
     np.testing.assert_allclose(grid[12], [0.0, 0.0], atol=1e-6)  # the median in the middle
+
+
+def test_code_quantile_axis_spans_the_codes_quantiles_and_grid_axes_choose_the_span():
+    values = np.arange(101, dtype=np.float64)  # quantile q of 0 … 100 is 100 q
+    np.testing.assert_allclose(latent_grids.code_quantile_axis(values, 3), [5.0, 50.0, 95.0])
+    codes = np.column_stack([values, 10 * values])
+    first, second = latent_grids.grid_axes(codes, 3, "codes")
+    np.testing.assert_allclose(second, [50.0, 500.0, 950.0])
+    np.testing.assert_allclose(latent_grids.grid_axes(codes, 3, "range")[1], [0.0, 500.0, 1000.0])
+    np.testing.assert_allclose(latent_grids.grid_axes(codes, 3, "prior")[0], latent_grids.prior_quantile_axis(3))
+    with pytest.raises(ValueError, match="span"):
+        latent_grids.grid_axes(codes, 3, "box")
+
+
+def test_grid_verdicts_use_binomial_errors_of_the_tiles():
+    table = pd.DataFrame({"tiles": [225, 225, 225], "accepted share": [0.8, 0.6, 0.78],
+                          "grid beyond 3× spacing": [0.02, 0.02, 0.5]}, index=["a", "b", "c"])
+    found = latent_grids.grid_verdicts(table, "a", "b")
+    se = np.hypot(np.sqrt(0.8 * 0.2 / 225), np.sqrt(0.6 * 0.4 / 225))
+    assert found["accepted"].holds and found["accepted"].words == "larger"
+    assert found["accepted"].numbers["se"] == pytest.approx(se)
+    assert not found["holes"].holds and found["holes"].words == "the same within the noise"
+    assert not latent_grids.grid_verdicts(table, "a", "c")["accepted"].holds  # 0.02 apart, se ≈ 0.039
+    assert latent_grids.grid_verdicts(table, "a", "c")["holes"].words == "smaller"
 
 
 def test_range_axis_spans_the_codes():
@@ -123,6 +157,12 @@ def test_generation_scores_with_a_stub_judge():
     assert table.loc["real test digits", "accepted share"] == pytest.approx(np.mean(confidence >= 0.9))
     assert table.loc["real test digits", "nearer than 95 % of real"] == pytest.approx(0.05, abs=0.005)
     assert table.loc["copies", "nearer than 95 % of real"] == 1.0 and table.loc["copies", "mean distance ratio"] == 0
+    assert np.isnan(table.loc["real test digits", "Fréchet distance"])  # no other real sample given
+    assert table.loc["copies", "Fréchet distance"] > 0
+    table = generated_digits.generation_scores(StubJudge(), {"copies": real.copy()}, real, real_sample=real)
+    assert table.loc["copies", "Fréchet distance"] == pytest.approx(0, abs=1e-6)  # the same images: distance 0
+    assert table.loc["real test digits", "Fréchet distance"] == pytest.approx(0, abs=1e-6)
+    assert table.loc["copies", "effective digits"] == pytest.approx(StubJudge().effective_digits(real))
 
 
 # --- the likelihood bounds -----------------------------------------------------------------------------------------
@@ -159,25 +199,36 @@ class PlaneModel:
 def test_decoded_plane_on_a_stub_model():
     rng = np.random.default_rng(4)
     x_train, x_test = rng.normal(size=(500, 4, 4)), rng.normal(size=(100, 4, 4))
-    panel, scores = latent_grids.decoded_plane(PlaneModel(), StubJudge(), x_train, x_test, 5, prior=True)
+    panel, scores = latent_grids.decoded_plane(PlaneModel(), StubJudge(), x_train, x_test, 5, "prior")
     np.testing.assert_allclose(panel["grid"][0], [norm.ppf(0.05), norm.ppf(0.95)], rtol=1e-6)
     assert panel["images"].shape == (25, 4, 4) and not panel["accepted"].any()  # Φ⁻¹(0.95) < 2.197
     np.testing.assert_allclose(panel["codes"], x_test.reshape(100, -1)[:, :2], rtol=1e-6)
     assert scores["accepted share"] == 0.0 and not panel["holes"][12]  # the centre tile sits among the codes
-    panel, scores = latent_grids.decoded_plane(PlaneModel(), StubJudge(), x_train, x_test, 5, prior=False)
+    assert scores["accepted se"] == 0.0  # no tile accepted: a share of 0 has no binomial spread
+    shares = np.array([0.6, 0.4])  # columns with z1 ≤ 0 read as 1 (three of five), the others as 7
+    assert scores["effective digits"] == pytest.approx(np.exp(-(shares * np.log(shares)).sum()))
+    assert scores["Fréchet distance"] > 0
+    panel, scores = latent_grids.decoded_plane(PlaneModel(), StubJudge(), x_train, x_test, 5, "range")
     codes = x_train.reshape(500, -1)[:, :2]
     np.testing.assert_allclose(panel["axes"][0][[0, -1]], [codes[:, 0].min(), codes[:, 0].max()], rtol=1e-6)
     assert panel["accepted"].sum() == 5 * np.sum(panel["axes"][0] >= np.log(9))  # the columns with z1 ≥ logit 0.9
     assert panel["holes"][[0, 4, 20, 24]].sum() >= 2  # the range box's corners lie far from N(0, 1) codes
+    accepted_holes = panel["accepted"] & panel["holes"]
+    assert scores["grid holes accepted"] == pytest.approx(accepted_holes.sum() / panel["holes"].sum())
+    panel, _ = latent_grids.decoded_plane(PlaneModel(), StubJudge(), x_train, x_test, 5)  # the codes' quantiles
+    np.testing.assert_allclose(panel["axes"][0][[0, -1]], np.quantile(codes[:, 0], [0.05, 0.95]), rtol=1e-6)
 
 
 def test_fields_quoted_in_the_prose():
     table = pd.DataFrame({"accepted share": [0.9, 0.5, 0.4, 0.6], "accepted share se": [0.0, 0.02, 0.03, 0.04],
-                          "nearer than 95 % of real": [0.05, 0.01, 0.02, 0.03]},
+                          "nearer than 95 % of real": [0.05, 0.01, 0.02, 0.03], "effective digits": [10, 9, 8, 7],
+                          "Fréchet distance": [5, 50, 60, 40]},
                          index=["real test digits", "VAE prior", "AE Gaussian", "AE mixture (3)"])
     fields = generated_digits.generation_fields(table, 3)
     assert fields == {"prior_ok": 0.5, "prior_ok_err": 0.02, "prior_near": 0.01, "gauss_ok": 0.4, "gauss_ok_err": 0.03,
-                      "gauss_near": 0.02, "mixture_ok": 0.6, "mixture_ok_err": 0.04, "mixture_near": 0.03}
+                      "gauss_near": 0.02, "mixture_ok": 0.6, "mixture_ok_err": 0.04, "mixture_near": 0.03,
+                      "real_effective": 10, "real_fd": 5, "prior_effective": 9, "prior_fd": 50, "gauss_effective": 8,
+                      "gauss_fd": 60, "mixture_effective": 7, "mixture_fd": 40}
     summary = pd.DataFrame({"k": [10, 1000], "bound": [-98.0, -96.0], "se": [2.0, 2.0], "gap_to_elbo": [2.0, 4.0],
                             "gap_se": [0.2, 0.3]})
     fields = likelihood_bounds.bound_fields(summary, np.array([-101.0, -99.0]))

@@ -8,6 +8,7 @@ import pytest
 from conftest import notebook_defaults
 
 import helpers.env  # noqa: F401  (TensorFlow's environment before keras loads)
+from helpers import verdicts
 from helpers.studies.tsne_mnist_interpolation import digit_judge, mnist_data, mnist_models, parameters, training_levers
 from helpers.validation import validate
 
@@ -71,10 +72,41 @@ def test_judge_training_data_interleaves_outliers_so_the_hold_out_has_both():
     np.testing.assert_array_equal(np.sort(y[y < 10]), np.sort(data.y_train))
 
 
-def test_difference_verdict():
-    difference, error, verdict = training_levers.difference_verdict(0.8, 0.03, 0.6, 0.04)
-    assert difference == pytest.approx(0.2) and error == pytest.approx(0.05) and verdict == "a real difference"
-    assert training_levers.difference_verdict(0.62, 0.03, 0.6, 0.04)[2] == "within the noise"
+def test_the_levers_verdicts_use_the_general_difference_rule():
+    """The former ``training_levers.difference_verdict`` is :func:`helpers.verdicts.difference` (2 standard errors)."""
+    found = verdicts.difference(0.8, 0.03, 0.6, 0.04, words=("a real difference",) * 2 + ("within the noise",))
+    assert found.numbers["difference"] == pytest.approx(0.2) and found.numbers["se"] == pytest.approx(0.05)
+    assert found.holds and found.words == "a real difference"
+    assert verdicts.difference(0.62, 0.03, 0.6, 0.04).words == "within the noise"
+
+
+def _levers_table():
+    rows = []
+    for prefix, dim, grid in (("2-d", 2, True), ("32-d", 32, False)):
+        for label, epochs, fitted, held, test, active, prior, grid_share in (
+                ("early stopping, constant β", 51, -151.8, -157.60, -159.5, dim, 0.72, 0.70),
+                ("early stopping + KL warm-up (shipped)", 124, -142.3, -157.59, -158.6, dim, 0.80, 0.77)):
+            rows.append({"recipe": f"{prefix}: {label}", "epochs": epochs, "fitted ELBO": fitted,
+                         "held out ELBO": held, "test ELBO": test, "active units": active if grid else active - 3,
+                         "grid accepted": grid_share if grid else np.nan, "prior accepted": prior,
+                         "prior accepted se": 0.014})
+    return pd.DataFrame(rows)
+
+
+def test_levers_facts_say_only_what_the_table_shows():
+    facts = training_levers.levers_facts(_levers_table(), {"2-d": 2.8, "32-d": 1.2}, tiles=15)
+    two = facts["2-d"]
+    assert two["held-out ELBO"].words == "within the noise"  # 0.01 nats against se 2.8·√2
+    assert two["held-out ELBO"].numbers["difference"] == pytest.approx(0.01)
+    assert two["prior accepted"].holds and two["prior accepted"].words == "higher"  # 0.08 against 0.0198
+    assert not two["grid accepted"].holds  # 0.07 against √(2·0.7·0.3/225) ≈ 0.042
+    assert two["gap with"] == pytest.approx(-142.3 + 158.6) and two["gap without"] == pytest.approx(-151.8 + 159.5)
+    assert two["fewest active"] == 2 == two["dimensions"] and facts["32-d"]["fewest active"] == 29
+    assert "grid accepted" not in facts["32-d"]
+    fields = training_levers.facts_fields(_levers_table(), {"2-d": 2.8, "32-d": 1.2}, tiles=15)
+    assert fields["collapse_2"] == "does not show" and fields["collapse_32"] == "shows in some units"  # 29 of 32
+    text = training_levers.FACTS_TEMPLATE.format(**fields)
+    assert "within the noise" in text and "29 (early stopping, constant β) / 29 (" in text
 
 
 def test_lever_variants_compare_one_lever_at_a_time():

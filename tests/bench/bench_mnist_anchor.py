@@ -5,7 +5,10 @@ a 2-D code, a transposed-convolution decoder, the Bernoulli loss summed over pix
 dimensions, Adam, batch 128. It is trained here on notebook 04's training images (the 4,000-image offline subset
 by default) for 30 epochs (as published) and for 150, and set beside the shipped 2-D VAE (loaded, not trained).
 Each is scored by notebook 04's judge (``train_or_load_judge``, shipped weights) on its 15 × 15 grid at the
-prior's 5–95 % quantiles and on 1,000 prior draws (``prior_generation_scores``), and by its test ELBO.
+prior's 5–95 % quantiles and on 1,000 prior draws (``prior_generation_scores``): the accepted share, and beside it
+the effective number of digits (exp of the entropy of the predicted labels) and the Fréchet distance (FD) of the
+judge's penultimate-layer features to the real test digits' — acceptance alone rewards a generator that draws
+mostly one easy digit. And by its test ELBO.
 
     .venv/bin/python tests/bench/bench_mnist_anchor.py [--epochs 30 150]
 """
@@ -28,10 +31,11 @@ import keras  # noqa: E402
 from conftest import notebook_defaults  # noqa: E402
 from keras import layers  # noqa: E402
 
-from helpers import likelihood, models, training  # noqa: E402
+from helpers import inference, likelihood, models, samplers, training  # noqa: E402
 from helpers.studies.tsne_mnist_interpolation import (  # noqa: E402
     digit_judge,
     generated_digits,
+    latent_grids,
     mnist_data,
     mnist_models,
 )
@@ -55,11 +59,23 @@ def keras_io_vae(seed: int) -> models.VAE:
     return model
 
 
+def diversity_and_fidelity(judge, decoder, data, p) -> dict:
+    """Beside acceptance (which rewards a generator that draws mostly one easy digit): the effective number of digits
+    (exp of the entropy of the judge's predicted labels) and the Fréchet distance of the judge's penultimate-layer
+    features to the real test digits', for the prior-quantile grid and for the 1,000 prior draws."""
+    axis = latent_grids.prior_quantile_axis(p["plane_tiles"])
+    sets = {"grid": inference.decode(decoder, latent_grids.grid_codes(axis, axis)),
+            "prior": inference.decode(decoder, samplers.sample_prior(1000, 2, p["seed"]))}
+    return {f"{name} {measure}": value for name, images in sets.items() for measure, value in
+            (("effective digits", judge.effective_digits(images)), ("FD", judge.frechet_distance(images, data.x_test)))}
+
+
 def row(model, judge, data, p, seconds, epochs) -> dict:
     elbo = likelihood.elbo_per_image(model, data.x_test, p["seed"])
     scores = generated_digits.prior_generation_scores(judge, model.decoder, 2, tiles=p["plane_tiles"], draws=1000,
                                            seed=p["seed"])
-    return {**scores, "test ELBO": float(elbo.mean()), "epochs": epochs, "train s": seconds}
+    return {**scores, **diversity_and_fidelity(judge, model.decoder, data, p), "test ELBO": float(elbo.mean()),
+            "epochs": epochs, "train s": seconds}
 
 
 def main() -> None:
@@ -91,6 +107,8 @@ def main() -> None:
         print(f"shipped / {name}: grid accepted ×{ours['grid accepted'] / max(other['grid accepted'], 1e-9):.2f}, "
               f"prior accepted ×{ours['prior accepted'] / max(other['prior accepted'], 1e-9):.2f}, "
               f"digits {int(ours['grid digits'])} vs {int(other['grid digits'])}, "
+              f"effective digits (grid) {ours['grid effective digits']:.1f} vs {other['grid effective digits']:.1f}, "
+              f"FD (grid) {ours['grid FD']:.1f} vs {other['grid FD']:.1f}, "
               f"test ELBO {ours['test ELBO'] - other['test ELBO']:+.1f} nats")
 
 

@@ -8,6 +8,7 @@ import pandas as pd
 from sklearn import neighbors
 
 from helpers import inference
+from helpers.sample_quality import effective_count, feature_frechet_distance
 from helpers.spread import share_and_error
 from helpers.studies.tsne_mnist_interpolation.interpolation import image_blend_pairs
 from helpers.studies.tsne_mnist_interpolation.mnist_data import MnistData, non_digit_images, random_pairs
@@ -40,6 +41,7 @@ class DigitJudge:
         self.classifier = classifier
         self.index = neighbors.NearestNeighbors(n_neighbors=1).fit(_flat(x_train))
         self.scale = float(np.median(self.index.kneighbors(_flat(x_reference))[0][:, 0]))
+        self._feature_model = None
 
     def probabilities(self, images: np.ndarray) -> np.ndarray:
         return inference.run(self.classifier, images)[0]
@@ -59,6 +61,30 @@ class DigitJudge:
         share, error = share_and_error(accepted)
         return {"accepted share": share, "accepted se": error,
                 "digits": len(np.unique(probabilities.argmax(axis=1)[accepted]))}
+
+    def features(self, images: np.ndarray) -> np.ndarray:
+        """The classifier's penultimate layer (its Dense 128 units, after ReLU; dropout is inactive at inference)
+        for each image: the space in which :meth:`frechet_distance` compares draws with real digits. A stand-in
+        classifier without a Keras network may provide ``features`` itself."""
+        network = getattr(self.classifier, "network", None)
+        if network is None:  # a stand-in classifier
+            return np.asarray(self.classifier.features(images), np.float64)
+        if self._feature_model is None:
+            import keras
+
+            self._feature_model = keras.Model(network.inputs, network.layers[-3].output)
+        return inference.run(self._feature_model, images)[0].astype(np.float64)
+
+    def effective_digits(self, images: np.ndarray) -> float:
+        """Diversity beside acceptance: the effective number of digits among ``images``, exp of the entropy of the
+        judge's predicted labels (:func:`~helpers.sample_quality.effective_count`): 10 for ten equally common
+        digits, 1 when every image reads as one digit."""
+        return effective_count(self.predicted(images), 10)
+
+    def frechet_distance(self, images: np.ndarray, real: np.ndarray) -> float:
+        """Fidelity beside acceptance: the Fréchet distance between Gaussians fitted to the :meth:`features` of
+        ``images`` and of the real digits ``real`` (:func:`~helpers.sample_quality.feature_frechet_distance`)."""
+        return feature_frechet_distance(self.features(images), self.features(real))
 
     def distance_ratio(self, images: np.ndarray) -> np.ndarray:
         """Nearest-training-image distance / median for real test digits."""

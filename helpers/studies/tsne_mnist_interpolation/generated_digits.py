@@ -52,13 +52,17 @@ def generated_codes(ae_train_codes, n: int, latent_dim: int, components: int, se
             f"AE mixture ({components})": samplers.sample_mixture(mixture, n, seed)}
 
 
-def generation_scores(judge: DigitJudge, images: dict, real) -> pd.DataFrame:
+def generation_scores(judge: DigitJudge, images: dict, real, real_sample=None) -> pd.DataFrame:
     """Per source of decoded samples ``{source: images}``, after the real test digits ``real`` as the yardstick:
     mean classifier confidence, the share accepted (confidence ≥ :data:`ACCEPTED`), the mean distance ratio
     (nearest training image over a typical real digit's, :meth:`DigitJudge.distance_ratio`) and the share of
     samples *nearer* to a training image than 95 % of real test digits are — the memorisation check: a source
     that copies training digits puts far more than 5 % there. Each with its standard error over the images
-    (sd/√n; for a share, that of its 0/1 flags)."""
+    (sd/√n; for a share, that of its 0/1 flags). Then diversity and fidelity: the effective number of digits
+    (:meth:`DigitJudge.effective_digits`) and the Fréchet distance of the judge's features to those of ``real``
+    (:meth:`DigitJudge.frechet_distance`). The real row's distance is that of ``real_sample`` (other real
+    digits, as many as the draws: the distance is biased upward for small samples, so this is its floor for that
+    size), NaN without one."""
     real_ratio = judge.distance_ratio(real)
     near = np.quantile(real_ratio, 0.05)
     rows = {}
@@ -70,6 +74,9 @@ def generation_scores(judge: DigitJudge, images: dict, real) -> pd.DataFrame:
                                ("mean distance ratio", ratio), ("nearer than 95 % of real", ratio < near)):
             values = np.asarray(values, np.float64)
             row[column], row[f"{column} se"] = float(values.mean()), spread.standard_error(values)
+        row["effective digits"] = judge.effective_digits(x)
+        fidelity = real_sample if source == "real test digits" else x
+        row["Fréchet distance"] = np.nan if fidelity is None else judge.frechet_distance(fidelity, real)
         rows[source] = row
     return pd.DataFrame(rows).T
 
@@ -77,11 +84,15 @@ def generation_scores(judge: DigitJudge, images: dict, real) -> pd.DataFrame:
 def generation_fields(table: pd.DataFrame, components: int) -> dict:
     """The generation numbers the notebook's prose quotes, by field name: for each source (``prior``, ``gauss``,
     ``mixture``) of :func:`generation_scores`' table, the accepted share (``_ok``), its standard error
-    (``_ok_err``) and the share nearer to a training image than 95 % of real digits (``_near``)."""
+    (``_ok_err``), the share nearer to a training image than 95 % of real digits (``_near``), the effective number
+    of digits (``_effective``) and the Fréchet distance (``_fd``); and for the real digits (``real``) the last two."""
     sources = {"prior": "VAE prior", "gauss": "AE Gaussian", "mixture": f"AE mixture ({components})"}
-    fields = {}
+    fields = {"real_effective": table.loc["real test digits", "effective digits"],
+              "real_fd": table.loc["real test digits", "Fréchet distance"]}
     for short, source in sources.items():
         fields |= {f"{short}_ok": table.loc[source, "accepted share"],
                    f"{short}_ok_err": table.loc[source, "accepted share se"],
-                   f"{short}_near": table.loc[source, "nearer than 95 % of real"]}
+                   f"{short}_near": table.loc[source, "nearer than 95 % of real"],
+                   f"{short}_effective": table.loc[source, "effective digits"],
+                   f"{short}_fd": table.loc[source, "Fréchet distance"]}
     return fields

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from helpers import inference
+from helpers import inference, verdicts
 from helpers.latent_paths import straight_line
 
 if TYPE_CHECKING:  # annotations only: digit_judge imports this module
@@ -90,3 +90,23 @@ def interpolation_notes(judge: DigitJudge, strips: dict) -> list[str]:
     steps = len(next(iter(strips.values())))
     return [" · ".join(f"{name}: {label[k]} ({confidence[k]:.2f})" for name, (label, confidence) in read.items())
             for k in range(steps)]
+
+
+def holes_verdicts(gaps: pd.DataFrame, random_codes: pd.DataFrame) -> dict:
+    """The holes section's claims as verdicts of :func:`helpers.verdicts.difference`: the paired differences of
+    the interpolations' mean confidence (``gaps``, rows ``"A − B"`` with their bootstrap standard errors; a paired
+    difference d ± se is resolved when |d| > 2 se), and the VAE's and the AE's random codes' accepted shares with
+    their binomial standard errors (independent draws)."""
+    def paired(row: str, words) -> verdicts.Verdict:
+        return verdicts.difference(gaps.loc[row, "difference"], gaps.loc[row, "± se"], 0.0, 0.0, words=words)
+
+    likeness = ("more digit-like", "less digit-like", "no more and no less digit-like beyond the noise")
+    vae, ae = random_codes.loc["VAE"], random_codes.loc["AE"]
+    return {"line_verdict": paired("VAE latent − AE latent", likeness),
+            "ae_blend_verdict": paired("AE latent − pixel blend", likeness),
+            "vae_blend_verdict": paired("VAE latent − pixel blend", likeness),
+            "random_verdict": verdicts.difference(vae["share ≥ 0.9"], vae["share ± se"], ae["share ≥ 0.9"],
+                                                  ae["share ± se"], words=("more often", "less often",
+                                                                           "neither more nor less often")),
+            "vae_random": vae["share ≥ 0.9"], "ae_random": ae["share ≥ 0.9"], "vae_random_se": vae["share ± se"],
+            "ae_random_se": ae["share ± se"]}

@@ -112,14 +112,18 @@ def build_digit_classifier(learning_rate: float = 1e-3, seed: int | None = None)
     return model
 
 
-def reconstruction_bce(model, x, eps: float = 1e-7) -> float:
-    """Mean over images of the binary cross-entropy summed over pixels (the models' own loss term)."""
-
+def reconstruction_bce_per_image(model, x, eps: float = 1e-7) -> np.ndarray:
+    """Per image, the binary cross-entropy summed over pixels (the models' own loss term), decoding the code
+    (for a VAE its mean μ)."""
     x = np.asarray(x, dtype=np.float64)
-
     x_hat = np.clip(np.asarray(inference.reconstruct(model, x), dtype=np.float64), eps, 1 - eps)
     per_pixel = -(x * np.log(x_hat) + (1 - x) * np.log(1 - x_hat))
-    return float(per_pixel.reshape(len(x), -1).sum(axis=1).mean())
+    return per_pixel.reshape(len(x), -1).sum(axis=1)
+
+
+def reconstruction_bce(model, x, eps: float = 1e-7) -> float:
+    """Mean over images of :func:`reconstruction_bce_per_image`."""
+    return float(reconstruction_bce_per_image(model, x, eps).mean())
 
 
 @dataclass(frozen=True)
