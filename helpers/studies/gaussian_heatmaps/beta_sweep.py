@@ -53,7 +53,7 @@ def _sweep_draws(model, train_codes, n: int, seed: int) -> np.ndarray:
     return samplers.sample_gaussian(*samplers.fit_gaussian(train_codes), n, np.random.default_rng(seed))
 
 
-def sweep_row(model, data: HeatmapData, seed: int, samples: int) -> dict:
+def sweep_row(model, data: HeatmapData, seed: int, samples: int, bar: float) -> dict:
     """One model of the β sweep, measured on the test images (``data.x_test``):
 
     * rate R = mean over images of KL(q(z|x) ‖ N(0, I)) in nats (NaN for the AE: it has no posterior);
@@ -62,8 +62,10 @@ def sweep_row(model, data: HeatmapData, seed: int, samples: int) -> dict:
     * active units (:func:`active_units`), a linear probe's test R² per factor, MIG and DCI (D, C, I) and SAP
       (:func:`alignment_scores`);
     * the share of ``samples`` decoded draws (prior, or the AE's Gaussian fit) that are valid heatmaps, with its
-      binomial standard error (threshold: the 95th percentile of the residuals of the model's reconstructions of
-      the first ``samples`` test images, as in :func:`holes_table`)."""
+      binomial standard error, judged against one ``bar`` for every model (the residual of a valid heatmap, set
+      once for the whole sweep: :func:`sweep_bar`), and, as a labelled extra column, against the model's own bar
+      (the 95th percentile of the residuals of its reconstructions of the first ``samples`` test images), which
+      compares a model's draws with its own reconstructions but not one β with another."""
     x = data.x_test
     train_codes, test_codes = inference.encode_mean(model, data.x_train), inference.encode_mean(model, x)
     if isinstance(model, models.VAE):
@@ -73,9 +75,9 @@ def sweep_row(model, data: HeatmapData, seed: int, samples: int) -> dict:
         z_mean = z_sampled = test_codes
         rate = float("nan")
     decoded = {kind: inference.decode(model.decoder, z) for kind, z in (("mean", z_mean), ("sampled", z_sampled))}
-    threshold = validity_threshold(decoded["mean"][:samples])
     generated = inference.decode(model.decoder, _sweep_draws(model, train_codes, samples, seed))
-    checks = sample_checks(generated, threshold, data.y_train)
+    checks = sample_checks(generated, bar, data.y_train)
+    own = sample_checks(generated, validity_threshold(decoded["mean"][:samples]), data.y_train)
     probe = probes.linear_probe_r2(train_codes, data.y_train, test_codes, data.y_test, FACTORS)
     return {"rate": rate,
             **{f"distortion, {kind} z": float(distortion_nats(model, x, z).mean())
@@ -84,26 +86,36 @@ def sweep_row(model, data: HeatmapData, seed: int, samples: int) -> dict:
             "active units": active_units(test_codes),
             **{f"R² {name}": float(r2) for name, r2 in probe.items()},
             **alignment_scores(train_codes, data.y_train, test_codes, data.y_test).to_dict(),
-            "valid samples": checks["valid"], "valid se": checks["valid se"]}
+            "valid samples": checks["valid"], "valid se": checks["valid se"],
+            "valid samples, own bar": own["valid"], "own bar se": own["valid se"]}
 
 
-def beta_sweep(data: HeatmapData, betas=SWEEP_BETAS, *, samples: int, seed: int, store=None,
+def sweep_bar(reconstructions) -> float:
+    """The sweep's one validity bar: the 95th-percentile residual of the reconstructions of the first ``samples``
+    test images by the notebook's own VAE (the same bar the holes section uses for that model), so that every β is
+    held to what a well-fitted model makes of real images (:func:`validity_threshold`)."""
+    return validity_threshold(reconstructions)
+
+
+def beta_sweep(data: HeatmapData, betas=SWEEP_BETAS, *, samples: int, seed: int, bar: float, store=None,
                **training_settings) -> pd.DataFrame:
     """The β trade-off: a VAE of the notebook's configuration for each β, and the AE, each loaded from the
     shipped weights or the local cache or trained there (:func:`train_or_load_conv` with ``training_settings``:
     config, epochs, patience, data_settings, …; ``store`` defaults to
-    :meth:`helpers.training.WeightStore.local`: the sweep's extra models are never shipped), then measured by
-    :func:`sweep_row`. One row per model, in the order of ``betas`` then the AE, with the epochs run, the
+    :meth:`helpers.training.WeightStore.default`: under ``make weights`` the sweep's models ship, so that the table
+    can be re-measured without retraining), then measured by :func:`sweep_row` against one validity ``bar``
+    (:func:`sweep_bar`). One row per model, in the order of ``betas`` then the AE, with the epochs run, the
     (recorded) training seconds and whether this call trained it."""
     kinds = [("vae", float(b)) for b in betas] + [("ae", float("nan"))]
-    store = store or training.WeightStore.local()
+    store = store or training.WeightStore.default()
     rows = []
     for kind, beta in kinds:
         model, fit = train_or_load_conv(kind, data.x_train, seed=seed, beta=1.0 if kind == "ae" else beta,
                                          store=store, **training_settings)
         name = "AE" if kind == "ae" else f"VAE β = {beta:g}"
-        rows.append({"model": name, "beta": beta, **sweep_row(model, data, seed, samples), "epochs": fit.epochs_run,
-                     "train seconds": fit.train_seconds, "trained here": fit.source == "trained"})
+        rows.append({"model": name, "beta": beta, **sweep_row(model, data, seed, samples, bar),
+                     "epochs": fit.epochs_run, "train seconds": fit.train_seconds,
+                     "trained here": fit.source == "trained"})
         print(f"{name}: {fit.source} ({fit.epochs_run} epochs, {fit.train_seconds:.0f} s)", flush=True)
     return pd.DataFrame(rows)
 
