@@ -539,12 +539,12 @@ shorter = {name: 1 - geodesic_table.loc[f"{name} geodesic", "decoded length"]
 geodesic_vs = {f"{name.lower()}_verdict": verdicts.difference(
     *geodesic_table.loc[f"{name} geodesic", ["mean confidence", "confidence ± se"]],
     *geodesic_table.loc[f"{name} straight", ["mean confidence", "confidence ± se"]],
-    words=("more digit-like", "less digit-like", "no more and no less digit-like beyond the noise"))
+    words=("more digit-like", "less digit-like", "no different beyond the noise"))
     for name in ("AE", "VAE")}
 show_takeaway("mnist_geodesic_takeaway", "Read the table with care. The geodesic *is* shorter in pixel space "
               "({ae:.0%} for the AE, {vae:.0%} for the VAE). By the judge's mean confidence over the {steps} interior "
-              "images (± standard error over them), the AE's geodesic is {ae_verdict} than its straight line and the "
-              "VAE's {vae_verdict}. Shorter need not mean more digit-like: Euclidean pixel distance rewards blur (a "
+              "images (± standard error over them), each geodesic against its own straight line: AE {ae_verdict}, "
+              "VAE {vae_verdict}. Shorter need not mean more digit-like: Euclidean pixel distance rewards blur (a "
               "smudge that is half a {a} and half a {b} lies *between* them). A geodesic is only as meaningful as its "
               "metric; Arvanitidis et al. (2018) add the decoder's uncertainty to the metric so that paths are pushed "
               "back towards the data.", ae=shorter["AE"], vae=shorter["VAE"], steps=interpolation_steps - 2,
