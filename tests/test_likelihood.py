@@ -250,8 +250,10 @@ def test_gaussian_log_likelihood_includes_the_normalising_constant():
 def test_original_loss_variant_samples_with_sigma_exp_of_the_output(bernoulli_vae, pixels):
     original = VAE(bernoulli_vae.encoder, bernoulli_vae.decoder, reconstruction="bernoulli", loss="original")
     _, output = bernoulli_vae.encoder.predict(pixels, verbose=0)
-    np.testing.assert_allclose(likelihood.posterior_of(original, pixels)[1], 2.0 * output, rtol=1e-6)
-    np.testing.assert_allclose(likelihood.posterior_of(bernoulli_vae, pixels)[1], output, rtol=1e-6)
+    # float32 encoder outputs from two compiled calls whose kernels may differ by CPU: 1.3e-6 apart (abs) on an AMD
+    # EPYC host (2026-12-07); the factor 2 under test is far outside atol = 1e-5
+    np.testing.assert_allclose(likelihood.posterior_of(original, pixels)[1], 2.0 * output, rtol=1e-6, atol=1e-5)
+    np.testing.assert_allclose(likelihood.posterior_of(bernoulli_vae, pixels)[1], output, rtol=1e-6, atol=1e-5)
 
 
 def test_vae_bounds_are_ordered_and_reproducible(bernoulli_vae, pixels):
