@@ -96,9 +96,7 @@ def distortion_by_region(decoder, codes: np.ndarray, labels: np.ndarray, grid_po
     """
     if regions is None:
         regions = region_distortions(decoder, codes, labels, grid_points, grid_values)
-    tree = cKDTree(codes)
-    spacing = np.quantile(tree.query(codes, k=2)[0][:, 1], 0.99)
-    inside_rim = Delaunay(codes[labels == UPPER]).find_simplex(grid_points) >= 0
+    tree, spacing, inside_rim = _emptiness(codes, labels, grid_points)
     peak = grid_points[np.argmax(grid_values)]
     peak_distance, peak_index = tree.query(peak)
     peak_is_empty = peak_distance > spacing and inside_rim[np.argmax(grid_values)]
@@ -118,12 +116,18 @@ def region_distortions(decoder, codes: np.ndarray, labels: np.ndarray, grid_poin
     """The distortion values of each region (see :func:`distortion_by_region`): at the upper and the lower
     class's codes, and at the empty grid points in the gap and beyond the rim."""
     at_codes = geometry.distortion_from_jacobians(geometry.decoder_jacobian(decoder, codes))
-    tree = cKDTree(codes)
-    spacing = np.quantile(tree.query(codes, k=2)[0][:, 1], 0.99)
+    tree, spacing, inside_rim = _emptiness(codes, labels, grid_points)
     empty = tree.query(grid_points)[0] > spacing
-    inside_rim = Delaunay(codes[labels == UPPER]).find_simplex(grid_points) >= 0
     return {"upper-class codes": at_codes[labels == UPPER], "lower-class codes": at_codes[labels == LOWER],
             "the gap": grid_values[empty & inside_rim], "beyond the rim": grid_values[empty & ~inside_rim]}
+
+
+def _emptiness(codes: np.ndarray, labels: np.ndarray, grid_points: np.ndarray):
+    """What defines the empty regions: a KD-tree of the codes, the spacing beyond which a point is empty (the 99th
+    percentile of the codes' nearest-neighbour distances), and which grid points lie inside the rim of upper codes."""
+    tree = cKDTree(codes)
+    spacing = np.quantile(tree.query(codes, k=2)[0][:, 1], 0.99)
+    return tree, spacing, Delaunay(codes[labels == UPPER]).find_simplex(grid_points) >= 0
 
 
 def distortion_ranking(regions: dict[str, np.ndarray], rng: np.random.Generator) -> tuple[pd.DataFrame, list]:
