@@ -18,7 +18,7 @@ export PYTHONWARNINGS := ignore::DeprecationWarning
 # Keras' live progress bar instead (helpers.training.live_progress).
 export HELPERS_PROGRESS ?= compact
 
-.PHONY: help setup run site site-check test lint unit nbval portability smoke tags sync store weights exercises bench lab clean
+.PHONY: help setup run site site-check test lint unit nbval portability smoke tags sync store weights exercises sweep bench lab clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -108,6 +108,13 @@ store: setup  ## re-execute the notebooks in place: the stored outputs nbval com
 exercises: setup  ## run every exercise's parameters with papermill; record run times and values in data/results/exercises
 	$(BIN)/python -m helpers.exercises $(foreach e,$(EX),--only $(e))
 
+# Each combination of GRID is one papermill run on Dask (helpers/fanout.py): a local cluster sized to the machine, or
+# SCHEDULER=ADDRESS (or $$HELPERS_DASK_SCHEDULER). Finished runs are kept and skipped next time (FORCE=1 reruns them).
+# Optional: SHOW=key,... (values to draw), WORKERS=N, THREADS=N (kernel threads per run).
+sweep: setup  ## run NB over GRID="beta=0.1,1,4 seed=19,20,21" (or a YAML file) on Dask; table + figure in build/sweeps
+	$(BIN)/python -m helpers.sweep $(NB) --grid "$(GRID)" $(if $(SHOW),--show "$(SHOW)") $(if $(FORCE),--force) \
+	  $(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(WORKERS),--workers $(WORKERS)) $(if $(THREADS),--threads $(THREADS))
+
 weights: setup  ## retrain every shipped weight file (and the shipped results table), then re-store the notebooks
 	@set -e; mkdir -p $(BUILD)/weights; total=$$(( $(words $(NOTEBOOKS)) + 1 )); i=0; for nb in $(NOTEBOOKS); do \
 	  i=$$((i + 1)); name=$$(basename $$nb .ipynb); \
@@ -121,6 +128,18 @@ weights: setup  ## retrain every shipped weight file (and the shipped results ta
 	  -p vae_loss original -p beta 1.0 -p epochs 40 -p force_retrain True notebooks/02_gaussian_heatmaps.ipynb \
 	  $(BUILD)/weights/02_gaussian_heatmaps_original_config.ipynb
 	$(MAKE) store
+
+# Assignments (otter-grader, offline, no Docker): one master per study in notebooks/assignments/ (paired with src/).
+# make assignments writes build/assignments/NAME/{student,autograder} (the solution must score full marks first);
+# make grade grades a folder of student notebooks against them into one CSV (a row per student, a column per question).
+ASSIGNMENT_MASTERS := $(sort $(wildcard notebooks/assignments/[0-9]*.ipynb))
+assignments: setup  ## build each study's coding assignment (student + autograder versions) into build/assignments
+	$(BIN)/jupytext --sync $(ASSIGNMENT_MASTERS) > /dev/null
+	$(BIN)/python -m helpers.assignments build $(foreach a,$(A),--only $(a))
+
+grade: setup  ## grade SUBMISSIONS=folder of student notebooks (otter run) into SUBMISSIONS/grades.csv
+	@test -n "$(SUBMISSIONS)" || { echo "make grade needs SUBMISSIONS=folder (a folder of student .ipynb files)"; exit 2; }
+	$(BIN)/python -m helpers.assignments grade "$(SUBMISSIONS)" $(if $(OUT),--out "$(OUT)")
 
 bench: setup  ## benchmarks: ratios measured side by side in one run
 	@set -e; for b in tests/bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b; done

@@ -1,13 +1,11 @@
 """Shared fixtures. Importing helpers first sets TensorFlow's environment."""
 
-import ast
-import json
-from pathlib import Path
-
 import helpers.env  # noqa: F401  (TensorFlow's environment before keras loads)
 import keras
 import numpy as np
 import pytest
+
+from helpers.notebook_parameters import notebook_defaults  # noqa: F401  (tests import it from here)
 
 
 @pytest.fixture
@@ -24,12 +22,3 @@ def linear_decoder(matrix, bias):
     model = keras.Model(z, dense(z))
     dense.set_weights([matrix.T, np.asarray(bias, np.float32)])
     return model
-
-
-def notebook_defaults(name: str) -> dict:
-    """The literal values assigned in the cell tagged ``parameters`` of ``notebooks/NAME.ipynb``."""
-    path = Path(__file__).resolve().parent.parent / "notebooks" / f"{name}.ipynb"
-    cells = json.loads(path.read_text())["cells"]
-    cell = next(c for c in cells if "parameters" in c.get("metadata", {}).get("tags", []))
-    tree = ast.parse("".join(cell["source"]))
-    return {node.target.id: ast.literal_eval(node.value) for node in tree.body if isinstance(node, ast.AnnAssign)}

@@ -23,3 +23,17 @@ def train_or_load_vae(points: np.ndarray, *, seed: int, n_points: int, latent_di
     fit = training.fit_or_load(vae, points, name="cone_vae", settings={"study": "cone", "n_points": n_points},
                                epochs=epochs, batch_size=batch_size, seed=seed, force_retrain=force_retrain)
     return vae, fit
+
+
+def study_vae():
+    """The notebook's model with its default parameters (the shipped weights: nothing trains) and its data, for
+    the assignment and other code that needs "the study's decoder". Returns ``(vae, ConePoints)``."""
+    from helpers.notebook_parameters import notebook_defaults
+    from helpers.studies.cone_distortion import cone_points
+
+    p = notebook_defaults("01_cone_distortion")
+    data = cone_points.make_cone_points(p["n_points"], training.set_seed(p["seed"]))
+    training_keys = ("seed", "n_points", "latent_dim", "hidden_units", "activation", "beta", "decoder_scale",
+                     "optimizer", "learning_rate", "epochs", "batch_size", "steps_per_execution")
+    vae, _ = train_or_load_vae(data.points, **{key: p[key] for key in training_keys})
+    return vae, data
