@@ -8,7 +8,6 @@ import csv
 import json
 import re
 import shutil
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -26,23 +25,27 @@ def test_every_study_has_an_assignment():
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    """Per assignment: its build folder, and the grades of the untouched student copy and of the mutant notebook
-    (through grade_folder, so the CSV is tested too). Builds and gradings run two at a time."""
+    """``graded[name]``: the assignment's build folder, and the grades of the untouched student copy and of the
+    mutant notebook (through grade_folder, so the CSV is tested too). Built on first use, so ``-k NAME`` builds one."""
     root = tmp_path_factory.mktemp("assignments")
 
-    def build_and_grade(name):
-        target = assignments.build(name, root / "built")
-        submissions = root / "submissions" / name
-        submissions.mkdir(parents=True)
-        shutil.copy(target / "student" / f"{name}.ipynb", submissions / "untouched.ipynb")
-        mutants = {q: entries[0]["code"] for q, entries in assignments.load_mutants(name).items()}
-        assignments.with_mutants(target / "autograder" / f"{name}.ipynb", mutants, submissions / "mutant.ipynb")
-        rows = assignments.grade_folder(submissions, submissions / "grades.csv", root / "built")
-        return name, {"target": target, "rows": {row["student"]: row for row in rows},
-                      "csv": submissions / "grades.csv"}
+    class Graded(dict):
+        def __missing__(self, name):
+            self[name] = build_and_grade(name, root)
+            return self[name]
 
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        return dict(pool.map(build_and_grade, NAMES))
+    return Graded()
+
+
+def build_and_grade(name: str, root: Path) -> dict:
+    target = assignments.build(name, root / "built")
+    submissions = root / "submissions" / name
+    submissions.mkdir(parents=True)
+    shutil.copy(target / "student" / f"{name}.ipynb", submissions / "untouched.ipynb")
+    mutants = {q: entries[0]["code"] for q, entries in assignments.load_mutants(name).items()}
+    assignments.with_mutants(target / "autograder" / f"{name}.ipynb", mutants, submissions / "mutant.ipynb")
+    rows = assignments.grade_folder(submissions, submissions / "grades.csv", root / "built")
+    return {"target": target, "rows": {row["student"]: row for row in rows}, "csv": submissions / "grades.csv"}
 
 
 @pytest.mark.parametrize("name", NAMES)
