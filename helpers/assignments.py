@@ -32,6 +32,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,6 +50,7 @@ BEGIN_SOLUTION = re.compile(r"^\s*#\s*BEGIN\s+SOLUTION\b", re.IGNORECASE)
 END_SOLUTION = re.compile(r"^\s*#\s*END\s+SOLUTION\b", re.IGNORECASE)
 BEGIN_TESTS = re.compile(r"^\s*#\s*BEGIN\s+TESTS\b", re.IGNORECASE)
 END_TESTS = re.compile(r"^\s*#\s*END\s+TESTS\b", re.IGNORECASE)
+GRADING_WORKERS = max(1, min(2, os.cpu_count() or 1))  # otter run is one kernel each: at most one per core
 CHECK_CALL = re.compile(r"""grader\.check\(\s*["']([^"']+)["']\s*\)""")
 
 
@@ -188,6 +190,60 @@ def build(name: str, output_root: Path = BUILD_DIR, folder: Path = MASTERS_DIR) 
         shutil.rmtree(staging, ignore_errors=True)
 
 
+def student_notebook(name: str, cache_root: Path = BUILD_DIR / ".student", folder: Path = MASTERS_DIR) -> Path:
+    """The student's copy of assignment ``name`` (``otter assign`` without grading), cached by the master's hash:
+    what the site offers for download. :func:`build` is the checked build for handing out."""
+    import hashlib
+
+    master = masters(folder)[name]
+    key = hashlib.sha256(master.read_bytes()).hexdigest()[:16]
+    cached = Path(cache_root) / f"{name}-{key}" / "student" / master.name
+    if cached.exists():
+        return cached
+    Path(cache_root).mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=cache_root, prefix=f".{name}."))
+    try:
+        shutil.copy(master, staging / master.name)
+        done = _otter("assign", master.name, "dist", cwd=staging)
+        if done.returncode != 0:
+            raise GradingError(f"otter assign failed for {name}:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+        for old in Path(cache_root).glob(f"{name}-*"):
+            shutil.rmtree(old, ignore_errors=True)
+        (staging / "dist").rename(cached.parent.parent)
+        return cached
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class QuestionText:
+    """A question as the assignments page lists it: name, points and the heading of the text that states it."""
+
+    name: str
+    points: float
+    heading: str
+
+
+def outline(master: Path) -> tuple[str, list[QuestionText]]:
+    """The assignment's title (its first heading) and, per question, the last heading before it."""
+    import nbformat
+    import yaml
+
+    title, heading, found = master.stem, "", []
+    for cell in nbformat.read(master, as_version=4).cells:
+        text = _source(cell)
+        if cell.cell_type == "markdown":
+            for line in text.splitlines():
+                if line.startswith("# ") and title == master.stem:
+                    title = line[2:].strip()
+                elif line.startswith("## "):
+                    heading = line[3:].strip()
+        elif cell.cell_type == "raw" and BEGIN_QUESTION.match(text):
+            config = yaml.safe_load(text.split("\n", 1)[1]) or {}
+            found.append(QuestionText(config["name"], float(config.get("points", 1)), heading))
+    return title, found
+
+
 # ---------------------------------------------------------------------------------------------
 # Grading
 
@@ -226,23 +282,39 @@ def assignment_of(notebook: Path) -> str:
     return name
 
 
-def grade_folder(submissions: Path, output_csv: Path, build_root: Path = BUILD_DIR) -> list[dict]:
-    """Grade every ``*.ipynb`` in ``submissions`` against its assignment's autograder; one CSV row per student
-    (the file's stem) with a column per question, a total and the maximum. Written atomically."""
+def _grade_or_error(notebook: Path, built: Path):
+    try:
+        return grade(notebook, built / "autograder" / "autograder.zip")
+    except GradingError as error:  # one unreadable submission must not stop the class's grading
+        return error
+
+
+def grade_folder(submissions: Path, output_csv: Path, build_root: Path = BUILD_DIR,
+                 workers: int = GRADING_WORKERS) -> list[dict]:
+    """Grade every ``*.ipynb`` in ``submissions`` against its assignment's autograder, ``workers`` notebooks at a
+    time; one CSV row per student (the file's stem) with a column per question, a total and the maximum. Every
+    notebook is checked to belong to a built assignment before any grading starts. Written atomically."""
     submissions = Path(submissions)
     if not submissions.is_dir():
         raise ValueError(f"SUBMISSIONS={submissions} is not a folder of student notebooks")
     notebooks = sorted(submissions.glob("*.ipynb"))
     if not notebooks:
         raise ValueError(f"SUBMISSIONS={submissions} holds no .ipynb files")
-    rows, columns = [], []
-    for notebook in notebooks:
-        name = assignment_of(notebook)
-        autograder = Path(build_root) / name / "autograder" / "autograder.zip"
-        if not autograder.exists():
+    names = {notebook: assignment_of(notebook) for notebook in notebooks}
+    for notebook, name in names.items():
+        if not (Path(build_root) / name / "autograder" / "autograder.zip").exists():
             raise ValueError(f"{notebook.name} is assignment {name!r}, which is not built: run `make assignments`")
-        scores = grade(notebook, autograder)
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(notebooks)))) as pool:
+        graded = list(pool.map(lambda nb: _grade_or_error(nb, Path(build_root) / names[nb]), notebooks))
+    rows, columns = [], []
+    for notebook, scores in zip(notebooks, graded, strict=True):
+        name = names[notebook]
         row = {"student": notebook.stem, "assignment": name}
+        if isinstance(scores, GradingError):
+            print(f"{notebook.name}: not graded: {str(scores).splitlines()[0]}", file=sys.stderr, flush=True)
+            row.update(total=0.0, max="", error=str(scores).splitlines()[0])
+            rows.append(row)
+            continue
         for question, score in scores.items():
             row[question] = score.score
             if question not in columns:
@@ -252,6 +324,7 @@ def grade_folder(submissions: Path, output_csv: Path, build_root: Path = BUILD_D
         rows.append(row)
         print(f"{notebook.name}: {row['total']:g} / {row['max']:g}", flush=True)
     fields = ["student", "assignment", *columns, "total", "max"]
+    fields += ["error"] if any("error" in row for row in rows) else []
     with tempfile.TemporaryDirectory() as scratch:
         path = Path(scratch) / "grades.csv"
         with path.open("w", newline="", encoding="utf-8") as handle:

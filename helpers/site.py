@@ -35,6 +35,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from helpers import assignments
 from helpers.notebook_tags import wanted_tag
 from helpers.report import human_duration
 
@@ -134,7 +135,7 @@ def format_run_times(times: dict[str, float]) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def index_markdown(course: Course, thumbs: set[str]) -> str:
+def index_markdown(course: Course, thumbs: set[str], assignments: bool = False) -> str:
     """The front page: the course's paragraph, one card per study, and the (hidden) toctree behind prev/next."""
     cards = []
     for s in course.studies:
@@ -152,8 +153,60 @@ def index_markdown(course: Course, thumbs: set[str]) -> str:
         footer += (f" Run times were measured by `make run`; the {len(total)} notebooks took "
                    f"{human_duration(sum(total))} together.")
     toctree = "\n".join(s.stem for s in course.studies)
+    if assignments:
+        footer += (f" Each study also has a coding assignment, graded offline: see [the assignments]"
+                   f"({ASSIGNMENTS_PAGE}.md).")
+        toctree += f"\n{ASSIGNMENTS_PAGE}"
     return (f"# {course.title}\n\n{course.paragraph}\n\n::::{{grid}} 1 1 2 2\n:gutter: 3\n\n" + "\n".join(cards)
             + f"::::\n\n{footer}\n\n```{{toctree}}\n:hidden:\n:maxdepth: 1\n\n{toctree}\n```\n")
+
+
+ASSIGNMENTS_PAGE = "assignments"
+
+
+def assignment_anchor(stem: str) -> str:
+    return f"assignment-{stem.replace('_', '-')}"
+
+
+def assignments_markdown(course: Course, outlines: dict) -> str:
+    """The assignments page: how to work on one and check it, how a lecturer grades, then per study its
+    questions and the student's notebook to download (``assignments/STEM.ipynb``, no answers, no hidden tests)."""
+    parts = [
+        "# Assignments: write the code of each study yourself",
+        "",
+        "Each study has a coding assignment of four to six questions. In each one you write a piece of code that",
+        "the study relies on, such as a KL term, a Jacobian, a probe or a bound. An autograder",
+        "([otter-grader](https://otter-grader.readthedocs.io)) then checks your code against the project's own",
+        "implementation and against known answers. Everything runs offline on a laptop, and nothing trains.",
+        "",
+        "**How to work on an assignment and check it**",
+        "",
+        "1. Get the project and install it once: `make setup` (see the README).",
+        "2. Download the assignment's notebook below and save it in the project's `notebooks/` folder.",
+        "3. Start JupyterLab with `make lab`, open the notebook and choose the kernel *Python (vae-notebooks)*.",
+        "4. Replace every `...` with your code. Then run the `grader.check(\"q…\")` cell under the question. It runs",
+        "   the question's *public* tests (shapes and sanity) and says what failed. The grader also runs *hidden*",
+        "   tests with known answers, so passing the public tests does not yet mean full marks.",
+        "5. Save the notebook and hand in the `.ipynb` file as your course asks.",
+        "",
+        "**For lecturers.** `make assignments` builds each study's student and autograder versions into",
+        "`build/assignments/NAME/`, and the reference solution must score full marks before a build is kept.",
+        "`make grade SUBMISSIONS=folder` grades a folder of handed-in notebooks and writes one CSV, with a row per",
+        "student and a column per question. No Docker and no network are needed.",
+        "",
+    ]
+    for study in course.studies:
+        if study.stem not in outlines:
+            continue
+        title, questions = outlines[study.stem]
+        total = sum(q.points for q in questions)
+        parts += [f"({assignment_anchor(study.stem)})=", f"## {title}", "",
+                  f"For [{study.title}]({study.stem}.ipynb): {len(questions)} questions, {total:g} points.", "",
+                  "| question | what you write | points |", "|---|---|---|"]
+        parts += [f"| `{q.name}` | {q.heading} | {q.points:g} |" for q in questions]
+        parts += ["", f'<a class="assignment-download" href="assignments/{study.stem}.ipynb" download>'
+                      f"Download the notebook ({study.stem}.ipynb)</a>", ""]
+    return "\n".join(parts) + "\n"
 
 
 def figure_alt(output, cell, heading: str, index: int, count: int) -> str:
@@ -317,9 +370,13 @@ def add_page_map(app, doctree) -> None:
         reference = nodes.reference("", "", *[c.deepcopy() for c in section[0].children], refid=section["ids"][0],
                                     internal=True)
         items += nodes.list_item("", nodes.paragraph("", "", reference))
+    box = [nodes.paragraph("", "", nodes.strong(text="Map of this page")), items]
+    if app.env.docname in app.config.site_assignments:
+        link = nodes.reference("", "write this study's code yourself, autograded",
+                               refuri=f"{ASSIGNMENTS_PAGE}.html#{assignment_anchor(app.env.docname)}")
+        box.append(nodes.paragraph("", "", nodes.strong(text="Assignment: "), link))
     cells = [i for i, child in enumerate(goals.children) if "cell" in child.get("classes", [])]
-    goals.insert(cells[0] if cells else len(goals), nodes.container(
-        "", nodes.paragraph("", "", nodes.strong(text="Map of this page")), items, classes=["page-map"]))
+    goals.insert(cells[0] if cells else len(goals), nodes.container("", *box, classes=["page-map"]))
 
 
 def page_scripts(app, pagename, templatename, context, doctree) -> None:
@@ -372,6 +429,7 @@ def setup(app):
 
     if not any(getattr(r, "__name__", "") == "NotebookOutputs" for r in load_mime_renders()):
         raise RuntimeError("myst-nb lacks helpers.site's renderer (pyproject.toml's entry point): run make setup")
+    app.add_config_value("site_assignments", [], "env")  # the study pages that have an assignment
     app.connect("doctree-read", add_page_map)
     app.connect("html-page-context", page_scripts)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
@@ -380,6 +438,16 @@ def setup(app):
 # ---------------------------------------------------------------------------------------------
 # The build
 # ---------------------------------------------------------------------------------------------
+
+
+def student_notebooks(course: Course) -> dict[str, Path]:
+    """``{stem: the student's copy}`` for each study with an assignment master, made by otter assign (cached), two
+    at a time."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    stems = [s.stem for s in course.studies if s.stem in assignments.masters()]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(zip(stems, pool.map(assignments.student_notebook, stems), strict=True))
 
 
 def thumbnail(png: Path, width: int = 480) -> bytes:
@@ -414,12 +482,20 @@ def build_site(output: Path, notebooks: list[Path], course_file: Path = DEFAULT_
             if png.exists():
                 (source / "thumbs" / f"{study.stem}.webp").write_bytes(thumbnail(png))
                 thumbs.add(study.stem)
-        (source / "index.md").write_text(index_markdown(course, thumbs), encoding="utf-8")
+        students = student_notebooks(course)
+        outlines = {stem: assignments.outline(assignments.masters()[stem]) for stem in students}
+        (source / "index.md").write_text(index_markdown(course, thumbs, bool(students)), encoding="utf-8")
+        if students:
+            (source / f"{ASSIGNMENTS_PAGE}.md").write_text(assignments_markdown(course, outlines), encoding="utf-8")
         app = Sphinx(str(source), str(CONF_DIR), str(output), str(source / ".doctrees"), "html",
                      status=None, warning=sys.stderr, freshenv=True, keep_going=True,
-                     confoverrides={"project": course.title, "html_title": course.title})
+                     confoverrides={"project": course.title, "html_title": course.title,
+                                    "site_assignments": sorted(students)})
         app.build()
     copy_static_assets(output)
+    for stem, notebook in students.items():  # the student's copy: no solutions, no hidden tests
+        (output / "assignments").mkdir(exist_ok=True)
+        shutil.copyfile(notebook, output / "assignments" / f"{stem}.ipynb")
     for study in course.studies:  # the download button's notebook: no outputs (a student runs it)
         (output / "_sources" / f"{study.stem}.ipynb").write_text(without_outputs(study.notebook), encoding="utf-8")
     # What a page never needs offline: source maps, translations, the brand icons' font. The theme's CSS draws

@@ -148,3 +148,16 @@ def test_grading_a_folder_refuses_a_notebook_of_no_assignment(tmp_path):
         assignments.grade_folder(tmp_path, tmp_path / "grades.csv")
     with pytest.raises(ValueError, match="SUBMISSIONS"):
         assignments.grade_folder(tmp_path / "missing", tmp_path / "grades.csv")
+
+
+def test_a_broken_submission_is_reported_and_the_others_are_graded(graded, tmp_path):
+    name = NAMES[0]
+    built = graded[name]["target"].parent
+    shutil.copy(graded[name]["target"] / "student" / f"{name}.ipynb", tmp_path / "fine.ipynb")
+    notebook = json.loads((tmp_path / "fine.ipynb").read_text())
+    notebook["nbformat_minor"] = "not a number"  # unreadable for otter: no results.json
+    (tmp_path / "broken.ipynb").write_text(json.dumps(notebook))
+    rows = {row["student"]: row for row in assignments.grade_folder(tmp_path, tmp_path / "grades.csv", built)}
+    assert rows["broken"]["error"] and rows["broken"]["total"] == 0
+    assert rows["fine"]["max"] > 0 and "error" not in rows["fine"]
+    assert "error" in (tmp_path / "grades.csv").read_text().splitlines()[0]
