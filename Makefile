@@ -110,10 +110,12 @@ exercises: setup  ## run every exercise's parameters with papermill; record run 
 
 # Each combination of GRID is one papermill run on Dask (helpers/fanout.py): a local cluster sized to the machine, or
 # SCHEDULER=ADDRESS (or $$HELPERS_DASK_SCHEDULER). Finished runs are kept and skipped next time (FORCE=1 reruns them).
-# Optional: SHOW=key,... (values to draw), WORKERS=N, THREADS=N (kernel threads per run).
+# Optional: SHOW=key,... (values to draw), WORKERS=N, THREADS=N (kernel threads per run), DRY=1 (validate, print the
+# expected cost, run nothing).
 sweep: setup  ## run NB over GRID="beta=0.1,1,4 seed=19,20,21" (or a YAML file) on Dask; table + figure in build/sweeps
 	$(BIN)/python -m helpers.sweep $(NB) --grid "$(GRID)" $(if $(SHOW),--show "$(SHOW)") $(if $(FORCE),--force) \
-	  $(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(WORKERS),--workers $(WORKERS)) $(if $(THREADS),--threads $(THREADS))
+	  $(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(WORKERS),--workers $(WORKERS)) $(if $(THREADS),--threads $(THREADS)) \
+	  $(if $(DRY),--dry-run)
 
 weights: setup  ## retrain every shipped weight file (and the shipped results table), then re-store the notebooks
 	@set -e; mkdir -p $(BUILD)/weights; total=$$(( $(words $(NOTEBOOKS)) + 1 )); i=0; for nb in $(NOTEBOOKS); do \
@@ -144,8 +146,9 @@ grade: setup  ## grade SUBMISSIONS=folder of student notebooks (otter run) into 
 bench: setup  ## benchmarks: ratios measured side by side in one run
 	@set -e; for b in tests/bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b; done
 
-lab: setup  ## JupyterLab on the project's kernel
-	HELPERS_PROGRESS=live $(BIN)/jupyter lab --notebook-dir=notebooks
+# As root (most classroom containers) Jupyter refuses to start without --allow-root; the flag is added only then.
+lab: setup  ## JupyterLab on the project's kernel (also as root, in a classroom container)
+	HELPERS_PROGRESS=live $(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_OPTIONS)
 
 clean:  ## remove build outputs and locally trained (non-shipped) weights
 	rm -rf $(BUILD) data/cache

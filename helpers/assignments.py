@@ -18,6 +18,9 @@ copy. Tests take the names they check as arguments (otter passes them in from th
   the solution notebook, each just before its question's check; the test suite grades that notebook and asserts
   that every question loses points. Tests of one question may take only that question's own names
   (:func:`foreign_names`), so one notebook with every mutant tests each question on its own.
+
+(long: reading a master's otter blocks, building, grading and mutating are four uses of one notebook format, and
+share its markers and the ``otter`` subprocess; kept together so that the format is read in one place.)
 """
 
 from __future__ import annotations

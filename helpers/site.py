@@ -35,7 +35,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from helpers import assignments
+from helpers import assignments, lecture
 from helpers.notebook_tags import wanted_tag
 from helpers.report import human_duration
 
@@ -78,6 +78,8 @@ class Course:
     title: str
     paragraph: str
     studies: list[Study]
+    file: Path = DEFAULT_COURSE
+    slides: bool = False  # whether decks are built next to the pages (slides/STEM.html)
 
 
 def load_course(course_file: Path, notebooks: list[Path], run_times: dict[str, float] | None = None) -> Course:
@@ -99,7 +101,7 @@ def load_course(course_file: Path, notebooks: list[Path], run_times: dict[str, f
                              float(run_times[stem]) if stem in run_times else None))
     for stem in sorted(set(by_stem) - set(order)):
         warn(f"{by_stem[stem]} is not in {course_file}'s order; skipped (add it to publish it)")
-    return Course(str(data.get("title") or "Notebooks"), str(data.get("paragraph") or ""), studies)
+    return Course(str(data.get("title") or "Notebooks"), str(data.get("paragraph") or ""), studies, course_file)
 
 
 def read_run_times(path: Path | None) -> dict[str, float]:
@@ -135,6 +137,33 @@ def format_run_times(times: dict[str, float]) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
+def lecture_plan_markdown(course: Course, assignments: bool) -> str:
+    """The front page's lecture plan: per study its core path (sections and minutes, from course.yaml), its slides
+    and its assignment."""
+    rows, details = [], []
+    for study in course.studies:
+        plan = lecture.core_minutes(study.stem, course.file)
+        if not plan:
+            continue
+        minutes = sum(m or 0 for m in plan.values())
+        links = [f"[slides](slides/{study.stem}.html)"] if course.slides else []
+        links += [f"[assignment]({ASSIGNMENTS_PAGE}.md#{assignment_anchor(study.stem)})"] if assignments else []
+        rows.append(f"| [{study.title}]({study.stem}.ipynb) | {len(plan)} sections, about {minutes} min | "
+                    f"{' · '.join(links)} |")
+        items = "\n".join(f"- {'Introduction' if title == lecture.OPENING else title}: {m} min"
+                          for title, m in plan.items())
+        details.append(f":::{{dropdown}} {study.title.split(' — ')[0]}: the core path, section by section\n"
+                       f"{items}\n:::\n")
+    if not rows:
+        return ""
+    return ("## Teaching from these pages\n\n"
+            "Each study opens with a core path that fits one lecture. It is timed at "
+            f"{lecture.WORDS_PER_MINUTE} words a minute, plus {lecture.FIGURE_MINUTES:g} minute per figure. "
+            "The other sections are folded on the page "
+            "as *going further*. Change which sections are core in `notebooks/course.yaml`.\n\n"
+            "| study | core path | material |\n|---|---|---|\n" + "\n".join(rows) + "\n\n" + "\n".join(details))
+
+
 def index_markdown(course: Course, thumbs: set[str], assignments: bool = False) -> str:
     """The front page: the course's paragraph, one card per study, and the (hidden) toctree behind prev/next."""
     cards = []
@@ -152,6 +181,7 @@ def index_markdown(course: Course, thumbs: set[str], assignments: bool = False) 
     if total:
         footer += (f" Run times were measured by `make run`; the {len(total)} notebooks took "
                    f"{human_duration(sum(total))} together.")
+    footer += "\n\n" + lecture_plan_markdown(course, assignments)
     toctree = "\n".join(s.stem for s in course.studies)
     if assignments:
         footer += (f" Each study also has a coding assignment, graded offline: see [the assignments]"
@@ -356,8 +386,83 @@ class NotebookOutputs:
 # ---------------------------------------------------------------------------------------------
 
 
+def plain_title(text: str) -> str:
+    """A heading's text reduced to letters and digits, so that a markdown title (``The $\\beta$-VAE``) and the same
+    title read back from the page (``The \\beta-VAE``) compare equal."""
+    return re.sub(r"[^0-9a-z]+", "", text.lower().replace("\\", ""))
+
+
+FOLD_OPEN = ('<details class="going-further"><summary>Open this section: it is not on the lecture\'s core path'
+             "</summary>")
+FOLD_SCRIPT = """<script>
+/* Going-further sections are folded (helpers.site.fold_going_further): open the one a link points into, and let
+   plotly figures take their width once their section opens. */
+(function () {
+  function reveal() {
+    var target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    for (var node = target; node; node = node.parentElement) { if (node.tagName === "DETAILS") node.open = true; }
+    var own = target && target.querySelector(":scope > details.going-further");
+    if (own) own.open = true;
+    if (target) target.scrollIntoView();
+  }
+  window.addEventListener("hashchange", reveal);
+  document.addEventListener("DOMContentLoaded", function () {
+    reveal();
+    document.querySelectorAll("details.going-further").forEach(function (d) {
+      d.addEventListener("toggle", function () { window.dispatchEvent(new Event("resize")); });
+    });
+  });
+})();
+</script>"""
+
+
+def going_further(section, core: set[str]) -> bool:
+    """A ``##`` section outside the core path, or a ``###`` subsection titled "Going further…"."""
+    from helpers.lecture import NEVER_CORE, is_going_further
+
+    title = section[0].astext().strip()
+    if section.parent is not None and section.parent.parent is not None and \
+            getattr(section.parent, "tagname", "") == "section" and section.parent.parent.tagname == "section":
+        return is_going_further(title)  # a ### subsection
+    return plain_title(title) not in core and title not in NEVER_CORE
+
+
+def fold_going_further(app, doctree) -> None:
+    """Fold every going-further section of a study page into a closed ``<details>`` (its title stays visible,
+    marked "Going further"); search still finds its text, and JupyterLab shows the notebook unfolded."""
+    from docutils import nodes
+
+    core = {plain_title(t) for t in app.config.site_core.get(app.env.docname, [])}
+    if not core:
+        return
+    top = next(iter(doctree.findall(nodes.section)), None)
+    folded = 0
+    for section in list(top.findall(nodes.section)) if top else []:
+        if section is top or not going_further(section, core):
+            continue
+        if any(isinstance(a, nodes.section) and "going-further" in a.get("classes", [])
+               for a in _ancestors(section)):
+            continue  # already inside a folded section
+        section["classes"].append("going-further")
+        if not plain_title(section[0].astext()).startswith("goingfurther"):
+            section[0].insert(0, nodes.inline(text="Going further", classes=["going-further-badge"]))
+        section.insert(1, nodes.raw("", FOLD_OPEN, format="html"))
+        section.append(nodes.raw("", "</details>", format="html"))
+        folded += 1
+    if folded:
+        top.append(nodes.raw("", FOLD_SCRIPT, format="html"))
+
+
+def _ancestors(node):
+    node = node.parent
+    while node is not None:
+        yield node
+        node = node.parent
+
+
 def add_page_map(app, doctree) -> None:
-    """After the learning goals of a study page, a list of its sections that links to each."""
+    """After the learning goals of a study page, a list of its sections that links to each, marking the core path
+    and the going-further sections."""
     from docutils import nodes
 
     top = next(iter(doctree.findall(nodes.section)), None)
@@ -365,12 +470,19 @@ def add_page_map(app, doctree) -> None:
     goals = next((s for s in sections if s[0].astext().strip() == LEARNING_GOALS), None)
     if goals is None:
         return
+    core = {plain_title(t) for t in app.config.site_core.get(app.env.docname, [])}
     items = nodes.bullet_list()
     for section in sections[sections.index(goals) + 1:]:
         reference = nodes.reference("", "", *[c.deepcopy() for c in section[0].children], refid=section["ids"][0],
                                     internal=True)
-        items += nodes.list_item("", nodes.paragraph("", "", reference))
-    box = [nodes.paragraph("", "", nodes.strong(text="Map of this page")), items]
+        further = bool(core) and going_further(section, core)
+        mark = nodes.inline(text=" going further" if further else "", classes=["map-further"] if further else [])
+        items += nodes.list_item("", nodes.paragraph("", "", reference, mark),
+                                 classes=["map-further" if further else "map-core"])
+    heading = nodes.paragraph("", "", nodes.strong(text="Map of this page"))
+    if core:
+        heading += nodes.Text(" — the core path is unmarked; sections marked going further are folded below")
+    box = [heading, items]
     if app.env.docname in app.config.site_assignments:
         link = nodes.reference("", "write this study's code yourself, autograded",
                                refuri=f"{ASSIGNMENTS_PAGE}.html#{assignment_anchor(app.env.docname)}")
@@ -430,7 +542,9 @@ def setup(app):
     if not any(getattr(r, "__name__", "") == "NotebookOutputs" for r in load_mime_renders()):
         raise RuntimeError("myst-nb lacks helpers.site's renderer (pyproject.toml's entry point): run make setup")
     app.add_config_value("site_assignments", [], "env")  # the study pages that have an assignment
+    app.add_config_value("site_core", {}, "env")  # {study: titles of its core sections} from course.yaml
     app.connect("doctree-read", add_page_map)
+    app.connect("doctree-read", fold_going_further)
     app.connect("html-page-context", page_scripts)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 
@@ -490,7 +604,9 @@ def build_site(output: Path, notebooks: list[Path], course_file: Path = DEFAULT_
         app = Sphinx(str(source), str(CONF_DIR), str(output), str(source / ".doctrees"), "html",
                      status=None, warning=sys.stderr, freshenv=True, keep_going=True,
                      confoverrides={"project": course.title, "html_title": course.title,
-                                    "site_assignments": sorted(students)})
+                                    "site_assignments": sorted(students),
+                                    "site_core": {s.stem: lecture.core_titles(s.stem, course_file)
+                                                  for s in course.studies}})
         app.build()
     copy_static_assets(output)
     for stem, notebook in students.items():  # the student's copy: no solutions, no hidden tests
@@ -505,7 +621,8 @@ def build_site(output: Path, notebooks: list[Path], course_file: Path = DEFAULT_
     for path in junk:
         shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
     (output / "_static" / "scripts" / "fontawesome.js").write_text("/* icons: the theme's CSS web fonts */\n")
-    return [output / "index.html"] + [output / f"{s.stem}.html" for s in course.studies]
+    return ([output / "index.html"] + [output / f"{s.stem}.html" for s in course.studies]
+            + ([output / f"{ASSIGNMENTS_PAGE}.html"] if students else []))
 
 
 def main(argv: list[str] | None = None) -> int:

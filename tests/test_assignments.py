@@ -4,6 +4,7 @@ student's files hold no answer. Grading runs ``otter run`` (no Docker, no networ
 
 from __future__ import annotations
 
+import ast
 import csv
 import json
 import re
@@ -102,15 +103,31 @@ def test_the_grades_csv_has_a_row_per_student_and_a_column_per_question(graded, 
 
 
 def _solution_lines(master: Path) -> list[str]:
-    """The code of every line the master marks ``# SOLUTION`` (without the marker), long enough to be telling."""
+    """The code of every line the master marks ``# SOLUTION`` (without the marker) or holds between ``# BEGIN
+    SOLUTION`` and ``# END SOLUTION`` inside a code cell, when long enough to be telling."""
     lines = []
     for cell in nbformat.read(master, as_version=4).cells:
-        for line in cell.source.splitlines():
-            if re.search(r"#\s*SOLUTION\s*$", line):
+        inside = False
+        for line in cell.source.splitlines() if cell.cell_type == "code" else []:
+            if re.match(r"\s*#\s*BEGIN SOLUTION", line):
+                inside = True
+            elif re.match(r"\s*#\s*END SOLUTION", line):
+                inside = False
+            elif inside or re.search(r"#\s*SOLUTION\s*$", line):
                 code = re.sub(r"#\s*SOLUTION\s*$", "", line).strip()
                 if len(code) >= 12:
                     lines.append(code)
     return lines
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_student_code_cell_parses(graded, name):
+    """A scaffold is valid Python: otter replaces each marked line by ``...`` and would leave the indented body of a
+    marked ``for``/``if`` behind, so multi-line answers sit in ``# BEGIN SOLUTION`` blocks."""
+    notebook = nbformat.read(graded[name]["target"] / "student" / f"{name}.ipynb", as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            ast.parse(cell.source)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -128,14 +145,12 @@ def test_the_student_files_hold_no_answers(graded, name):
     assert hidden_names and not [n for n in hidden_names if n in text]
 
 
-def test_a_wrong_implementation_of_one_question_loses_only_that_question(tmp_path):
+@pytest.mark.parametrize("name", NAMES)
+def test_a_wrong_implementation_of_one_question_loses_only_that_question(name):
     """The mutant notebook's premise, checked once without otter: a mutant changes only the names of its own
     question (so the other questions' tests, which take only their own names, see the solution)."""
-    name = NAMES[0]
     mutants = assignments.load_mutants(name)
     defines = {q.name: q.defines for q in assignments.questions(assignments.masters()[name])}
-    import ast
-
     for question, entries in mutants.items():
         for entry in entries:
             bound = {node.name for node in ast.parse(entry["code"]).body if isinstance(node, ast.FunctionDef)}

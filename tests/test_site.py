@@ -109,7 +109,8 @@ def titles() -> dict[str, str]:
     from helpers.site import DEFAULT_COURSE, load_course
 
     course = load_course(DEFAULT_COURSE, NOTEBOOKS)
-    return {"index": course.title} | {study.stem: study.title for study in course.studies}
+    return ({"index": course.title} | {study.stem: study.title for study in course.studies}
+            | {"assignments": "Assignments: write the code of each study yourself"})
 
 
 def page_names() -> list[str]:
@@ -167,9 +168,23 @@ def test_page_in_browser(site, browser, name):
 
         assert titles()["index"] in page.title()
         if name == "index":
-            cards = page.locator(".sd-card")
-            assert cards.count() == len(titles()) - 1, "one card per study"
+            cards = page.locator(".sd-card:not(.sd-dropdown)")
+            assert cards.count() == len(titles()) - 2, "one card per study (titles() also holds the assignments page)"
+            assert page.locator('a[href$="slides/01_cone_distortion.html"]').count() == 0 or \
+                (SITE / "slides" / "01_cone_distortion.html").exists(), "a slides link without its deck"
+        elif name == "assignments":
+            # one download per study: the student's notebook, which exists next to the page and holds no answers
+            links = page.locator("a.assignment-download").evaluate_all(
+                "links => links.map(a => a.getAttribute('href'))")
+            assert sorted(links) == sorted(f"assignments/{stem}.ipynb" for stem in titles() if stem[:1].isdigit())
+            for link in links:
+                student = json.loads((SITE / link).read_text(encoding="utf-8"))
+                assert "otter" in student["metadata"] and "# SOLUTION" not in json.dumps(student["cells"])
+            text = page.evaluate("() => document.body.innerText")
+            assert "grader.check" in text and "make grade" in text, "how to check and how to grade are explained"
         else:
+            assignment = page.locator('.page-map a[href*="assignments.html#assignment-"]')
+            assert assignment.count() == 1, f"{name}: the page map does not link the study's assignment"
             # prev/next, the right-hand contents, the map of the page, the download button
             assert page.locator(".prev-next-area a").count() >= 1, f"{name}: no previous/next links"
             assert page.locator(".page-toc li").count() >= 3, f"{name}: the right-hand contents are missing"

@@ -139,23 +139,6 @@ print(f"train {data.x_train.shape}, test {data.x_test.shape}; pixel range "
 # posterior width than the one it samples from. Here $s = \log\sigma^2$ in both places and the KL is
 # summed; `vae_loss="original"` reproduces the old behaviour for comparison.
 #
-# **Configuration.** `config="original"` is the original study's network as is (Conv 32 → 64/128/64 with pooling,
-# Dense 64; Adam with ExponentialDecay(1e-3, 30, 0.99), batch 64). `"lean"` halves the widths of the
-# encoder convolutions at 36×36 and 18×18, which carry most of the original network's arithmetic, and uses
-# batch 128 (study 3 uses it). The default `"fast"` is `"lean"` with a stride-2 first block (one convolution
-# at 18×18 instead of a convolution at 36×36 and a pooling) and batch 32. The models learn the images' fine
-# detail per optimiser *step*, and batch 32 gives four times the steps per epoch at a lower cost per epoch,
-# so, as measured by `make bench`, they reach the original study's quality in fewer epochs and minutes (it draws both
-# time-to-quality curves side by side).
-# Training stops when the loss on a 10 % hold-out of the training images has not improved for
-# `patience` epochs and restores the best weights (the original study validated on its test images).
-#
-# **Choice of $\beta$.** With the consistent loss, $\beta = 1$ is a much stronger regulariser than the original
-# study's effective one: a smaller $\beta$ decodes better, a larger one keeps wider posteriors (the β sweep below
-# measures both over seven values of $\beta$). The default
-# $\beta = 0.33$ is the weight the original study's averaged KL effectively had ($1/3$ of the summed KL); the
-# closing note shows what it gives. Rerun with `-p beta 1.0` to see the other side of the trade-off.
-#
 # The KL term and the reparameterised draw, as the models compute them:
 
 # %% jupyter={"source_hidden": true} tags=["remove-input"]
@@ -178,6 +161,25 @@ show_table("heatmap_training", pd.DataFrame.from_dict({kind: {"epochs": fit.epoc
            digits=1)
 
 # %% [markdown]
+# ### Going further: the configurations, the choice of $\beta$, and the original loss
+#
+# **Configuration.** `config="original"` is the original study's network as is (Conv 32 → 64/128/64 with pooling,
+# Dense 64; Adam with ExponentialDecay(1e-3, 30, 0.99), batch 64). `"lean"` halves the widths of the
+# encoder convolutions at 36×36 and 18×18, which carry most of the original network's arithmetic, and uses
+# batch 128 (study 3 uses it). The default `"fast"` is `"lean"` with a stride-2 first block (one convolution
+# at 18×18 instead of a convolution at 36×36 and a pooling) and batch 32. The models learn the images' fine
+# detail per optimiser *step*, and batch 32 gives four times the steps per epoch at a lower cost per epoch,
+# so, as measured by `make bench`, they reach the original study's quality in fewer epochs and minutes (it draws both
+# time-to-quality curves side by side).
+# Training stops when the loss on a 10 % hold-out of the training images has not improved for
+# `patience` epochs and restores the best weights (the original study validated on its test images).
+#
+# **Choice of $\beta$.** With the consistent loss, $\beta = 1$ is a much stronger regulariser than the original
+# study's effective one: a smaller $\beta$ decodes better, a larger one keeps wider posteriors (the β sweep below
+# measures both over seven values of $\beta$). The default
+# $\beta = 0.33$ is the weight the original study's averaged KL effectively had ($1/3$ of the summed KL); the
+# closing note shows what it gives. Rerun with `-p beta 1.0` to see the other side of the trade-off.
+#
 # **What the inconsistent loss would change (a prediction).** With the original study's loss the KL is computed
 # for $\sigma^2 = e^{s}$ but the noise is drawn with $\sigma = e^{s}$, i.e. with variance $e^{2s}$: for the
 # small posterior widths a VAE learns ($s < 0$) the noise actually used is much smaller than the width the KL

@@ -206,13 +206,15 @@ def decode(z):
 
 # %%
 def central_jacobian(f, z, h=1e-3):
-    z = np.asarray(z, np.float64)  # SOLUTION
-    columns = []  # SOLUTION
-    for j in range(z.shape[1]):  # SOLUTION
-        step = np.zeros(z.shape[1])  # SOLUTION
-        step[j] = h  # SOLUTION
-        columns.append((f(z + step) - f(z - step)) / (2 * h))  # SOLUTION
-    return np.stack(columns, axis=-1)  # SOLUTION
+    # BEGIN SOLUTION
+    z = np.asarray(z, np.float64)
+    columns = []
+    for j in range(z.shape[1]):
+        step = np.zeros(z.shape[1])
+        step[j] = h
+        columns.append((f(z + step) - f(z - step)) / (2 * h))
+    return np.stack(columns, axis=-1)
+    # END SOLUTION
 
 
 jacobians_on_line = central_jacobian(decode, line, h=1e-2)
@@ -280,8 +282,10 @@ def test_jacobian_matches_the_project_on_the_decoder(central_jacobian, decode, l
 
 # %%
 def distortion(jacobians):
-    metric = np.einsum("nki,nkj->nij", jacobians, jacobians)  # SOLUTION
-    return np.sqrt(np.clip(np.linalg.det(metric), 0.0, None))  # SOLUTION
+    # BEGIN SOLUTION
+    metric = np.einsum("nki,nkj->nij", jacobians, jacobians)
+    return np.sqrt(np.clip(np.linalg.det(metric), 0.0, None))
+    # END SOLUTION
 
 
 distortion_on_line = distortion(jacobians_on_line)
@@ -431,16 +435,18 @@ def test_path_matches_the_project(path_length, path_energy, decode, line, np):
 
 # %%
 def shorten(decoder, curve, steps=200, learning_rate=0.02):
-    curve = np.asarray(curve, np.float32)  # SOLUTION
-    ends = tf.constant(curve)  # SOLUTION
-    interior = tf.Variable(curve[1:-1])  # SOLUTION
-    optimizer = keras.optimizers.Adam(learning_rate)  # SOLUTION
-    for _ in range(steps):  # SOLUTION
-        with tf.GradientTape() as tape:  # SOLUTION
-            x = decoder(tf.concat([ends[:1], interior, ends[-1:]], axis=0), training=False)  # SOLUTION
-            energy = (len(curve) - 1) * tf.reduce_sum(tf.square(x[1:] - x[:-1]))  # SOLUTION
-        optimizer.apply_gradients([(tape.gradient(energy, interior), interior)])  # SOLUTION
-    return np.concatenate([curve[:1], interior.numpy(), curve[-1:]])  # SOLUTION
+    # BEGIN SOLUTION
+    curve = np.asarray(curve, np.float32)
+    ends = tf.constant(curve)
+    interior = tf.Variable(curve[1:-1])
+    optimizer = keras.optimizers.Adam(learning_rate)
+    for _ in range(steps):
+        with tf.GradientTape() as tape:
+            x = decoder(tf.concat([ends[:1], interior, ends[-1:]], axis=0), training=False)
+            energy = (len(curve) - 1) * tf.reduce_sum(tf.square(x[1:] - x[:-1]))
+        optimizer.apply_gradients([(tape.gradient(energy, interior), interior)])
+    return np.concatenate([curve[:1], interior.numpy(), curve[-1:]])
+    # END SOLUTION
 
 
 shorter = shorten(decoder, line)
