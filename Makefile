@@ -18,7 +18,7 @@ export PYTHONWARNINGS := ignore::DeprecationWarning
 # Keras' live progress bar instead (helpers.training.live_progress).
 export HELPERS_PROGRESS ?= compact
 
-.PHONY: help setup run site site-check test lint unit nbval portability smoke tags sync store weights exercises sweep bench lab clean
+.PHONY: help setup run site site-check slides test lint unit nbval portability smoke tags sync store weights exercises sweep bench lab clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -54,8 +54,14 @@ run: setup  ## execute every notebook headless (defaults) into build/executed, b
 site: setup  ## build the offline site from the stored notebooks (no execution) into build/site
 	$(BIN)/python -m helpers.site $(BUILD)/site $(NOTEBOOKS) --run-times $(BUILD)/run_times.json
 
-site-check: setup  ## build the site from the stored notebooks and check every page in headless Chromium
-	$(BIN)/pytest -q tests/test_site.py -m site
+site-check: setup  ## build the site from the stored notebooks and check every page (and the slide decks) in headless Chromium
+	$(BIN)/pytest -q tests/test_site.py tests/test_slides.py -m site
+
+# One reveal.js deck per study (helpers/slides.py) into $(BUILD)/html/slides, from the executed notebooks of make run when
+# they are there, else from the stored ones; they reuse the site's MathJax and plotly.js and open offline from file://.
+SLIDE_SOURCES = $(if $(wildcard $(BUILD)/executed/[0-9]*.ipynb),$(sort $(wildcard $(BUILD)/executed/[0-9]*.ipynb)),$(NOTEBOOKS))
+slides: setup  ## write one offline reveal.js deck per study into build/html/slides (speaker view: press S)
+	$(BIN)/python -m helpers.slides $(BUILD)/html $(SLIDE_SOURCES)
 
 test: setup lint unit site-check nbval smoke  ## everything CI runs: lint, unit tests, the site in a browser, nbval + numbers, smoke runs
 
@@ -90,12 +96,14 @@ smoke: setup  ## papermill run of every notebook with tiny parameters and retrai
 
 # Takeaway and table cells: remove-input (+ source_hidden in JupyterLab) when they only render, hide-input when they
 # also compute (helpers/notebook_tags.py). Idempotent; make sync runs it between two jupytext syncs.
-tags: setup  ## tag the cells that render takeaways and tables, so the pages and JupyterLab show each takeaway once
+tags: setup  ## tag the cells that render takeaways and tables, so the pages and JupyterLab show each takeaway once; set each cell's slide type
 	$(BIN)/python -m helpers.notebook_tags $(NOTEBOOKS)
+	$(BIN)/python -m helpers.slides --tag $(NOTEBOOKS)
 
 sync: setup  ## bring each notebook and its paired script in notebooks/src/ up to date (jupytext, newest wins), then tag
 	$(BIN)/jupytext --sync $(NOTEBOOKS)
 	$(BIN)/python -m helpers.notebook_tags $(NOTEBOOKS)
+	$(BIN)/python -m helpers.slides --tag $(NOTEBOOKS)
 	$(BIN)/jupytext --sync $(NOTEBOOKS)
 
 store: setup  ## re-execute the notebooks in place: the stored outputs nbval compares against
@@ -104,9 +112,13 @@ store: setup  ## re-execute the notebooks in place: the stored outputs nbval com
 	    --inplace --ExecutePreprocessor.timeout=3600 --ExecutePreprocessor.kernel_name=$(KERNEL) $$nb; done
 
 # Each run gets an empty weight cache (HELPERS_CACHE_DIR), so a run that retrains is timed retraining. EX="STEM[:N] ..."
-# limits it, e.g. make exercises EX="02_gaussian_heatmaps:2".
-exercises: setup  ## run every exercise's parameters with papermill; record run times and values in data/results/exercises
-	$(BIN)/python -m helpers.exercises $(foreach e,$(EX),--only $(e))
+# limits it, e.g. make exercises EX="02_gaussian_heatmaps:2". The runs go side by side on Dask (helpers/fanout.py) like
+# make sweep: SCHEDULER=, WORKERS= (1: one after another), THREADS=, DRY=1 (list the runs and the expected wall time);
+# RECORDS=folder writes the records elsewhere (to measure without touching data/results/exercises).
+exercises: setup  ## run every exercise's parameters with papermill on Dask; record run times and values in data/results/exercises
+	$(BIN)/python -m helpers.exercises $(foreach e,$(EX),--only $(e)) $(if $(RECORDS),--records $(RECORDS)) \
+	  $(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(WORKERS),--workers $(WORKERS)) $(if $(THREADS),--threads $(THREADS)) \
+	  $(if $(DRY),--dry-run)
 
 # Each combination of GRID is one papermill run on Dask (helpers/fanout.py): a local cluster sized to the machine, or
 # SCHEDULER=ADDRESS (or $$HELPERS_DASK_SCHEDULER). Finished runs are kept and skipped next time (FORCE=1 reruns them).
@@ -117,19 +129,12 @@ sweep: setup  ## run NB over GRID="beta=0.1,1,4 seed=19,20,21" (or a YAML file) 
 	  $(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(WORKERS),--workers $(WORKERS)) $(if $(THREADS),--threads $(THREADS)) \
 	  $(if $(DRY),--dry-run)
 
-weights: setup  ## retrain every shipped weight file (and the shipped results table), then re-store the notebooks
-	@set -e; mkdir -p $(BUILD)/weights; total=$$(( $(words $(NOTEBOOKS)) + 1 )); i=0; for nb in $(NOTEBOOKS); do \
-	  i=$$((i + 1)); name=$$(basename $$nb .ipynb); \
-	  case $$name in 02_*) extra="-p recompute_sweep True -p recompute_seeds True";; 03_*) extra="-p recompute_repeats True";; 04_*) extra="-p recompute_bounds True -p recompute_levers True";; *) extra="";; esac; \
-	  echo "== run $$i of $$total: $$name $$extra (each model it trains prints '[fit_or_load] training NAME')"; \
-	  HELPERS_SHIP_WEIGHTS=1 $(BIN)/papermill -k $(KERNEL) --cwd notebooks --log-level INFO --log-output \
-	    --no-progress-bar -p force_retrain True $$extra $$nb $(BUILD)/weights/$$name.ipynb 2>&1 \
-	    | (grep --line-buffered -E '\[fit_or_load\]|^epoch ' || true); test $${PIPESTATUS[0]} -eq 0; done
-	@echo "== run $(words $(NOTEBOOKS) x) of $(words $(NOTEBOOKS) x): 02_gaussian_heatmaps with the original study's configuration and loss (reference weights)"
-	HELPERS_SHIP_WEIGHTS=1 $(BIN)/papermill -k $(KERNEL) --cwd notebooks --log-level ERROR --no-progress-bar -p config original \
-	  -p vae_loss original -p beta 1.0 -p epochs 40 -p force_retrain True notebooks/02_gaussian_heatmaps.ipynb \
-	  $(BUILD)/weights/02_gaussian_heatmaps_original_config.ipynb
-	$(MAKE) store
+# The five runs (every notebook with force_retrain and its recompute flags, and study 2's original configuration) go side
+# by side on Dask (helpers/ship_weights.py; no two write the same file): SCHEDULER=, WORKERS=, THREADS=, DRY=1 as above.
+weights: setup  ## retrain every shipped weight file (and the shipped results table) on Dask, then re-store the notebooks
+	$(BIN)/python -m helpers.ship_weights $(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(WORKERS),--workers $(WORKERS)) \
+	  $(if $(THREADS),--threads $(THREADS)) $(if $(DRY),--dry-run)
+	$(if $(DRY),,$(MAKE) store)
 
 # Assignments (otter-grader, offline, no Docker): one master per study in notebooks/assignments/ (paired with src/).
 # make assignments writes build/assignments/NAME/{student,autograder} (the solution must score full marks first);

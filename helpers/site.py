@@ -146,7 +146,7 @@ def lecture_plan_markdown(course: Course, assignments: bool) -> str:
         if not plan:
             continue
         minutes = sum(m or 0 for m in plan.values())
-        links = [f"[slides](slides/{study.stem}.html)"] if course.slides else []
+        links = [f'<a href="slides/{study.stem}.html">slides</a>'] if course.slides else []
         links += [f"[assignment]({ASSIGNMENTS_PAGE}.md#{assignment_anchor(study.stem)})"] if assignments else []
         rows.append(f"| [{study.title}]({study.stem}.ipynb) | {len(plan)} sections, about {minutes} min | "
                     f"{' · '.join(links)} |")
@@ -173,6 +173,8 @@ def index_markdown(course: Course, thumbs: set[str], assignments: bool = False) 
             body += ["", f"**Prerequisites:** {s.prerequisites}"]
         if s.seconds is not None:
             body += ["", f"**Run time:** {human_duration(s.seconds)} (measured by `make run`, default parameters)"]
+        if course.slides:
+            body += ["", f'<a class="card-slides" href="slides/{s.stem}.html">Slides for a lecture</a>']
         image = f":img-top: thumbs/{s.stem}.webp\n:img-alt: A figure from {s.title}\n" if s.stem in thumbs else ""
         cards.append(f":::{{grid-item-card}} {s.title}\n:link: {s.stem}\n:link-type: doc\n{image}\n"
                      + "\n".join(body) + "\n:::\n")
@@ -483,6 +485,10 @@ def add_page_map(app, doctree) -> None:
     if core:
         heading += nodes.Text(" — the core path is unmarked; sections marked going further are folded below")
     box = [heading, items]
+    if app.env.docname in app.config.site_slides:
+        deck = nodes.reference("", "the core path as a reveal.js deck (press S for the speaker view)",
+                               refuri=f"slides/{app.env.docname}.html")
+        box.append(nodes.paragraph("", "", nodes.strong(text="Slides: "), deck))
     if app.env.docname in app.config.site_assignments:
         link = nodes.reference("", "write this study's code yourself, autograded",
                                refuri=f"{ASSIGNMENTS_PAGE}.html#{assignment_anchor(app.env.docname)}")
@@ -543,6 +549,7 @@ def setup(app):
         raise RuntimeError("myst-nb lacks helpers.site's renderer (pyproject.toml's entry point): run make setup")
     app.add_config_value("site_assignments", [], "env")  # the study pages that have an assignment
     app.add_config_value("site_core", {}, "env")  # {study: titles of its core sections} from course.yaml
+    app.add_config_value("site_slides", [], "env")  # the study pages that have a deck in slides/
     app.connect("doctree-read", add_page_map)
     app.connect("doctree-read", fold_going_further)
     app.connect("html-page-context", page_scripts)
@@ -582,6 +589,7 @@ def build_site(output: Path, notebooks: list[Path], course_file: Path = DEFAULT_
     from sphinx.application import Sphinx
 
     course = load_course(course_file, notebooks, run_times)
+    course.slides = True  # build_site writes one deck per study into slides/ (helpers.slides)
     if not course.studies:
         raise SystemExit(f"site: no notebook matches an entry of {course_file}")
     if output.exists() and ((output / ".buildinfo").exists() or (output / "index.html").exists()):
@@ -605,6 +613,7 @@ def build_site(output: Path, notebooks: list[Path], course_file: Path = DEFAULT_
                      status=None, warning=sys.stderr, freshenv=True, keep_going=True,
                      confoverrides={"project": course.title, "html_title": course.title,
                                     "site_assignments": sorted(students),
+                                    "site_slides": [s.stem for s in course.studies] if course.slides else [],
                                     "site_core": {s.stem: lecture.core_titles(s.stem, course_file)
                                                   for s in course.studies}})
         app.build()
@@ -612,6 +621,9 @@ def build_site(output: Path, notebooks: list[Path], course_file: Path = DEFAULT_
     for stem, notebook in students.items():  # the student's copy: no solutions, no hidden tests
         (output / "assignments").mkdir(exist_ok=True)
         shutil.copyfile(notebook, output / "assignments" / f"{stem}.ipynb")
+    from helpers import slides  # the decks reuse the site's MathJax and plotly.js, so they come last
+
+    slides.build_decks([study.notebook for study in course.studies], output, course_file)
     for study in course.studies:  # the download button's notebook: no outputs (a student runs it)
         (output / "_sources" / f"{study.stem}.ipynb").write_text(without_outputs(study.notebook), encoding="utf-8")
     # What a page never needs offline: source maps, translations, the brand icons' font. The theme's CSS draws

@@ -1,4 +1,4 @@
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # Study 1 — How a VAE's decoder stretches its latent space: a cone in 2-D
 #
 # A variational autoencoder (VAE) learns a latent space in which *straight* lines look like
@@ -21,7 +21,7 @@
 # Everything below is set by the parameters cell; run it with other values via
 # `papermill -p beta 4 …` or by editing the cell.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## What you will learn
 #
 # After this notebook you can …
@@ -36,12 +36,12 @@
 # * read a VAE encoder's posterior variances correctly, and see how the original study's
 #   $e^{\sigma^2}$ hid the difference between the two classes.
 
-# %% tags=["boilerplate"]
+# %% slideshow={"slide_type": "skip"} tags=["boilerplate"]
 from helpers.studies.cone_distortion import parameters  # the rules of this notebook's parameters (light: no TensorFlow)
 from helpers.retraining import announce_retraining
 from helpers.validation import validate
 
-# %% tags=["parameters"]
+# %% slideshow={"slide_type": "skip"} tags=["parameters"]
 # [retrains]: a new value trains a model (the run says which first, and how long the shipped one took)
 seed: int = 0                       # one seed for data, initialisation, shuffling and sampling [retrains]
 n_points: int = 100_000             # points drawn before the middle band is cut out (~64 % are kept) [retrains]
@@ -64,11 +64,11 @@ geodesic_init: str = "graph"        # "graph": start from a shortest path on the
 surface_mesh_points: int = 301      # mesh of the true surface for its shortest path (per axis)
 force_retrain: bool = False         # True: ignore cached/shipped weights and train again
 
-# %% tags=["boilerplate"]
+# %% slideshow={"slide_type": "skip"} tags=["boilerplate"]
 validate(parameters.PARAMETERS, globals())  # every parameter above and their combinations, before TensorFlow loads
 announce_retraining(parameters.RETRAINS, globals())  # names each model this run will train, and its time
 
-# %% tags=["boilerplate"]
+# %% slideshow={"slide_type": "skip"} tags=["boilerplate"]
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -80,7 +80,7 @@ from helpers.studies.cone_distortion import cone_points, cone_vae, decoded_geome
 
 rng = set_seed(seed)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## The data
 #
 # $x, y \sim \mathcal U[-\tfrac12, \tfrac12]$, $z = \tanh(4r)^2$. Cutting out $0.2 < z < 0.8$
@@ -88,18 +88,18 @@ rng = set_seed(seed)
 # ($r \lesssim 0.12$), the upper class the outer rim ($r \gtrsim 0.36$), which is about twelve
 # times as large.
 
-# %% tags=["nbval-check-output"]
+# %% slideshow={"slide_type": "skip"} tags=["nbval-check-output"]
 cone_data = cone_points.make_cone_points(n_points, rng)
 shown = {name: getattr(cone_data, name)[:plotted_points_per_class] for name in ("upper", "lower")}
 print(f"kept {len(cone_data.points):,} of {n_points:,} points: "
       f"{len(cone_data.upper):,} upper, {len(cone_data.lower):,} lower")
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 traces = [plotting.surface_trace(*cone_points.surface_grid(), name="z = tanh(4r)²", opacity=0.35)]
 traces += [plotting.scatter3d_trace(p, n, plotting.CLASS_COLOURS[n]) for n, p in shown.items()]
 plotting.show_plotly(plotting.figure_3d(traces, "The two classes on the generating surface"))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## The $\beta$-VAE
 #
 # Encoder $3 \to 20 \to 20 \to (\mu, \sigma^2)$ and decoder $2 \to 20 \to 20 \to 3$, softplus
@@ -113,24 +113,24 @@ plotting.show_plotly(plotting.figure_3d(traces, "The two classes on the generati
 # The reconstruction term is a negative log-*density*; with $s = 0.1$ the density exceeds one, so
 # the loss becomes negative as the fit improves. That is expected.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 vae, fit = cone_vae.train_or_load_vae(
     cone_data.points, seed=seed, n_points=n_points, latent_dim=latent_dim, hidden_units=hidden_units,
     activation=activation, beta=beta, decoder_scale=decoder_scale, optimizer=optimizer,
     learning_rate=learning_rate, epochs=epochs, batch_size=batch_size, steps_per_execution=steps_per_execution,
     force_retrain=force_retrain)
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 plotting.plot_history(fit.history, ["loss", "reconstruction_loss", "kl_loss"], title="Cone β-VAE training")
 plt.show()
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "fragment"} tags=["hide-input"]
 final = {key: values[-1] for key, values in fit.history.items()}
 show_takeaway("cone_training", "Final epoch ({epochs} epochs): loss {loss:.2f} per point, of which reconstruction "
               "{reconstruction:.2f} and KL {kl:.2f}.", epochs=fit.epochs_run, loss=final["loss"],
               reconstruction=final["reconstruction_loss"], kl=final["kl_loss"])
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # ### Going further: why a batch of 256
 #
 # This model is tiny, so an epoch is dominated by the overhead per optimisation step,
@@ -139,7 +139,7 @@ show_takeaway("cone_training", "Final epoch ({epochs} epochs): loss {loss:.2f} p
 # same loss and the same latent statistics: `make bench` trains both and prints the speed-up, the
 # final losses and the latent statistics side by side, so you can check that claim on your machine.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## What the encoder says about each class
 #
 # For every point the encoder returns a mean $\mu$ and a variance $\sigma^2$. The original study printed
@@ -147,7 +147,7 @@ show_takeaway("cone_training", "Final epoch ({epochs} epochs): loss {loss:.2f} p
 # for small $\sigma^2$, its "variances" all came out near 1 and hid the real story, which the
 # corrected column shows.
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "fragment"} tags=["hide-input"]
 z_mean, z_log_var = inference.encoder_outputs(vae, cone_data.points)
 statistics = decoded_geometry.latent_statistics(z_mean, z_log_var, cone_data.labels)
 show_table("cone_latent_statistics", statistics, digits=3)
@@ -163,14 +163,14 @@ show_takeaway("cone_latent_variances", "The *upper* class (the large rim) has a 
               upper_exp=statistics["original study's exp(variance)"].loc["upper"].mean(),
               lower_exp=statistics["original study's exp(variance)"].loc["lower"].mean())
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## The latent plane, and a straight line across it
 #
 # We connect the two upper-class codes that are farthest apart (found from the data: the
 # diameter of the set of codes, so it works for any `seed`). In the latent plane the line is as
 # straight and as short as a path can be.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 codes = {name: z_mean[cone_data.labels == label]
          for name, label in (("upper", cone_points.UPPER), ("lower", cone_points.LOWER))}
 i, j = latent_paths.farthest_pair(codes["upper"])
@@ -179,7 +179,7 @@ shown_codes = {name: c[:plotted_points_per_class] for name, c in codes.items()}
 plotting.plot_latent_classes(shown_codes, line=line)
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Reconstructions, and the line decoded into 3-D
 #
 # Decoding the codes gives back the two classes (blurred a little by the decoder's fixed noise
@@ -188,20 +188,20 @@ plt.show()
 # the gap that was cut out ($0.2 < z < 0.8$, where there were never any data) and the lower class
 # ($z \le 0.2$).
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 decoded = {name: inference.decode(vae.decoder, c) for name, c in shown_codes.items()}
 decoded_line = inference.decode(vae.decoder, line)
 traces = [plotting.scatter3d_trace(p, f"{n} (decoded)", plotting.CLASS_COLOURS[n]) for n, p in decoded.items()]
 traces.append(plotting.line3d_trace(decoded_line, "decoded straight latent line"))
 plotting.show_plotly(plotting.figure_3d(traces, "Reconstructions and the decoded latent line"))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # How much longer is the decoded path than it needs to be? Three lengths:
 # the latent length $\lVert z_b - z_a\rVert$; the input-space length of the decoded line,
 # $\sum_k \lVert g(z_{k+1}) - g(z_k)\rVert$; and the straight 3-D chord $\lVert g(z_b) - g(z_a)\rVert$
 # between its decoded ends.
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
 lengths = decoded_geometry.line_lengths(vae.decoder, line)
 crossed = decoded_geometry.regions_crossed(decoded_line[:, 2])
 show_takeaway("cone_line_lengths", "Latent length {latent:.2f}; decoded, the line is **{decoded:.2f}** long, "
@@ -212,20 +212,20 @@ show_takeaway("cone_line_lengths", "Latent length {latent:.2f}; decoded, the lin
               start=decoded_line[0, 2], end=decoded_line[-1, 2], crossed=" → ".join(crossed),
               regions=len(crossed))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## The decoded latent manifold
 #
 # Decoding a regular grid over the range of the codes shows the whole 2-D sheet that the decoder
 # embeds in 3-D: the cone re-grown from the latent plane, including the part spanning the gap.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 low, high = z_mean.min(axis=0), z_mean.max(axis=0)
 axis_0, axis_1, grid = geometry.latent_grid(low, high, grid_points_per_axis)
 sheet = inference.decode(vae.decoder, grid).reshape(grid_points_per_axis, grid_points_per_axis, 3)
 surface = plotting.surface_trace(sheet[..., 0], sheet[..., 1], sheet[..., 2], "decoded latent grid")
 plotting.show_plotly(plotting.figure_3d([surface, traces[-1]], "The decoded latent manifold"))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Local distortion $\sqrt{\det(J^\top J)}$
 #
 # With $J(z) = \partial g / \partial z$ (a $3\times 2$ matrix), a small latent step $dz$ decodes
@@ -240,15 +240,15 @@ plotting.show_plotly(plotting.figure_3d([surface, traces[-1]], "The decoded late
 # and each step of the ranking is called only when the two medians differ by more than two standard
 # errors of their difference. The distortion itself, from a stack of Jacobians:
 
-# %% jupyter={"source_hidden": true} tags=["remove-input"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "notes"} tags=["remove-input"]
 show_source(geometry.distortion_from_jacobians)
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 _, _, distortion = geometry.distortion_on_grid(vae.decoder, low, high, grid_points_per_axis)
 plotting.plot_distortion_heatmap(axis_0, axis_1, distortion, shown_codes, {"straight latent line": line})
 plt.show()
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
 regions = decoded_geometry.region_distortions(vae.decoder, z_mean[:20_000], cone_data.labels[:20_000], grid,
                                               distortion.ravel())
 summary = decoded_geometry.distortion_by_region(vae.decoder, z_mean[:20_000], cone_data.labels[:20_000], grid,
@@ -269,7 +269,7 @@ show_takeaway("cone_distortion_takeaway", "Down the table, pair by pair (rule: t
               lower_ratio=summary["median at lower codes"] / summary["median in the gap"],
               peak=decoded_geometry.peak_along(along_line))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Geodesics: the shortest decoded path between the same two ends
 #
 # If straight latent lines are not shortest paths, which latent curves are? Measure a latent curve
@@ -290,10 +290,10 @@ show_takeaway("cone_distortion_takeaway", "Down the table, pair by pair (rule: t
 # fine mesh of the analytic surface (ends projected vertically onto it). The discrete energy that L-BFGS
 # minimises:
 
-# %% jupyter={"source_hidden": true} tags=["remove-input"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "notes"} tags=["remove-input"]
 show_source(geodesics.curve_energy)
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 z_a, z_b = line[0], line[-1]
 initial = (geodesics.latent_graph_path(vae.decoder, low, high, grid_points_per_axis, z_a, z_b)
            if geodesic_init == "graph" else None)
@@ -302,7 +302,7 @@ ends = inference.decode(vae.decoder, np.stack([z_a, z_b]))
 true_path, true_length = geodesics.surface_shortest_path(cone_points.cone_height, ends[0, :2], ends[1, :2],
                                                          points_per_axis=surface_mesh_points)
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "fragment"} tags=["hide-input"]
 table = decoded_geometry.path_length_table({"straight latent line": lengths["decoded length"],
                                 "latent geodesic": geodesic.length, "true surface path": true_length,
                                 "3-D chord (leaves the surface)": lengths["decoded chord"]}, "true surface path")
@@ -320,18 +320,18 @@ show_takeaway("cone_geodesic_takeaway", "The latent geodesic is {ratio:.3f}× th
               crossed=" → ".join(decoded_geometry.regions_crossed(decoded_geodesic[:, 2])),
               lowest=decoded_geodesic[:, 2].min())
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # The three paths in 3-D (the analytic surface faint), and in the latent plane over the distortion
 # map — the true path drawn there through the encoder's means.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 paths_3d = {"decoded straight line": decoded_line, "decoded latent geodesic": inference.decode(vae.decoder, geodesic.curve),
             "true surface path": true_path}
 traces = [plotting.surface_trace(*cone_points.surface_grid(), name="z = tanh(4r)²", opacity=0.25)]
 traces += plotting.path3d_traces(paths_3d)
 plotting.show_plotly(plotting.figure_3d(traces, "Straight line, latent geodesic and true shortest path"))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Walk both paths with a slider
 #
 # Drag the slider to move a point along each decoded path, in step: both paths have `geodesic_points` steps.
@@ -341,28 +341,28 @@ plotting.show_plotly(plotting.figure_3d(traces, "Straight line, latent geodesic 
 # the title: each point's height and the decoded length it has travelled. Every frame was computed here and
 # travels with the figure, so the slider works in the static web page too.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 walks = decoded_geometry.path_walks(vae.decoder, z_a, z_b, geodesic.curve)
 surface_faint = plotting.surface_trace(*cone_points.surface_grid(), name="z = tanh(4r)²", opacity=0.25)
 plotting.show_plotly(plotting.point_path_explorer(
     [surface_faint], walks, [f"{k}/{len(geodesic.curve) - 1}" for k in range(len(geodesic.curve))],
     "Walk both paths: drag the slider", notes=decoded_geometry.walk_notes(walks)))
 
-# %% jupyter={"source_hidden": true} tags=["remove-input"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "subslide"} tags=["remove-input"]
 show_table("cone_walk_regions", decoded_geometry.steps_per_region(walks), digits=0,
            caption="Points of each walk per region of the data (by decoded height)")
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 encoded_true_path = inference.encode_mean(vae, true_path)
 plotting.plot_distortion_heatmap(axis_0, axis_1, distortion, shown_codes,
                                  {"straight latent line": line, "latent geodesic": geodesic.curve,
                                   "true path (encoded)": encoded_true_path}, title="Paths over the distortion map")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Takeaways
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "fragment"} tags=["hide-input"]
 below_mesh = verdicts.within_tolerance(geodesic.length / true_length, 1.0, abs_tol=geodesics.MESH_PATH_ERROR,
                                        words=("within the true path's mesh error of", "beyond the mesh error from"))
 show_takeaway("cone_takeaways", """\
@@ -390,27 +390,27 @@ show_takeaway("cone_takeaways", """\
               geodesic=geodesic.length, straight=lengths["decoded length"], true=true_length,
               variance_ratio=variance["upper"] / variance["lower"])
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # ## Claims on this page
 #
 # Every comparative word above ("more tightly", "more stretched than", "reproduces", …) was chosen by a stated
 # rule from the numbers beside it. The table lists each claim, its rule and its verdict; the numbers behind
 # each are recorded with the notebook's other values, so the regression tests keep the words true on any machine.
 
-# %% jupyter={"source_hidden": true} tags=["remove-input"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["remove-input"]
 report.show_claims("cone_claims")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # ## Exercises
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "skip"} tags=["hide-input"]
 from helpers.exercises import (attributable, check, recorded_runs, show_exercise,  # noqa: F401  (check: yours)
                                show_exercises_intro, show_solution, sides_of_one_flipped)
 
 show_exercises_intro("01_cone_distortion")
 show_exercise("01_cone_distortion", 1)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # L-BFGS now starts from the straight latent line, which runs through the high-distortion gap, instead
 # of from a shortest path on the latent grid graph. Look at the table of path lengths under
 # *Geodesics*, the energy line below it and the figure *Paths over the distortion map*: does the
@@ -418,7 +418,7 @@ show_exercise("01_cone_distortion", 1)
 # in a longer local minimum near the straight line? What is the geodesic's length as a ratio to
 # the true surface path? Check it with `check("01_cone_distortion", 1, "geodesic ratio", ...)`.
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "skip"} tags=["hide-input"]
 same_minimum = verdicts.within_tolerance(
     report.lookup(recorded_runs("01_cone_distortion", 1)[0], ("cone_path_lengths", "latent geodesic", "input-space length")),
     geodesic.length, rel_tol=1e-3, words=("the same length (to 0.1 %)", "different lengths"))
@@ -438,10 +438,10 @@ starts, one of them deep in the gap, end at the same length: the minimum the gri
 reached by descending from the line. The straight line itself stays
 {run[cone_path_lengths][straight latent line][ratio to true surface path]:.2f}× the true path.""", same=same_minimum)
 
-# %% jupyter={"source_hidden": true} tags=["remove-input"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["remove-input"]
 show_exercise("01_cone_distortion", 2)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # With $\beta = 4$ the KL term pulls every posterior harder towards $N(0, I)$. Compare with this notebook:
 # the posterior variances per class (table under *What the encoder says about each class*), the gap's
 # distortion relative to the upper class (summary under *Local distortion*) and the three lengths of the
@@ -449,7 +449,7 @@ show_exercise("01_cone_distortion", 2)
 # the decoder then have to stretch it more? What is the ratio of the gap's median distortion to the
 # upper class's (`"gap ratio"`)?
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "skip"} tags=["hide-input"]
 beta_effects = attributable("01_cone_distortion", 2, reseeded=4, paths={
     "lower": ("cone_latent_variances", "lower"), "upper": ("cone_latent_variances", "upper"),
     "kl": ("cone_training", "kl"), "gap_ratio": ("cone_takeaways", "gap_ratio"),
@@ -472,17 +472,17 @@ gap's distortion ratio is the question the exercise asks; read its verdict befor
 stretches the gap more: one run at β = 4 cannot show it unless the change clears the seed's.""",
               seed=recorded_runs("01_cone_distortion", 4)[0], effects=beta_effects)
 
-# %% jupyter={"source_hidden": true} tags=["remove-input"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["remove-input"]
 show_exercise("01_cone_distortion", 3)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # With ReLU activations the decoder is piecewise linear, so its Jacobian $J$ is constant on each
 # linear piece. Look at the distortion heatmaps: they should break into sharp-edged patches of one
 # colour. Does the geodesic still find a path close to the true surface path, and how does the decoded
 # manifold (the 3-D sheet) look where the pieces meet? What is the geodesic's ratio to the true
 # surface path now (`"geodesic ratio"`)?
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "skip"} tags=["hide-input"]
 headlines = {"line": ("cone_path_lengths", "straight latent line", "ratio to true surface path"),
              "variances": ("cone_latent_variances", "ratio")}
 relu_effects = attributable("01_cone_distortion", 3, reseeded=4, paths={
@@ -514,16 +514,16 @@ a change {effects[gap_ratio]}. Each "change" is judged by the rule of exercise 2
 4). So the headline results of this notebook belong to the smooth decoder it trains, not to every decoder.""",
               flipped=flipped, effects=relu_effects)
 
-# %% jupyter={"source_hidden": true} tags=["remove-input"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["remove-input"]
 show_exercise("01_cone_distortion", 4)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # A new data draw, initialisation and training order. Compare the takeaways at the end: which of the
 # four statements hold with the same numbers (roughly), and which numbers move a lot — for example
 # the ratio of the gap's distortion to the upper class's, or how close the geodesic comes to the true
 # path?
 
-# %% jupyter={"source_hidden": true} tags=["remove-input"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["remove-input"]
 show_solution("01_cone_distortion", 4, """\
 | takeaway number | this notebook | seed 1 |
 |---|---|---|

@@ -1,4 +1,4 @@
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # Study 2 — Gaussian heatmaps: a convolutional VAE next to an AE
 #
 # Every image in this study is a picture of a bivariate normal density, so we know the three
@@ -19,7 +19,7 @@
 # * what β trades: rate against distortion, active units, what the code holds, and valid samples, over a
 #   sweep of β from 0.1 to 64.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## What you will learn
 #
 # After this notebook you can …
@@ -41,12 +41,12 @@
 # * compare how unevenly two decoders stretch their latent spaces, and say when a geodesic is worth
 #   more than a straight line.
 
-# %% tags=["boilerplate"]
+# %% slideshow={"slide_type": "skip"} tags=["boilerplate"]
 from helpers.studies.gaussian_heatmaps import parameters  # the rules of this notebook's parameters (light: no TensorFlow)
 from helpers.retraining import announce_retraining
 from helpers.validation import validate
 
-# %% tags=["parameters"]
+# %% slideshow={"slide_type": "skip"} tags=["parameters"]
 # [retrains]: a new value trains a model (the run says which first, and how long the shipped one took)
 seed: int = 19  # seeds initialisation, the validation hold-out, sampling and figure draws [retrains]
 config: str = "fast"  # "fast" (default: quickest to train), "lean" or "original" (the original study's network) [retrains]
@@ -72,11 +72,11 @@ mixture_components: int = 10  # components of the Gaussian mixture fitted to the
 recompute_sweep: bool = False  # retrain (or load from the local cache) and re-measure the β sweep (~20 min)
 recompute_seeds: bool = False  # retrain (or load) the VAE and AE at five seeds and re-measure the seed study (~40 min)
 
-# %% tags=["boilerplate"]
+# %% slideshow={"slide_type": "skip"} tags=["boilerplate"]
 validate(parameters.PARAMETERS, globals())  # every parameter above and their combinations, before TensorFlow loads
 announce_retraining(parameters.RETRAINS, globals())  # names each model this run will train, and its time
 
-# %% tags=["boilerplate"]
+# %% slideshow={"slide_type": "skip"} tags=["boilerplate"]
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -91,7 +91,7 @@ from helpers.studies.gaussian_heatmaps import (alignment_scores, beta_sweep, clo
 
 pd.set_option("display.width", 160)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## The data
 #
 # With $\Sigma = \begin{pmatrix} v_x & \rho\sqrt{v_x v_y} \\ \rho\sqrt{v_x v_y} & v_y \end{pmatrix}$ the density
@@ -102,7 +102,7 @@ pd.set_option("display.width", 160)
 # The factor grid is $v_x, v_y \in \{0.1, 0.3, \dots, 4.9\}$ and $\rho \in \{-0.95, -0.85, \dots, 0.85\}$:
 # $25 \cdot 25 \cdot 19 = 11{,}875$ images, split 80/20 with `random_state=19` exactly as in the original study.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 data = heatmaps.load_heatmaps(train_subset, test_subset)
 rng = np.random.default_rng(seed)
 shown = rng.choice(len(data.x_train), size=sample_images, replace=False)
@@ -110,11 +110,11 @@ image_plots.image_grid(data.x_train[shown], ncols=8, titles=figures.factor_title
                        title="Random training images (titles: var_x var_y cor)")
 plt.show()
 
-# %% tags=["nbval-check-output"]
+# %% slideshow={"slide_type": "skip"} tags=["nbval-check-output"]
 print(f"train {data.x_train.shape}, test {data.x_test.shape}; pixel range "
       f"[{data.x_train.min():.2f}, {data.x_train.max():.2f}]")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## The models and a correct loss
 #
 # Both models share one architecture, built by `helpers.conv_models` from a named configuration.
@@ -141,26 +141,26 @@ print(f"train {data.x_train.shape}, test {data.x_test.shape}; pixel range "
 #
 # The KL term and the reparameterised draw, as the models compute them:
 
-# %% jupyter={"source_hidden": true} tags=["remove-input"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "notes"} tags=["remove-input"]
 show_source(models.kl_divergence, models.Sampling.call)
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 vae, ae, fits = model_pair.train_or_load_vae_and_ae(
     data.x_train, config=config, seed=seed, epochs=epochs, patience=patience, beta=beta, vae_loss=vae_loss,
     data_settings={"train_subset": train_subset, "test_subset": test_subset}, force_retrain=force_retrain)
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.2))
 plot_history(fits["vae"].history, keys=["loss"], title="VAE: −ELBO per image", ax=axes[0])
 plot_history(fits["ae"].history, keys=["loss"], title="AE: BCE per image", ax=axes[1])
 plt.show()
 
-# %% jupyter={"source_hidden": true} tags=["remove-input"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "subslide"} tags=["remove-input"]
 show_table("heatmap_training", pd.DataFrame.from_dict({kind: {"epochs": fit.epochs_run, "best validation loss":
                                                     min(fit.history["val_loss"])} for kind, fit in fits.items()}, orient="index"),
            digits=1)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # ### Going further: the configurations, the choice of $\beta$, and the original loss
 #
 # **Configuration.** `config="original"` is the original study's network as is (Conv 32 → 64/128/64 with pooling,
@@ -190,21 +190,21 @@ show_table("heatmap_training", pd.DataFrame.from_dict({kind: {"epochs": fit.epoc
 # prediction (`-p vae_loss original`, which trains a VAE); Exercise 1 runs the original study's network *and*
 # loss, so it shows where the original configuration lands, not what the loss alone does.
 
-# %% tags=["nbval-check-output"]
+# %% slideshow={"slide_type": "skip"} tags=["nbval-check-output"]
 print(f"vae_loss = {vae_loss!r}, beta = {beta}")
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "skip"} tags=["hide-input"]
 posterior = recovery.posterior_summary(vae, data.x_test)
 show_table("heatmap_posterior", posterior.to_frame("VAE"), digits=3)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Reconstructions
 #
 # The error of one image is the Frobenius norm $\lVert \hat x - x\rVert_F$ over its 36×36 pixels,
 # as in the original study. For the VAE there are two decodings: from the posterior mean $\mu(x)$, and from one
 # sampled $z \sim q(z|x)$ — the original study's number was the sampled one.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 recon = recovery.reconstructions(vae, ae, data.x_test, seed)
 errors = {name: recovery.frobenius_errors(data.x_test, images) for name, images in recon.items()}
 pick = rng.choice(len(data.x_test), size=min(8, sample_images), replace=False)
@@ -212,65 +212,65 @@ image_plots.image_rows({"original": list(data.x_test[pick]), **{name: list(image
                        size=1.3, cmap="cubehelix")
 plt.show()
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 plotting.error_histograms(errors)
 plt.show()
 
-# %% jupyter={"source_hidden": true} tags=["remove-input"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "subslide"} tags=["remove-input"]
 show_table("heatmap_errors", recovery.error_summary(errors), digits=3, caption="Test Frobenius errors")
 show_table("heatmap_quality_bar", recovery.quality_bar(errors), digits=3)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # How far do the worst images lie from the typical one? Here are the AE's eight worst test images (top), the AE's
 # reconstructions of them and the VAE's; the table after them gives each decoding's tail (95th percentile and
 # maximum over the median), for this one seed.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 worst = np.argsort(errors["AE"])[::-1][:8]
 image_plots.image_rows({"original": list(data.x_test[worst]), "AE": list(recon["AE"][worst]),
                         "VAE, mean z": list(recon["VAE, mean z"][worst])}, size=1.3, cmap="cubehelix")
 plt.show()
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
 tails = pd.DataFrame({name: {"p95 / median": np.quantile(e, 0.95) / np.median(e), "max / median": e.max() / np.median(e)}
                       for name, e in errors.items()}).T
 show_table("heatmap_error_tails", tails, digits=1)
 show_table("heatmap_worst_ae_factors", pd.DataFrame(data.y_test[worst[:4]], columns=heatmaps.FACTORS),
            caption="Factors of the AE's four worst test images")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## The latent spaces
 #
 # We use the VAE's posterior means $\mu(x)$ and the AE's codes $z(x)$ of the test images, coloured by
 # the three generating factors, on the three coordinate planes.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 codes = {"VAE": encode_mean(vae, data.x_test), "AE": encode_mean(ae, data.x_test)}
 train_codes = {"VAE": encode_mean(vae, data.x_train), "AE": encode_mean(ae, data.x_train)}
 figures.projections_by_factor(codes["VAE"], data.y_test, title="VAE: posterior means of the test images")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # A **linear probe** answers "how linearly is each factor laid out?": a least-squares fit
 # factor $\approx a + b^\top z$ on the training codes, scored by $R^2$ on the test codes.
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
 probe = pd.DataFrame({name: probes.linear_probe_r2(train_codes[name], data.y_train, codes[name], data.y_test,
                                                    heatmaps.FACTORS) for name in codes}).T
 show_table("heatmap_linear_probe", probe, caption="Test R² of a linear probe from the codes")
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 figures.walls_by_cor_and_anisotropy(codes["VAE"], data.y_test, "VAE")
 plt.show()
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 few = rng.choice(len(codes["VAE"]), size=min(plotted_points, len(codes["VAE"])), replace=False)
 hover = figures.factor_titles(data.y_test[few])
 show_plotly(plotting.latent_plotly(codes["VAE"][few], data.y_test[few, 2], "cor", "VAE codes by cor", hover))
 show_plotly(plotting.latent_plotly(codes["VAE"][few], np.abs(data.y_test[few, 0] - data.y_test[few, 1]),
                                       "|vx−vy|", "VAE codes by |var_x − var_y|", hover))
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
 iso = np.isclose(data.y_test[:, 0], data.y_test[:, 1])
 layout = pd.DataFrame({name: {**dict(zip(("spread 1", "spread 2", "spread 3"), latent_paths.relative_spreads(c),
                                          strict=True)),
@@ -279,26 +279,26 @@ layout = pd.DataFrame({name: {**dict(zip(("spread 1", "spread 2", "spread 3"), l
 show_table("heatmap_code_layout", layout, caption="Principal spreads of the codes (relative to the first) and "
            "the spacing of isovariance images (in typical nearest-neighbour spacings)")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # The AE's latent space with the same projections.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 figures.projections_by_factor(codes["AE"], data.y_test, title="AE: codes of the test images")
 plt.show()
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 figures.walls_by_cor_and_anisotropy(codes["AE"], data.y_test, "AE")
 plt.show()
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 show_plotly(plotting.latent_plotly(codes["AE"][few], data.y_test[few, 2], "cor", "AE codes by cor", hover))
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "fragment"} tags=["hide-input"]
 spacing = {name: latent_paths.typical_spacing(c) / np.sqrt(((c - c.mean(0)) ** 2).sum(1).mean()) for name, c in codes.items()}
 show_takeaway("heatmap_code_spacing", "Median nearest-neighbour spacing, in units of the codes' RMS radius: "
               "VAE {VAE:.3f}, AE {AE:.3f}.", **spacing)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # ## Decoded trajectories, measured
 #
 # Every path is built from codes of images whose factors we know — here the codes of all 11,875
@@ -324,7 +324,7 @@ show_takeaway("heatmap_code_spacing", "Median nearest-neighbour spacing, in unit
 # it is then as close to a heatmap as 95 % of what the model makes of real images. This *validity bar* judges the
 # paths here, the walk through empty space and the decoded samples of *The holes, measured*.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 all_codes = {name: np.concatenate([train_codes[name], codes[name]]) for name in codes}
 all_factors = np.concatenate([data.y_train, data.y_test])
 paths = {name: trajectories.standard_paths(all_codes[name], all_factors, path_points) for name in codes}
@@ -335,29 +335,29 @@ decoded = {name: {p: decode(decoders[name], path) for p, path in paths[name].ite
 image_plots.paths_figure(all_codes["VAE"], paths["VAE"], decoded["VAE"], title="VAE: decoded paths")
 plt.show()
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "skip"} tags=["hide-input"]
 tables = {name: trajectories.path_table(decoders[name], paths[name]) for name in codes}
 show_table("heatmap_paths_vae", tables["VAE"], caption="VAE: Spearman r_s of each recovered factor along the path "
            "(–: closed path, or the factor barely moves), the factors at both ends, and the moment-fit residuals")
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 image_plots.paths_figure(all_codes["AE"], paths["AE"], decoded["AE"], title="AE: decoded paths")
 plt.show()
 
-# %% jupyter={"source_hidden": true} tags=["remove-input"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["remove-input"]
 show_table("heatmap_paths_ae", tables["AE"], caption="AE: the same paths")
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 estimated = {p: recovery.estimate_factors(images) for p, images in decoded["VAE"].items()}
 figures.factor_traces(estimated)
 plt.show()
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "skip"} tags=["hide-input"]
 jumps = pd.DataFrame({p: np.abs(np.diff(e, axis=0)).max(0) for p, e in estimated.items()}, index=heatmaps.FACTORS).T
 show_table("heatmap_path_jumps", jumps, caption="VAE: largest change of a recovered factor between consecutive "
            "decoded images on each path")
 
-# %% jupyter={"source_hidden": true} tags=["remove-input"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["remove-input"]
 show_takeaway("heatmap_paths_takeaway",
               "Along each line built to change one factor, that factor is monotone in both models: $r_s$ of var_x "
               "{v_size:.2f} (VAE) and {a_size:.2f} (AE) on *small → large*, of cor {v_cor:.2f} and {a_cor:.2f} on "
@@ -374,7 +374,7 @@ show_takeaway("heatmap_paths_takeaway",
               bar_v=bars["VAE"], bar_a=bars["AE"], n=len(tables["VAE"]), steps=path_points - 1,
               **trajectories.paths_takeaway_values(tables, bars, jumps, all_factors))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # ## Empty space and the hull of the AE's codes
 #
 # The original study said that the AE decodes empty regions of its latent space into non-ellipses: it is only
@@ -385,14 +385,14 @@ show_takeaway("heatmap_paths_takeaway",
 # holds, the image at the AE's emptiest point fails the bar while the images at the walk's ends pass, and pushed
 # AE codes leave the heatmaps sooner than pushed VAE codes. The VAE gets the same treatment.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 walks = {name: latent_paths.empty_traversal(all_codes[name], np.random.default_rng(seed), path_points)
          for name in codes}
 image_plots.paths_figure(all_codes["AE"], {"AE: through the emptiest point": walks["AE"][0]},
                          {"AE: through the emptiest point": decode(ae.decoder, walks["AE"][0])}, thumbs=7)
 plt.show()
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "skip"} tags=["hide-input"]
 walk_rows = pd.DataFrame({name: trajectories.traversal_table(decoders[name], all_codes[name], walks[name][0],
                                                              walks[name][2]) for name in codes}).T
 show_table("heatmap_empty_walk", walk_rows, caption="Walk through the emptiest point inside the codes' hull")
@@ -400,7 +400,7 @@ pushed = trajectories.perturbation_table(decoders, all_codes, seed)
 show_table("heatmap_pushed_codes", pushed, caption="Median residual of decoded hull codes pushed outwards "
            "(step × RMS radius)")
 
-# %% jupyter={"source_hidden": true} tags=["remove-input"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["remove-input"]
 show_takeaway("heatmap_empty_takeaway",
               "AE: the image at the emptiest point (residual {a_mid:.3f}, bar {bar_a:.3f}) is {a_mid_valid}; at the "
               "walk's ends (mean residual {a_ends:.3f}) the image is {a_ends_valid}; the largest residual on the walk "
@@ -409,7 +409,7 @@ show_takeaway("heatmap_empty_takeaway",
               "steps, and at the largest push ({last}) it is {a_last:.3f} (AE) and {v_last:.3f} (VAE).",
               **trajectories.empty_space_values(walk_rows, pushed, bars))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # ## Geometry: how the decoders stretch their latent spaces, and geodesics
 #
 # As in notebook 1, the Jacobian $J(z) = \partial g/\partial z$ (here $1296 \times 3$) says how much the
@@ -418,7 +418,7 @@ show_takeaway("heatmap_empty_takeaway",
 # $\sqrt{\det((JB)^\top JB)}$ (forward-mode Jacobians: three passes instead of 1296). Codes within a thin
 # slab around the slice are drawn on top.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 slices, near = {}, {}
 for name, c in codes.items():
     centre, slice_axes = latent_paths.principal_axes(c)
@@ -431,20 +431,20 @@ for ax, (name, (u, v, values, _)) in zip(axes, slices.items(), strict=True):
     plot_distortion_heatmap(u, v, values, {"codes near the slice": near[name]}, ax=ax, title=f"{name}: distortion")
 plt.show()
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "skip"} tags=["hide-input"]
 unevenness = pd.DataFrame({name: {"p95 / median": np.quantile(values, 0.95) / np.median(values),
                                   "max / median": values.max() / np.median(values)}
                            for name, (_, _, values, _) in slices.items()}).T
 show_table("heatmap_slice_distortion", unevenness, digits=1, caption="Distortion on the slice")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # **Straight line vs geodesic between two heatmaps.** Take the test images nearest to a strongly negative and a
 # strongly positive correlation at equal variances (the ellipse turns by 90°). Between their codes we decode
 # the straight latent line and the latent geodesic that minimises the decoded energy (L-BFGS from the straight
 # line), and ask of every decoded image how valid a heatmap it is: the residual of its best moment fit
 # (0 for an exact member of the family).
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 end_indices = [trajectories.nearest_factor_index(data.y_test, f) for f in ((2.5, 2.5, -0.85), (2.5, 2.5, 0.85))]
 geodesic_rows, geodesic_strips = {}, {}
 for name in codes:
@@ -456,17 +456,17 @@ for name in codes:
                                            "max residual": residual.max()}
         geodesic_strips[f"{name} {kind}"] = path["images"]
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 labels = [name if k == 0 else "" for name in geodesic_strips for k in range(geodesic_steps)]
 image_plots.image_grid(np.concatenate(list(geodesic_strips.values())), ncols=geodesic_steps, titles=labels,
                        title="cor −0.85 → +0.85: straight latent line vs latent geodesic (rows)")
 plt.show()
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "skip"} tags=["hide-input"]
 geodesic_table = pd.DataFrame(geodesic_rows).T
 show_table("heatmap_geodesics", geodesic_table, caption="cor −0.85 → +0.85: straight line vs geodesic")
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "skip"} tags=["hide-input"]
 shorter = {name: 1 - geodesic_table.loc[f"{name} geodesic", "decoded length"]
            / geodesic_table.loc[f"{name} straight", "decoded length"] for name in codes}
 show_takeaway("heatmap_geodesic_takeaway", "On this slice the AE's largest stretching is {ae_max:.0f} times its "
@@ -480,7 +480,7 @@ show_takeaway("heatmap_geodesic_takeaway", "On this slice the AE's largest stret
               all_valid=latent_holes.validity_verdict(geodesic_table["max residual"].max(), min(bars.values()), words=(
                   "every decoded image on either path is a valid heatmap", "some decoded image leaves the heatmaps")))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # ## Which latent axis means what: traversals
 #
 # A **latent traversal** changes one latent coordinate and holds the others: coordinate $z_k$ runs in
@@ -499,7 +499,7 @@ show_takeaway("heatmap_geodesic_takeaway", "On this slice the AE's largest stret
 # codes (pc1: the direction of largest spread) ask whether the model's own axes are any more special
 # than the directions of the cloud.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 frames = {name: latent_paths.principal_axes(all_codes[name])[1] for name in codes}
 traversals = {name: {**alignment_scores.axis_traversals(decoders[name], all_codes[name], traversal_points),
                      **alignment_scores.axis_traversals(decoders[name], all_codes[name], traversal_points, frames[name], "pc")}
@@ -507,18 +507,18 @@ traversals = {name: {**alignment_scores.axis_traversals(decoders[name], all_code
 figures.traversal_figure(traversals)
 plt.show()
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 sensitivity = {name: alignment_scores.sensitivity_table(traversals[name], data.y_train) for name in codes}
 figures.sensitivity_heatmaps(sensitivity)
 plt.show()
 
-# %% jupyter={"source_hidden": true} tags=["remove-input"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["remove-input"]
 show_table("heatmap_axis_sensitivity", pd.concat([table.rename(index=lambda axis, name=name: f"{name} {axis}")
                                                  for name, table in sensitivity.items()]),
            caption="Change of each recovered factor along each traversal (total variation / the factor's training "
            "range), the share of the largest, and the largest moment-fit residual along the traversal")
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "skip"} tags=["hide-input"]
 top = {f"{name}_{frame}": sensitivity[name].loc[[i for i in sensitivity[name].index if i.startswith(frame)],
                                                 "top share"].mean() for name in codes for frame in ("z", "pc")}
 show_takeaway("heatmap_axis_takeaway", "Averaged over the three latent axes, a traversal puts a share of "
@@ -533,7 +533,7 @@ show_takeaway("heatmap_axis_takeaway", "Averaged over the three latent axes, a t
                   ("valid", latent_holes.validity_verdict(sensitivity[name]["max residual"].max(), bars[name], words=(
                       "within its validity bar", "above its validity bar"))))})
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # ## Informative ≠ disentangled, measured
 #
 # Three standard scores ask whether each factor is carried by *one* latent axis (formulas and
@@ -560,25 +560,25 @@ show_takeaway("heatmap_axis_takeaway", "Averaged over the three latent axes, a t
 # (1 + \text{rotations})$, so it cannot fall below 0.05 with fewer than 19 rotations: the default DCI-D null
 # only places the observed value among a few rotated copies (`-p dci_rotations 19` adds about 8 s).
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "skip"} tags=["hide-input"]
 scores = pd.DataFrame({name: alignment_scores.alignment_scores(train_codes[name], data.y_train, codes[name], data.y_test)
                        for name in codes}).T
 scores["probe R² (mean)"] = probe.mean(axis=1)
 show_table("heatmap_disentanglement", scores, digits=3, caption="Disentanglement scores against (var_x, var_y, "
            "cor), and the linear probe's mean test R²")
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 nulls = {name: alignment_scores.rotation_nulls(train_codes[name], data.y_train, codes[name], data.y_test, rotations,
                                     dci_rotations, seed) for name in codes}
 figures.null_histograms(nulls)
 plt.show()
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "skip"} tags=["hide-input"]
 null_tables = [alignment_scores.null_table(nulls[name]).rename(index=lambda score, name=name: f"{name} {score}") for name in codes]
 show_table("heatmap_rotation_null", pd.concat(null_tables), caption="Each score against the same score of randomly "
            "rotated copies of the model's own codes")
 
-# %% jupyter={"source_hidden": true} tags=["remove-input"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["remove-input"]
 show_takeaway("heatmap_alignment_takeaway", "By MIG the VAE is {vae_verdict} (MIG {vae_mig:.3f}, at percentile "
               "{vae_mig_pct:.0f} of {rotations} rotations, rotation-test p = {vae_mig_p:.2f}; DCI-D at percentile "
               "{vae_dci_pct:.0f} of {dci_rotations}), and the AE is {ae_verdict} (MIG {ae_mig:.3f}, percentile "
@@ -594,7 +594,7 @@ show_takeaway("heatmap_alignment_takeaway", "By MIG the VAE is {vae_verdict} (MI
               rotations=rotations, dci_rotations=dci_rotations, vae_probe=scores.loc["VAE", "probe R² (mean)"],
               ae_probe=scores.loc["AE", "probe R² (mean)"], vae_i=scores.loc["VAE", "DCI I"], ae_i=scores.loc["AE", "DCI I"])
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # **Reading it.** Rolinek, Zietlow & Martius (2019, "Variational autoencoders pursue PCA directions (by
 # accident)") argue that a VAE with a *diagonal* Gaussian posterior is pushed towards decoders whose
 # Jacobian columns are locally orthogonal: the latent axes line up with the directions along which the
@@ -608,7 +608,7 @@ show_takeaway("heatmap_alignment_takeaway", "By MIG the VAE is {vae_verdict} (MI
 # the factors *as named*; the probe's $R^2$ shows the information is there either way. Rerun with
 # `-p beta 1.0` (Exercise 4) to see how the percentiles move when the KL term weighs more.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## The holes, measured
 #
 # Generating means decoding latent points that no image was encoded to. The VAE has a prior for that,
@@ -627,7 +627,7 @@ show_takeaway("heatmap_alignment_takeaway", "By MIG the VAE is {vae_verdict} (MI
 # Each share comes with its binomial standard error $\sqrt{s(1-s)/n}$; the reconstructions are the
 # reference rows.
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "fragment"} tags=["hide-input"]
 prior_draws = samplers.sample_prior(latent_holes.DENSITY_DRAWS, vae.decoder.input_shape[-1], seed)
 samples = latent_holes.latent_samples(prior_draws, train_codes["AE"], hole_samples, mixture_components, seed)
 references = {"VAE": recon["VAE, mean z"][:hole_samples], "AE": recon["AE"][:hole_samples]}
@@ -635,14 +635,14 @@ holes = latent_holes.holes_table(decoders, samples, references, data.y_train)
 show_table("heatmap_holes", holes, digits=3, caption="Decoded samples: share of valid heatmaps and of factors "
            "in the training ranges (± binomial standard errors), median residual, and the validity threshold")
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 shown_samples = {source: decode(decoders[source.split(":")[0]], z[:12]) for source, z in samples.items()}
 image_plots.image_strips(shown_samples, notes={source: [f"{r:.2f}" for r in recovery.moment_fit_residual(
     images, iterations=latent_holes.SAMPLE_FIT_ITERATIONS)] for source, images in shown_samples.items()},
                          title="Decoded samples (under each: its moment-fit residual)")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # **Where the prior's draws land.** The VAE's decoder was trained on draws from the *aggregate posterior*
 # $q(z) = \frac1N \sum_n N\big(z;\, \mu(x_n), \operatorname{diag}\sigma^2(x_n)\big)$ over the $N$ training
 # images, and it is asked to decode draws from the prior. Where the prior puts mass and $q$ is low lie the
@@ -650,7 +650,7 @@ plt.show()
 # own mass, measured on 1,000 draws from $q$ (`samplers.density_level`), and count how many of 1,000
 # prior draws fall below it. Without holes that share would be about 1 % (5 %).
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
 z_mean_train, z_log_var_train = encoder_outputs(vae, data.x_train)
 sigma_train = posterior_sigma(vae, z_log_var_train)
 log_q_prior = samplers.aggregate_posterior_log_density(prior_draws, z_mean_train, sigma_train)
@@ -660,14 +660,14 @@ prior_mass = samplers.mass_below_levels(log_q_prior, log_q_own, latent_holes.HOL
 show_table("heatmap_prior_mass", prior_mass, digits=3, caption="Share of prior draws where the aggregate posterior "
            "is below the level that holds q's own 1 % / 5 % (± binomial standard error)")
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "fragment"} tags=["hide-input"]
 by_density = latent_holes.validity_by_density(decode(vae.decoder, samples["VAE: prior N(0, I)"]),
                                        holes.loc["VAE: prior N(0, I)", "threshold"], log_q_prior[:hole_samples],
                                        prior_mass["log q level"].iloc[0])
 show_table("heatmap_holes_by_density", by_density, digits=3, caption="Decoded prior samples: valid heatmaps where "
            "q is below its 1 % level and elsewhere")
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
 mixture_source = f"AE: mixture of {mixture_components} Gaussians"
 show_takeaway("heatmap_holes_takeaway", "Valid heatmaps among decoded samples: VAE prior {vae:.0%} ± {vae_se:.0%}; "
               "AE with a Gaussian fitted to its codes {gauss:.0%} ± {gauss_se:.0%}, with a mixture of {k} Gaussians "
@@ -682,7 +682,7 @@ show_takeaway("heatmap_holes_takeaway", "Valid heatmaps among decoded samples: V
               "A hole in $q$ is where the decoder was never trained, which is not always where it fails.",
               **latent_holes.holes_takeaway_values(holes, prior_mass, by_density, mixture_source), k=mixture_components)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## The β trade-off: rate, distortion and where the code collapses
 #
 # Alemi et al. (2018, *Fixing a broken ELBO*) read the two terms of the loss as a **rate**
@@ -716,7 +716,7 @@ show_takeaway("heatmap_holes_takeaway", "Valid heatmaps among decoded samples: V
 # when its parameters match. `recompute_sweep=True` recomputes it here (the extra models are trained into, or
 # loaded from, the local cache `data/cache/`).
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
 sweep_settings = {"config": config, "vae_loss": vae_loss, "epochs": epochs, "patience": patience, "seed": seed,
                   "train_subset": train_subset, "test_subset": test_subset, "betas": list(beta_sweep.SWEEP_BETAS),
                   "samples": hole_samples, "validity bar": "this notebook's VAE's 95th-percentile residual"}
@@ -733,12 +733,12 @@ if sweep is not None:
                "errors, active units, probe R², alignment scores, valid decoded samples against one bar (± se) and "
                "against each model's own bar, epochs and training seconds")
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 if sweep is not None:
     beta_sweep.sweep_figure(sweep)
     plt.show()
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
 if sweep is not None:
     vaes = sweep[sweep["model"] != "AE"].sort_values("beta")
     low, high = vaes.iloc[0], vaes.iloc[-1]
@@ -767,7 +767,7 @@ if sweep is not None:
                   vae_ae=sweep.set_index("model").loc["AE", "valid samples"],
                   n=len(sweep), minutes=sweep["train seconds"].sum() / 60)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # ## Five seeds: is the latent space a property of the data or of the random seed?
 #
 # Everything above is one trained VAE and one trained AE. Train them again from another seed and two
@@ -805,7 +805,7 @@ if sweep is not None:
 # ten models takes a few minutes, so `make weights` records the tables
 # (`data/results/gaussian_heatmaps_seeds.json` and `…_seed_alignment.json`); `recompute_seeds=True` redoes them.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 seeds = seed_study.seed_list(seed)
 seed_settings = {"config": config, "vae_loss": vae_loss, "beta": beta, "epochs": epochs, "patience": patience,
                  "train_subset": train_subset, "test_subset": test_subset, "seeds": seeds, "rotations": rotations,
@@ -820,7 +820,7 @@ seed_headlines, seed_pairs = results.recorded_or_computed(
 if seed_headlines is None:
     seed_pairs = None
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "skip"} tags=["hide-input"]
 if seed_pairs is not None:
     yardstick_rows = {(name, case): row for name in codes for case, row in
                       alignment.yardsticks(train_codes[name], codes[name], seed).iterrows()}
@@ -834,7 +834,7 @@ if seed_pairs is not None:
                f"over the {len(seed_pairs) // 2} pairs of {len(seeds)} seeds per model (mean and sd), with the "
                "yardsticks from this notebook's codes")
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 if seed_pairs is not None:
     partner = model_pair.train_or_load_vae_and_ae(data.x_train, seed=seeds[1], **seed_training)
     pair_codes = {name: (train_codes[name], encode_mean(model, data.x_train), codes[name], encode_mean(model, data.x_test))
@@ -842,7 +842,7 @@ if seed_pairs is not None:
     seed_study.seed_alignment_figure(data.y_test[:, 0], pair_codes)
     plt.show()
 
-# %% jupyter={"source_hidden": true} tags=["remove-input"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["remove-input"]
 if seed_pairs is not None:
     show_takeaway("heatmap_seed_takeaway",
                   "Across {pairs} pairs of seeds, the VAE's seeds **{v_perm}** (matched |r| {v_rho:.3f} ± {v_rho_sd:.3f} "
@@ -855,7 +855,7 @@ if seed_pairs is not None:
                   "**{held}**.",
                   **seed_study.identifiability_values(seed_pairs, yardstick_rows))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # **Every headline number with its seed spread.** Mean and standard deviation over the five seeds of the test
 # errors, the probe's $R^2$ per factor, MIG, DCI, SAP, their rotation-null percentiles and the valid decoded
 # samples. Then VAE − AE paired by seed, each with a paired $t$-test (4 degrees of freedom). Testing many numbers
@@ -866,7 +866,7 @@ if seed_pairs is not None:
 # the values 0, 33, 67 and 100), so it is no quantity a $t$-test can average, and the score it ranks is in the
 # family already.
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "skip"} tags=["hide-input"]
 if seed_headlines is not None:
     spread = seed_study.seed_spread(seed_headlines)
     spread.columns = [f"{model} {stat}" for model, stat in spread.columns]
@@ -876,7 +876,7 @@ if seed_headlines is not None:
     show_table("heatmap_seed_paired", paired, digits=3, caption="VAE − AE, paired by seed: paired t-tests, "
                "Holm-adjusted across the family")
 
-# %% jupyter={"source_hidden": true} tags=["remove-input"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["remove-input"]
 if seed_headlines is not None:
     show_takeaway("heatmap_seed_family",
                   "Of the {m} VAE − AE differences in the family, **{k} survive Holm's correction** (Holm-adjusted "
@@ -884,7 +884,7 @@ if seed_headlines is not None:
                   "passed: {overturned}. The {models} models took {minutes:.0f} min to train (recorded).",
                   **seed_study.family_values(seed_headlines))
 
-# %% jupyter={"source_hidden": true} tags=["remove-input"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["remove-input"]
 if seed_headlines is not None and sweep is not None:
     show_takeaway("heatmap_beta_dci", "The β sweep's highest DCI-D, {best:.2f} at β = {best_beta:g}, against the "
                   "next, {next:.2f} at β = {next_beta:g} (one seed each): with the five-seed sd of DCI-D at β = "
@@ -893,12 +893,12 @@ if seed_headlines is not None and sweep is not None:
                   beta=beta, mean=spread.loc["DCI D", "VAE mean"],
                   **seed_study.sweep_dci_ranking(sweep, spread.loc["DCI D", "VAE sd"]))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Closing note
 #
 # Everything below is computed by the cells above (default parameters: shipped weights).
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
 closing = closing_note.closing_table(recorded_here())
 held, within = closing_note.survivors(closing)
 show_takeaway("heatmap_closing_note", """\
@@ -914,22 +914,22 @@ show_table("heatmap_closing_table", closing, digits=3, caption="Key figures of t
            "the VAE − AE difference over five seeds (mean, sd, and whether it survives the family's Holm-adjusted "
            "paired t-tests at 0.05)")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # ## Claims on this page
 
-# %% jupyter={"source_hidden": true} tags=["remove-input"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["remove-input"]
 show_claims("heatmap_claims")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # ## Exercises
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "skip"} tags=["hide-input"]
 from helpers.exercises import check, recorded_runs, show_exercise, show_exercises_intro, show_solution  # noqa: F401 (check)
 
 show_exercises_intro("02_gaussian_heatmaps")
 show_exercise("02_gaussian_heatmaps", 1)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # `make weights` also ships the weights of this configuration, so nothing is trained. The loss section predicts
 # what the inconsistent loss *alone* would change: narrower posteriors, codes that spread out, a VAE more like an AE.
 # This run changes more than the loss: the network (`config original`), β (1 instead of 0.33) and the epochs (40
@@ -938,7 +938,7 @@ show_exercise("02_gaussian_heatmaps", 1)
 # $R^2$. Which of these changes can you attribute to the loss? What is the VAE's mean test error with the mean
 # code (`"mean error"`)?
 
-# %% jupyter={"source_hidden": true} tags=["remove-input"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["remove-input"]
 show_solution("02_gaussian_heatmaps", 1, """\
 | | this notebook | the original study's network and loss | change against the five-seed spread |
 |---|---|---|---|
@@ -960,17 +960,17 @@ the epochs together, and the AE, which has no KL term, moves with the network an
 where the original study's configuration lands; the loss section's prediction needs a run that changes only
 `vae_loss`.""", seeds=seed_study.changes_beyond_seeds(recorded_runs("02_gaussian_heatmaps", 1)[0], recorded_here()))
 
-# %% jupyter={"source_hidden": true} tags=["remove-input"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["remove-input"]
 show_exercise("02_gaussian_heatmaps", 2)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # Three times as many points on every decoded path. If a decoder changes smoothly along a path, the
 # largest change of a recovered factor between consecutive images (the VAE's table after the factor
 # traces) should shrink about threefold; a jump that stays as large is a fold or a tear in the decoded
 # manifold. Which paths keep their jumps? Do the Spearman $r_s$ values in the two path tables move?
 # What is the largest `var_y` jump on the path `bounding plane −` (`"plane jump"`)?
 
-# %% jupyter={"source_hidden": true} tags=["remove-input"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["remove-input"]
 show_solution("02_gaussian_heatmaps", 2, """\
 The VAE's largest change of `var_y` between consecutive decoded images, and Spearman's $r_s$ of `var_y` along the
 path (– where it ranks noise: the closed rotation, or a `var_y` that barely moves):
@@ -991,16 +991,16 @@ factors, so it should hardly depend on how finely the path is sampled. (The reco
 leaves $r_s$ out where it ranks noise, so its column may show a value where this notebook shows –.)""",
               trend=trajectories.trend_pairs(recorded_here(), recorded_runs("02_gaussian_heatmaps", 2)[0], "var_y"))
 
-# %% jupyter={"source_hidden": true} tags=["remove-input"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["remove-input"]
 show_exercise("02_gaussian_heatmaps", 3)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # The latent slice is sampled on a finer grid than the default's `slice_points` per axis (the
 # parameters cell). Compare the table *Distortion on the slice*: if the AE's max / median grows with the
 # resolution, its sharpest folds are narrower than the old grid spacing, and the default map understated
 # them. What is the AE's max / median on the finer grid (`"AE max / median"`)?
 
-# %% jupyter={"source_hidden": true} tags=["remove-input"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["remove-input"]
 show_solution("02_gaussian_heatmaps", 3, """\
 | distortion on the slice | this notebook | finer grid |
 |---|---|---|
@@ -1013,16 +1013,16 @@ The p95 / median is a property of the bulk of the map and should hardly move wit
 value at one grid point, so it can only be found, not averaged. A maximum that grows on the finer grid means the
 peak is narrower than the default spacing.""")
 
-# %% jupyter={"source_hidden": true} tags=["remove-input"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["remove-input"]
 show_exercise("02_gaussian_heatmaps", 4)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # The consistent loss with the full KL weight (the AE is unchanged and loads from the shipped weights).
 # Compare the test Frobenius errors (mean and sampled $z$), the posterior widths, the linear probe's
 # $R^2$ and the principal spreads of the codes with this notebook's: what does a larger $\beta$ buy, and
 # what does it cost? What is the VAE's mean test error with the mean code now (`"mean error"`)?
 
-# %% jupyter={"source_hidden": true} tags=["remove-input"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["remove-input"]
 show_solution("02_gaussian_heatmaps", 4, """\
 | VAE | this notebook | β = 1 | change against the five-seed spread |
 |---|---|---|---|

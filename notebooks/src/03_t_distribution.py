@@ -1,4 +1,4 @@
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # Study 3 — a hidden fourth factor: t-distribution heatmaps and a latent KNN probe
 #
 # Study 2's images had three generating factors, and a 3-D latent space had room for all of them.
@@ -23,7 +23,7 @@
 # Every comparative word below ("above", "higher", "within") is decided by a stated rule of `helpers.verdicts` and
 # listed, with its rule, in the section "Claims on this page".
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## What you will learn
 #
 # After this notebook you can …
@@ -37,12 +37,12 @@
 #   (Holm's correction across the family of comparisons);
 # * see how the way a VAE is probed — one sampled $z$ or the posterior mean — can decide "VAE vs AE".
 
-# %% tags=["boilerplate"]
+# %% slideshow={"slide_type": "skip"} tags=["boilerplate"]
 from helpers.studies.t_distribution import parameters  # the rules of this notebook's parameters (light: no TensorFlow)
 from helpers.retraining import announce_retraining
 from helpers.validation import validate
 
-# %% tags=["parameters"]
+# %% slideshow={"slide_type": "skip"} tags=["parameters"]
 # [retrains]: a new value trains a model (the run says which first, and how long the shipped one took)
 seed: int = 19  # draws the degrees of freedom and seeds training; the repeats use seed, seed + 1, … [retrains]
 config: str = "lean"  # the heatmap study's network: "lean" (default) or "original" (the original study's) [retrains]
@@ -58,14 +58,14 @@ recompute_repeats: bool = False  # retrain (or load from the local cache) and re
 recompute_error_check: bool = False  # train this notebook's AE recipe on study 2's images (the reconstruction-error check)
 force_retrain: bool = False  # retrain even when cached or shipped weights exist
 
-# %% tags=["boilerplate"]
+# %% slideshow={"slide_type": "skip"} tags=["boilerplate"]
 validate(parameters.PARAMETERS, globals())  # every parameter above and their combinations, before TensorFlow loads
 announce_retraining(parameters.RETRAINS, globals())  # names each model this run will train, and its time
 training = {"config": config, "beta": beta, "epochs": epochs, "patience": patience,
             "train_subset": train_subset, "test_subset": test_subset}
 
 
-# %% tags=["boilerplate"]
+# %% slideshow={"slide_type": "skip"} tags=["boilerplate"]
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -80,7 +80,7 @@ from helpers.studies.gaussian_heatmaps import figures, recovery
 from helpers.studies.t_distribution import model_pair, probing, reconstruction, seed_repeats, t_data
 
 pd.set_option("display.width", 160)
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## The data
 #
 # A bivariate t density with location 0, shape matrix $\Sigma$ (built from $v_x, v_y, \rho$ as in
@@ -99,7 +99,7 @@ pd.set_option("display.width", 160)
 # $20 < (v_x + v_y)^2 < 30$ does the coin $U$ decide. The split is the original study's (80/20,
 # `random_state=19`); the `seed` parameter draws $U$.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 data = t_data.load_t_heatmaps(seed, train_subset, test_subset)
 heavy_train, heavy_test = t_data.heavy_labels(data.y_train), t_data.heavy_labels(data.y_test)
 rng = np.random.default_rng(seed)
@@ -111,14 +111,14 @@ image_plots.image_grid(data.x_train[shown], ncols=8, titles=titles,
                        title="Random training images: ν = 2 in magma, ν = 200 in viridis (var_x var_y cor)")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # What the fourth factor looks like: the same $\Sigma$ with $\nu = 2$ and $\nu = 200$, and the middle row of each
 # image. Divided by its maximum, the $\nu = 2$ density is $(1 + q/2)^{-2} \approx 1 - q$ near the centre, against
 # $e^{-q/2} \approx 1 - q/2$ for the nearly normal one ($q = p^\top \Sigma^{-1} p$): it falls twice as fast there, and
 # only beyond $q \approx 5$ (where $2\ln(1 + q/2) = q/2$) is it the larger. The window shows only the start of the
 # heavy tails.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 demo_factors = np.array([[1.5, 1.5, 0.0]])
 pair = np.concatenate([t_data.t_heatmaps(demo_factors, t_data.HEAVY_DF), t_data.t_heatmaps(demo_factors, t_data.LIGHT_DF)])
 fig, axes = plt.subplots(1, 3, figsize=(11, 3))
@@ -128,7 +128,7 @@ for ax, image, name, cmap in zip(axes[:2], pair, ("ν = 2", "ν = 200"), ("magma
 axes[2].set_xlabel("x (middle row)"), axes[2].legend()
 plt.show()
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
 row, inner = len(pair[0]) // 2, int(np.argmin(abs(heatmaps.GRID_AXIS - 1.0)))
 show_takeaway("t_demo_profile", "Middle row, as a share of the peak: at x = {x_in:.2f} the ν = 2 image is at {heavy_in:.2f} "
               "and the ν = 200 image at {light_in:.2f}; at the window's edge (x = {x_edge:.2f}) at {heavy_edge:.3f} and "
@@ -136,7 +136,7 @@ show_takeaway("t_demo_profile", "Middle row, as a share of the peak: at x = {x_i
               light_in=pair[1][row, inner], x_edge=heatmaps.GRID_AXIS[-1], heavy_edge=pair[0][row, -1],
               light_edge=pair[1][row, -1])
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # **How much does $v_x + v_y$ already tell?** Given $s = v_x + v_y$, the rule gives
 # $P(\nu = 2 \mid s) = \mathrm{clip}\big((s^2 - 20)/10,\ 0,\ 1\big)$. The best classifier that sees only
 # $s$ predicts $\nu = 2$ when that probability exceeds ½ (the **Bayes rule on $s$**). Over the $n$ test images its
@@ -150,14 +150,14 @@ show_takeaway("t_demo_profile", "Middle row, as a share of the peak: at x = {x_i
 # that kept the three Gaussian factors but *not* the tails cannot beat $A^*$ in expectation; only a probe that lies
 # above it by more than the noise is reading the tails off the representation.
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "fragment"} tags=["hide-input"]
 everything = np.concatenate([data.y_train, data.y_test])
 bound, bound_se = probing.bayes_bound(data.y_test)
 show_takeaway("t_classes", "Share of ν = 2: {heavy:.3f} (the original study: 0.50). The Bayes bound on the "
               "{n:,} test images: **A\\* = {bayes:.3f} ± {bayes_se:.4f}** (binomial standard error).",
               heavy=t_data.heavy_labels(everything).mean(), bayes=bound, bayes_se=bound_se, n=len(data.y_test))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # ## The models
 #
 # The VAE and the AE are built as in study 2, but not with study 2's training settings.
@@ -171,28 +171,28 @@ show_takeaway("t_classes", "Share of ν = 2: {heavy:.3f} (the original study: 0.
 #   for at most 20 epochs with patience 4. The smaller budget keeps the five-seed repeats affordable; the takeaway
 #   under the training curves says how much the validation loss still moved at the end.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 vae, ae, fits = model_pair.train_or_load_vae_and_ae(seed, data, force_retrain=force_retrain, **training)
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.2))
 plot_history(fits["vae"].history, keys=["loss", "val_loss"], title="VAE: −ELBO per image", ax=axes[0])
 plot_history(fits["ae"].history, keys=["loss", "val_loss"], title="AE: BCE per image", ax=axes[1])
 plt.show()
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "skip"} tags=["hide-input"]
 late = {kind: model_pair.late_improvement(fit.history["val_loss"]) for kind, fit in fits.items()}
 show_takeaway("t_levelling", "Over the last four epochs the best validation loss fell by {vae:.2%} (VAE) and {ae:.2%} "
               "(AE) of its value.", **late)
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "skip"} tags=["hide-input"]
 recon = recovery.reconstructions(vae, ae, data.x_test, seed)
 errors = {name: recovery.frobenius_errors(data.x_test, images) for name, images in recon.items()}
 show_table("t_training", pd.DataFrame.from_dict({kind: {"epochs": fit.epochs_run, "best validation loss":
                                               min(fit.history["val_loss"])} for kind, fit in fits.items()}, orient="index"), digits=1)
 show_table("t_errors", recovery.error_summary(errors), digits=3, caption="Test Frobenius reconstruction error")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # Why do these errors differ from study 2's (the check below measures study 2's AE too)? Three candidate causes
 # differ between the studies: the **data scale** (‖x̂ − x‖_F grows with the images' size), the **heavier tails** of the ν = 2 images,
 # and the **training** (`"lean"` for 12 epochs here, `"fast"` for 20 there). The first two can be measured here
@@ -200,7 +200,7 @@ show_table("t_errors", recovery.error_summary(errors), digits=3, caption="Test F
 # (study 2's data), and the errors on the ν = 2 images against the ν = 200 ones (mean ± standard error, decided by
 # the rule of two standard errors).
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "skip"} tags=["hide-input"]
 norms, scale = reconstruction.image_norms(data.x_test, data.y_test)
 by_tails, tail_verdicts = reconstruction.error_by_tails(errors, heavy_test)
 show_table("t_error_sources", by_tails, digits=3, caption="Test Frobenius error by degrees of freedom")
@@ -214,7 +214,7 @@ A cause must make the error larger, so a candidate whose verdict does not read "
               g_norm=norms.loc["Gaussian images, same factors", "mean norm"], vae=tail_verdicts["VAE, mean z"],
               ae=tail_verdicts["AE"])
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # **Data or recipe?** The check trains this notebook's AE recipe (`config`, `epochs`, `patience`) on study 2's
 # Gaussian images and measures its error beside study 2's own AE (`"fast"`, 20 epochs, its shipped weights) on the
 # same images. Then two comparisons each change one thing: the recipe (same Gaussian images) and the data (same
@@ -223,14 +223,14 @@ A cause must make the error larger, so a candidate whose verdict does not read "
 # decided by the rule of two standard errors. The table ships (`data/results/t_distribution_recipe_check.json`);
 # `recompute_error_check=True` retrains it.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 recipe_check = results.recorded_or_computed(
     reconstruction.RECIPE_CHECK_FILE, {"seed": seed, "config": config, "epochs": epochs, "patience": patience,
                                        "train_subset": train_subset, "test_subset": test_subset},
     recompute=recompute_error_check, flag="recompute_error_check", cost="one AE trained: about 8 minutes on 2 cores",
     compute=lambda: reconstruction.recipe_check(seed, config, epochs, patience, train_subset, test_subset))
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "skip"} tags=["hide-input"]
 if recipe_check is not None:
     recipe_verdicts = reconstruction.recipe_verdicts(recipe_check, errors["AE"].mean())
     show_table("t_recipe_check", recipe_check, digits=3, caption="AE test Frobenius error on study 2's Gaussian "
@@ -244,14 +244,14 @@ in a 3-D code, or the shape of the t images — is not separated here.""",
                   t_error=errors["AE"].mean(), sd=recipe_check["one run's sd"].iloc[0],
                   recipe=recipe_verdicts["recipe"], data=recipe_verdicts["data"])
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## The latent spaces, by degrees of freedom
 #
 # The codes of the test images (VAE: posterior means), coloured by $\nu$. Wide densities are mostly heavy-tailed
 # and narrow ones mostly normal, so colour alone cannot tell whether a code keeps $\nu$ or only $v_x + v_y$: the
 # two tests below (code shifts, and the probe on $(v_x + v_y, \text{code})$) can.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 codes = {"VAE": encode_mean(vae, data.x_test), "AE": encode_mean(ae, data.x_test)}
 train_codes = {"VAE": encode_mean(vae, data.x_train), "AE": encode_mean(ae, data.x_train)}
 classes = {"ν = 2": heavy_test == 1, "ν = 200": heavy_test == 0}
@@ -259,7 +259,7 @@ for name, c in codes.items():
     plotting.projections_by_class(c, classes, title=f"{name}: codes of the test images by degrees of freedom")
 plt.show()
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 few = rng.choice(len(data.x_test), size=min(plotted_points, len(data.x_test)), replace=False)
 hover = [f"ν={int(f[3])} {t}" for f, t in zip(data.y_test[few], figures.factor_titles(data.y_test[few]),
                                                strict=True)]
@@ -267,7 +267,7 @@ for name, c in codes.items():
     show_plotly(plotting.latent_plotly_by_class(c[few], {k: m[few] for k, m in classes.items()},
                                                    f"{name} codes by degrees of freedom", hover))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # **Does the code move when only $\nu$ changes?** Every factor combination appears once in the data,
 # with one $\nu$. To isolate the fourth factor we render each test combination *both* ways, encode
 # both images, and measure how far apart the two codes are, in units of the median nearest-neighbour
@@ -275,7 +275,7 @@ for name, c in codes.items():
 # versions are practically the same point. (A shift says that the code *moves* with $\nu$, not that a probe can read
 # $\nu$ back: the probe on $(v_x + v_y, \text{code})$ below tests that.)
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
 twins = {df: t_data.t_heatmaps(data.y_test[:, :3], df).astype("float32")[..., None]
          for df in (t_data.HEAVY_DF, t_data.LIGHT_DF)}
 s_test = data.y_test[:, 0] + data.y_test[:, 1]
@@ -289,12 +289,12 @@ for name, model in (("VAE", vae), ("AE", ae)):
 show_table("t_code_shift", pd.DataFrame(shift_rows).T, caption="Code shift between the ν = 2 and ν = 200 renderings "
            "of the same test factors (in nearest-neighbour spacings)")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # A linear probe of the three Gaussian factors and the principal spreads of the codes, as in study 2:
 # how much of $v_x, v_y, \rho$ is still laid out linearly, and how round the cloud is, when the code
 # also holds $\nu$.
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "fragment"} tags=["hide-input"]
 probe = pd.DataFrame({name: probes.linear_probe_r2(train_codes[name], data.y_train, codes[name], data.y_test,
                                                    heatmaps.FACTORS) for name in codes}).T
 spreads = pd.DataFrame({name: latent_paths.relative_spreads(np.float64(c)) for name, c in codes.items()},
@@ -302,7 +302,7 @@ spreads = pd.DataFrame({name: latent_paths.relative_spreads(np.float64(c)) for n
 show_table("t_linear_probe", probe.join(spreads), caption="Test R² of a linear probe from the codes, and the "
            "codes' principal spreads (relative to the first)")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## The KNN probe, with baselines (this seed)
 #
 # As in the original study: a $k$-nearest-neighbour classifier with $k \in \{3, \dots, 24\}$ chosen by
@@ -311,17 +311,17 @@ show_table("t_linear_probe", probe.join(spreads), caption="Test R² of a linear 
 # way) and on the posterior means. The baselines run on the same split; the last rows see only the
 # true $v_x + v_y$.
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "fragment"} tags=["hide-input"]
 this_seed = probing.probe_table(vae, ae, data, seed)
 show_table("t_probes_this_seed", this_seed.drop(columns="seconds").set_index(["representation", "probe"]), digits=3,
            caption="This seed's probes on the test split (the row 'Bayes rule' is the rule's realised accuracy on this "
            "seed's labels; its expectation is A*)")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # The probes that see only $s = v_x + v_y$ against the Bayes bound $A^*$, on the same test images: each accuracy with
 # its binomial standard error, decided by the rule of two standard errors (`verdicts.difference`).
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
 on_s = this_seed[this_seed["representation"] == "true var_x + var_y"].set_index("probe")["accuracy"]
 versus_bound = {probe: probing.against_bound(acc, len(data.y_test), bound, bound_se) for probe, acc in on_s.items()}
 show_takeaway("t_bound_check", """\
@@ -332,7 +332,7 @@ Bayes rule is {bayes}, the KNN {knn}, the logistic regression {logistic}.""",
               se=probing.binomial_se(bound, len(data.y_test)), bound=bound, bound_se=bound_se,
               bayes=versus_bound["Bayes rule"], knn=versus_bound["KNN"], logistic=versus_bound["logistic"])
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # ## Does a code carry $\nu$ beyond $v_x + v_y$?
 #
 # A probe on the codes alone cannot show whether a code carries $\nu$ *beyond* what $s$ says: a code may keep the
@@ -343,7 +343,7 @@ Bayes rule is {bayes}, the KNN {knn}, the logistic regression {logistic}.""",
 # the rule of two standard errors on the two accuracies (binomial errors, treated as independent, which is
 # conservative: they share the test images).
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "skip"} tags=["hide-input"]
 beyond = {name: probing.beyond_the_sum(train_codes[name], codes[name], data) for name in ("VAE", "AE")}
 show_table("t_beyond_sum", pd.DataFrame({name: {**row, "verdict": row["verdict"].words} for name, row in
                                          beyond.items()}).T.infer_objects(), digits=4,
@@ -353,7 +353,7 @@ show_takeaway("t_beyond_sum_note", "With its code beside $s$, the probe reaches 
               vae_acc=beyond["VAE"]["(s, code)"], ae_acc=beyond["AE"]["(s, code)"], alone=beyond["VAE"]["s alone"],
               vae=beyond["VAE"]["verdict"], ae=beyond["AE"]["verdict"])
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Repeats: mean ± standard deviation over seeds
 #
 # One run is one draw of $U$ (which images are heavy-tailed), one initialisation and one sequence of
@@ -365,7 +365,7 @@ show_takeaway("t_beyond_sum_note", "With its code beside $s$, the probe reaches 
 # $(s, \text{code})$ runs on this seed only: the other seeds' weights do not ship, so adding it to the table means
 # retraining their eight models.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 repeat_settings = {**training, "seeds": seed_repeats.repeat_seeds(seed, repeats)}
 table = results.recorded_or_computed(
     seed_repeats.REPEATS_FILE, repeat_settings, recompute=recompute_repeats, flag="recompute_repeats",
@@ -375,7 +375,7 @@ table = results.recorded_or_computed(
             s, d, force_retrain=force_retrain, ship=False, **training)[:2],
         load_data=lambda s: t_data.load_t_heatmaps(s, train_subset, test_subset)))
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
 if table is None:
     summary = None
 else:
@@ -383,14 +383,14 @@ else:
     show_table("t_repeats", summary, digits=3, caption=f"Seeds {sorted(table['seed'].unique().tolist())}")
     knn = summary.xs("KNN", level="probe")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # Every seed gives both models the same data, so the comparison is **paired**: the difference within each seed, its
 # mean and spread over the seeds, and a paired t-test. The table tests seven differences at once, and testing many
 # inflates the chance of a false "difference", so the p-values are adjusted by Holm's method across all seven
 # (`verdicts.paired_family`); a difference holds where the adjusted p < 0.05. "higher" means the first
 # representation scores higher than the second. The rows "true var_x + var_y" here are the KNN on $s$.
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
 if table is not None:
     pairs = [("VAE mean z", "AE z"), ("VAE sampled z", "AE z"), ("VAE mean z", "VAE sampled z"),
              ("true var_x + var_y", "VAE mean z"), ("pixels", "true var_x + var_y"), ("VAE mean z", "PCA-3 of pixels"),
@@ -400,18 +400,18 @@ if table is not None:
     show_table("t_paired", paired.join(verdicts.verdict_table(family)[["p-value", "Holm p-value", "verdict"]]),
                digits=3, caption="KNN test accuracy, paired by seed (paired t-test, Holm across the seven rows)")
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 if summary is not None:
     plotting.probe_summary_bars(summary, reference=bound, reference_label=f"Bayes bound A* ({bound:.3f})")
     plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # **How much does one training run vary?** The table holds one training run per seed. Exercise 3's recorded run
 # trained seed 20 again with the same parameters (on the machine that recorded the exercises), so it measures what
 # retraining alone changes. Each rerun value is judged against its seed-20 row by a stated tolerance:
 # two standard deviations over the seeds (`verdicts.within_tolerance`).
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
 rerun_seed = for_notebook("03_t_distribution").exercise(3).runs[0]["seed"]
 rerun = recorded_runs("03_t_distribution", 3) if table is not None and not recompute_repeats else None
 if rerun is not None and rerun_seed in table["seed"].values:
@@ -432,7 +432,7 @@ shows, and the paired verdicts above, which rest on one training run per seed, u
                   again=rerun_table.loc["VAE mean z − AE z", "rerun"], gap=retrained["VAE mean z − AE z"],
                   tolerance=2 * spreads["VAE mean z − AE z"])
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## What the numbers say
 #
 # Computed from the cells above: this seed's models and probes, and the repeats table over seeds (mean ± standard
@@ -440,7 +440,7 @@ shows, and the paired verdicts above, which rest on one training run per seed, u
 # its own network and training, compared here with this notebook's configuration, so a difference between them is
 # not attributed to anything.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 if summary is not None:
     original = {rep: seed_repeats.against_original(knn.loc[rep, "accuracy mean"], knn.loc[rep, "accuracy std"], table["seed"].nunique(),
                                                    probing.ORIGINAL_KNN[model]["accuracy"])
@@ -451,7 +451,7 @@ if summary is not None:
     acc = {rep: (knn.loc[rep, "accuracy mean"], knn.loc[rep, "accuracy std"]) for rep in knn.index}
     gap = {name: (paired.loc[name, "mean"], paired.loc[name, "std"], family[name]) for name in paired.index}
 
-# %% jupyter={"source_hidden": true} tags=["remove-input"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "subslide"} tags=["remove-input"]
 if summary is not None:
     show_takeaway("t_closing_note", """\
 * **The original study's figures.** Probed its way (KNN on one sampled $z$ per image) the VAE reaches
@@ -493,7 +493,7 @@ if summary is not None:
                   pca=acc["PCA-3 of pixels"][0], pca_sd=acc["PCA-3 of pixels"][1],
                   pca_vae=gap["VAE mean z − PCA-3 of pixels"][0], pca_vae_v=gap["VAE mean z − PCA-3 of pixels"][2],
                   pca_ae=gap["AE z − PCA-3 of pixels"][0], pca_ae_v=gap["AE z − PCA-3 of pixels"][2])
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # ## To go further
 #
 # Give the code a fourth dimension (`build_conv_vae` and `build_conv_ae` in `helpers.conv_models` take
@@ -501,24 +501,24 @@ if summary is not None:
 # the code shifts, the probe on $(s, \text{code})$ or the reconstruction errors. Compare over seeds with
 # `recompute_repeats=True`.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # ## Claims on this page
 #
 # Every comparative word above, the rule that decided it and the words it rendered.
 
-# %% jupyter={"source_hidden": true} tags=["remove-input"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["remove-input"]
 show_claims("t_claims")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # ## Exercises
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "skip"} tags=["hide-input"]
 from helpers.exercises import check, show_exercise, show_exercises_intro, show_solution  # noqa: F401  (check: yours)
 
 show_exercises_intro("03_t_distribution")
 show_exercise("03_t_distribution", 1)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # The AE is unchanged (it loads from the shipped weights); the VAE's posteriors are pulled harder towards
 # $N(0, I)$. The repeats table and the closing note need the shipped repeats, which were computed with the
 # default parameters, so they are skipped in these runs: compare with the tables of this seed. Compare the
@@ -526,7 +526,7 @@ show_exercise("03_t_distribution", 1)
 # accuracy on the VAE's codes change by more than one run's spread, and does the difference between probing a
 # sampled $z$ and the posterior means? What is the KNN accuracy on the VAE's mean codes (`"VAE mean z"`)?
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "skip"} tags=["hide-input"]
 changed_1 = seed_repeats.recorded_changes(recorded_runs("03_t_distribution", 1)[0], recorded_here(),
                                           ("VAE mean z", "VAE sampled z"),
                                           ("higher with β = 1", "lower with β = 1", "no different beyond one run's spread"))
@@ -548,16 +548,16 @@ change beyond the spread can be attributed to β, for this one seed.""",
                                                        words=("larger with β = 1", "smaller with β = 1",
                                                               "no different beyond one run's spread")))
 
-# %% jupyter={"source_hidden": true} tags=["remove-input"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["remove-input"]
 show_exercise("03_t_distribution", 2)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # The models and every probe now learn from the first 2,000 training images (the test split is the
 # same). In the KNN probe table, which rows fall by more than one run's spread: the learned codes, the baselines on
 # pixels and on PCA-3 of the pixels? How far below the Bayes bound $A^*$ do the codes fall now? What is the KNN
 # accuracy on the AE's codes (`"AE z"`)?
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "skip"} tags=["hide-input"]
 changed_2 = seed_repeats.recorded_changes(recorded_runs("03_t_distribution", 2)[0], recorded_here(),
                                           ("AE z", "VAE mean z", "VAE sampled z", "PCA-3 of pixels", "pixels"),
                                           ("higher with 2,000 images", "lower with 2,000 images",
@@ -580,16 +580,16 @@ set, for the models and the probes at once, so a fall cannot be split between th
               ae=changed_2["AE z"], mean_z=changed_2["VAE mean z"], sampled_z=changed_2["VAE sampled z"],
               pca=changed_2["PCA-3 of pixels"], pixels=changed_2["pixels"])
 
-# %% jupyter={"source_hidden": true} tags=["remove-input"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["remove-input"]
 show_exercise("03_t_distribution", 3)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # A new draw of $U$ (which images are heavy-tailed) and a new training run. Where do this seed's KNN
 # accuracies fall within the mean ± standard deviation of this notebook's repeats table? The shipped
 # `data/results/t_distribution_repeats.json` holds rows for seed 20 made by the same code: how close
 # does your run come to them? What is the KNN accuracy on the VAE's mean codes (`"VAE mean z"`)?
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "skip"} tags=["hide-input"]
 within_3 = seed_repeats.recorded_within_repeats(recorded_runs("03_t_distribution", 3)[0], recorded_here(),
                                                 ("AE z", "VAE mean z", "VAE sampled z", "PCA-3 of pixels"))
 show_solution("03_t_distribution", 3, """\

