@@ -55,7 +55,7 @@ site: setup  ## build the offline site from the stored notebooks (no execution) 
 	$(BIN)/python -m helpers.site $(BUILD)/site $(NOTEBOOKS) --run-times $(BUILD)/run_times.json
 
 site-check: setup  ## build the site from the stored notebooks and check every page (and the slide decks) in headless Chromium
-	$(BIN)/pytest -q tests/test_site.py tests/test_slides.py -m site
+	$(BIN)/pytest -q $(XDIST) --dist loadfile tests/test_site.py tests/test_slides.py -m site
 
 # One reveal.js deck per study (helpers/slides.py) into $(BUILD)/html/slides, from the executed notebooks of make run when
 # they are there, else from the stored ones; they reuse the site's MathJax and plotly.js and open offline from file://.
@@ -68,8 +68,13 @@ test: setup lint unit site-check nbval smoke  ## everything CI runs: lint, unit 
 lint: setup
 	$(BIN)/ruff check helpers tests notebooks
 
+# The suites run on TEST_WORKERS pytest-xdist workers (2: the cores CI and a laptop have; 0 runs them in one process).
+# --dist loadgroup keeps one assignment's build and gradings on one worker; loadfile keeps a notebook's nbval cells,
+# and the site's one browser, on one worker.
+TEST_WORKERS ?= 2
+XDIST = $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS))
 unit: setup
-	$(BIN)/pytest -q tests -m "not smoke and not values and not site"
+	$(BIN)/pytest -q $(XDIST) --dist loadgroup tests -m "not smoke and not values and not site"
 
 # nbval re-executes the stored notebooks and compares the exact text of cells tagged nbval-check-output;
 # every number the notebooks record (helpers.report) is written to $(VALUES) during that run and then
@@ -77,7 +82,7 @@ unit: setup
 VALUES ?= $(BUILD)/values
 nbval: setup  ## re-execute the stored notebooks (NOTEBOOKS=… for some); compare exact text, then their numbers within tolerances
 	@rm -rf $(VALUES)
-	HELPERS_VALUES_DIR=$(abspath $(VALUES)) $(BIN)/pytest -q -p no:randomly --nbval-lax --nbval-current-env \
+	HELPERS_VALUES_DIR=$(abspath $(VALUES)) $(BIN)/pytest -q -p no:randomly $(XDIST) --dist loadfile --nbval-lax --nbval-current-env \
 	  --nbval-cell-timeout 1200 --nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS)
 	HELPERS_VALUES_DIR=$(abspath $(VALUES)) HELPERS_VALUES_NOTEBOOKS="$(NOTEBOOKS)" $(BIN)/pytest -q tests -m values
 
@@ -92,7 +97,7 @@ portability: setup  ## nbval + numbers with oneDNN off, then with one thread; ke
 	$(BIN)/python tests/recorded_values.py spread tests/portability/*.json
 
 smoke: setup  ## papermill run of every notebook with tiny parameters and retraining forced
-	$(BIN)/pytest -q tests -m smoke
+	$(BIN)/pytest -q $(XDIST) tests -m smoke
 
 # Takeaway and table cells: remove-input (+ source_hidden in JupyterLab) when they only render, hide-input when they
 # also compute (helpers/notebook_tags.py). Idempotent; make sync runs it between two jupytext syncs.

@@ -17,6 +17,8 @@ import pytest
 from helpers import assignments
 
 NAMES = sorted(assignments.masters())
+# Under pytest-xdist (make test: --dist loadgroup) one assignment's tests share a worker, so each is built once.
+BY_NAME = [pytest.param(name, marks=pytest.mark.xdist_group(f"assignment-{name}")) for name in NAMES]
 
 
 def test_every_study_has_an_assignment():
@@ -49,7 +51,7 @@ def build_and_grade(name: str, root: Path) -> dict:
     return {"target": target, "rows": {row["student"]: row for row in rows}, "csv": submissions / "grades.csv"}
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", BY_NAME)
 def test_questions_are_four_to_six_and_independent(name):
     questions = assignments.questions(assignments.masters()[name])
     assert 4 <= len(questions) <= 6
@@ -60,7 +62,7 @@ def test_questions_are_four_to_six_and_independent(name):
         "a question's tests may take only its own names, so that each question is graded on its own"
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", BY_NAME)
 def test_every_question_has_a_mutant(name):
     questions = {q.name for q in assignments.questions(assignments.masters()[name])}
     mutants = assignments.load_mutants(name)
@@ -68,7 +70,7 @@ def test_every_question_has_a_mutant(name):
     assert all(entry["why"] and entry["code"] for entries in mutants.values() for entry in entries)
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", BY_NAME)
 def test_the_solution_scores_full_marks(graded, name):
     scores = json.loads((graded[name]["target"] / "autograder" / assignments.SOLUTION_SCORES).read_text())
     questions = {q.name for q in assignments.questions(assignments.masters()[name])}
@@ -76,7 +78,7 @@ def test_the_solution_scores_full_marks(graded, name):
     assert all(score == possible > 0 for score, possible in scores.values())
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", BY_NAME)
 def test_the_untouched_student_copy_scores_zero(graded, name):
     row = graded[name]["rows"]["untouched"]
     questions = [q.name for q in assignments.questions(assignments.masters()[name])]
@@ -84,7 +86,7 @@ def test_the_untouched_student_copy_scores_zero(graded, name):
     assert row["total"] == 0 and row["max"] > 0
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", BY_NAME)
 def test_every_mutant_loses_its_questions_points(graded, name):
     row = graded[name]["rows"]["mutant"]
     scores = json.loads((graded[name]["target"] / "autograder" / assignments.SOLUTION_SCORES).read_text())
@@ -92,7 +94,7 @@ def test_every_mutant_loses_its_questions_points(graded, name):
     assert not kept, f"these mutants still score full marks: {kept}"
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", BY_NAME)
 def test_the_grades_csv_has_a_row_per_student_and_a_column_per_question(graded, name):
     with graded[name]["csv"].open(newline="") as handle:
         rows = list(csv.DictReader(handle))
@@ -120,7 +122,7 @@ def _solution_lines(master: Path) -> list[str]:
     return lines
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", BY_NAME)
 def test_every_student_code_cell_parses(graded, name):
     """A scaffold is valid Python: otter replaces each marked line by ``...`` and would leave the indented body of a
     marked ``for``/``if`` behind, so multi-line answers sit in ``# BEGIN SOLUTION`` blocks."""
@@ -130,7 +132,7 @@ def test_every_student_code_cell_parses(graded, name):
             ast.parse(cell.source)
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", BY_NAME)
 def test_the_student_files_hold_no_answers(graded, name):
     student = graded[name]["target"] / "student"
     text = "\n".join(path.read_text(encoding="utf-8") for path in student.rglob("*") if path.is_file())
@@ -145,7 +147,7 @@ def test_the_student_files_hold_no_answers(graded, name):
     assert hidden_names and not [n for n in hidden_names if n in text]
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", BY_NAME)
 def test_a_wrong_implementation_of_one_question_loses_only_that_question(name):
     """The mutant notebook's premise, checked once without otter: a mutant changes only the names of its own
     question (so the other questions' tests, which take only their own names, see the solution)."""
@@ -165,6 +167,7 @@ def test_grading_a_folder_refuses_a_notebook_of_no_assignment(tmp_path):
         assignments.grade_folder(tmp_path / "missing", tmp_path / "grades.csv")
 
 
+@pytest.mark.xdist_group(f"assignment-{NAMES[0]}")
 def test_a_broken_submission_is_reported_and_the_others_are_graded(graded, tmp_path):
     name = NAMES[0]
     built = graded[name]["target"].parent
