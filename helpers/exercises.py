@@ -1,18 +1,23 @@
 """Exercises whose headers, worked solutions and self-checks come from recorded runs, so they cannot drift.
 
-    python -m helpers.exercises [--only STEM[:N] ...]     (make exercises)
+    python -m helpers.exercises [--only STEM[:N] ...] [--records DIR] [--workers N] [--dry-run]   (make exercises)
 
 ``notebooks/exercises.yaml`` lists each notebook's exercises: a title, one or more papermill parameter sets
-(``runs``), what a run retrains, and the numbers a student may check. ``make exercises`` executes every run with
-papermill and records, per exercise, the measured wall time and every value its takeaways and tables recorded
-(:data:`helpers.report.VALUES_MIME`) in ``data/results/exercises/STEM.json``, written atomically after each
-exercise. In the notebook, :class:`Exercises` renders
+(``runs``), what a run retrains, and the numbers a student may check. ``make exercises`` submits every run (each
+with an empty weight cache, so that retraining is timed) as one papermill run to :mod:`helpers.fanout` (a Dask
+``LocalCluster`` sized to the machine, or the cluster at ``$HELPERS_DASK_SCHEDULER``), so the runs go side by side;
+then it records, per exercise whose runs all finished, each run's measured wall time and every value its takeaways
+and tables recorded (:data:`helpers.report.VALUES_MIME`) in ``data/results/exercises/STEM.json`` (``--records``
+elsewhere), written atomically. In the notebook, :class:`Exercises` renders
 
 * the header: number, title, the papermill command built from the parameters, and the recorded run time;
 * the worked solution, folded behind a toggle: a template whose fields read the recorded run
   (``{run[KEY][ROW][COLUMN]:.2f}``; ``runs[i]`` for an exercise with several runs) and this notebook's own values
   (``{here[KEY][...]}``), filled in the way :func:`helpers.report.show_takeaway` fills a takeaway;
 * :meth:`Exercises.check`: whether a student's number is within the stated tolerance of the recorded answer.
+
+long: the exercises file, the runs that record it and the rendering of those records share one record format and one
+set of run names; split, each part would import the others' private conventions.
 """
 
 from __future__ import annotations
@@ -24,7 +29,6 @@ import os
 import platform
 import string
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,25 +96,37 @@ def load_records(stem: str, folder: Path = RECORDS_DIR) -> dict:
     return json.loads(path.read_text()) if path.exists() else {}
 
 
-def run_exercise(stem: str, exercise: Exercise, output_dir: Path) -> dict:
-    """Execute every run of ``exercise`` with papermill; returns ``{"runs": [{parameters, seconds, values}], …}``."""
-    import papermill
+def run_tasks(stem: str, exercise: Exercise) -> list:
+    """One :class:`helpers.fanout.Task` per run of ``exercise``, each with an empty weight cache (``fresh_cache``), so
+    that a run that retrains is timed retraining, not a cache hit. Named after :func:`output_name`."""
+    from helpers.fanout import Task
 
-    runs = []
-    for index, parameters in enumerate(exercise.runs):
-        target = Path(output_dir) / output_name(stem, exercise, index)
-        with tempfile.TemporaryDirectory(prefix="exercise-cache-") as cache:  # retraining is timed, not cached
-            os.environ["HELPERS_CACHE_DIR"] = cache
-            start = time.perf_counter()
-            papermill.execute_notebook(REPO_ROOT / "notebooks" / f"{stem}.ipynb", target, parameters=parameters,
-                                       kernel_name=KERNEL, cwd=REPO_ROOT / "notebooks", progress_bar=False,
-                                       log_output=False)
-            seconds = time.perf_counter() - start
-            del os.environ["HELPERS_CACHE_DIR"]
-        runs.append({"parameters": parameters, "seconds": round(seconds, 1),
-                     "values": notebook_records(json.loads(target.read_text()))})
-    return {"title": exercise.title, "runs": runs, "cpus": os.cpu_count(), "machine": platform.processor() or
-            platform.machine()}
+    return [Task(REPO_ROOT / "notebooks" / f"{stem}.ipynb", dict(parameters),
+                 output_name(stem, exercise, index).removesuffix(".ipynb"), cwd=REPO_ROOT / "notebooks",
+                 fresh_cache=True)
+            for index, parameters in enumerate(exercise.runs)]
+
+
+def collect_record(stem: str, exercise: Exercise, output_dir: Path, since: float | None = None) -> dict | None:
+    """The record of ``exercise`` from its finished runs in ``output_dir`` (:mod:`helpers.fanout` wrote each run's
+    ``NAME.ipynb`` and ``NAME.json``): ``{"title", "runs": [{parameters, seconds, values}], "cpus", "machine",
+    "threads"}``; the values are read from the executed notebook's outputs. None when a run has no result, or (with
+    ``since``, a ``time.time()``) a result older than that: a run of an earlier call."""
+    from helpers import fanout
+
+    runs, threads = [], []
+    for task in run_tasks(stem, exercise):
+        if not fanout.finished(output_dir, task.name):
+            return None
+        result = json.loads(fanout.result_path(output_dir, task.name).read_text())
+        if since is not None and result["finished"] < since:
+            return None
+        notebook = json.loads(fanout.notebook_path(output_dir, task.name).read_text())
+        runs.append({"parameters": dict(task.parameters), "seconds": round(float(result["seconds"]), 1),
+                     "values": notebook_records(notebook)})
+        threads.append(int(result.get("threads") or 0))
+    return {"title": exercise.title, "runs": runs, "cpus": os.cpu_count(),
+            "machine": platform.processor() or platform.machine(), "threads": min(threads)}
 
 
 def save_record(stem: str, number: int, record: dict, folder: Path = RECORDS_DIR) -> None:
@@ -171,6 +187,8 @@ class Exercises:
         if record:
             seconds = sum(run["seconds"] for run in record["runs"])
             cost += f"; the recorded run took {human_duration(seconds)} on {record['cpus']} cores"
+            if record.get("threads") and record["threads"] < record["cpus"]:  # side by side with other runs
+                cost += f", {record['threads']} thread(s) per run"
         else:
             cost += "; not yet recorded (`make exercises`)"
         commands = "\n".join(papermill_command(self.stem, exercise, i) for i in range(len(exercise.runs)))
@@ -308,28 +326,107 @@ def check(stem: str, number: int, name: str, value: float) -> bool:
     return for_notebook(stem).check(number, name, value)
 
 
-def main(argv: list[str] | None = None) -> int:
+def plan_exercises(only: list[str] | None = None, path: Path = EXERCISES_FILE) -> list[tuple[str, Exercise]]:
+    """(stem, exercise) of every exercise ``only`` names (``STEM`` for all of a notebook's, ``STEM:N`` for one),
+    default all; every stem and number is checked before the first (slow) run."""
     import yaml
+
+    wanted = [item.partition(":") for item in only or list(yaml.safe_load(Path(path).read_text("utf-8")))]
+    plan = []
+    for stem, _, number in wanted:
+        listed = Exercises(stem, path)
+        plan += [(stem, listed.exercise(int(n))) for n in ([number] if number else listed.exercises)]
+    return plan
+
+
+def recorded_seconds(stem: str, exercise: Exercise, folder: Path = RECORDS_DIR) -> list[float | None]:
+    """Each run's recorded seconds (None where nothing is recorded for these parameters)."""
+    record = load_records(stem, folder).get(str(exercise.number)) or {}
+    by_parameters = [(run["parameters"], run["seconds"]) for run in record.get("runs", [])]
+    return [next((seconds for recorded, seconds in by_parameters if recorded == dict(parameters)), None)
+            for parameters in exercise.runs]
+
+
+def longest_first(plan: list[tuple[str, Exercise]], folder: Path = RECORDS_DIR) -> list:
+    """The tasks of every exercise in ``plan``, the longest recorded run first (unrecorded ones before all): Dask
+    starts them in this order, so the longest run does not start last (longest-first scheduling,
+    :func:`helpers.run_cost.makespan`)."""
+    pairs = [(task, seconds) for stem, exercise in plan
+             for task, seconds in zip(run_tasks(stem, exercise), recorded_seconds(stem, exercise, folder), strict=True)]
+    return [task for task, seconds in sorted(pairs, key=lambda pair: -(pair[1] if pair[1] is not None else 1e18))]
+
+
+def describe_plan(plan: list[tuple[str, Exercise]], workers: int, threads: int, folder: Path = RECORDS_DIR) -> str:
+    """The dry run: every run (its output name and recorded time) and the expected wall time on ``workers``
+    (:func:`helpers.run_cost.makespan`) against the serial sum."""
+    from helpers.run_cost import makespan, recorded_cores
+
+    lines, seconds = [], []
+    for stem, exercise in plan:
+        for task, recorded in zip(run_tasks(stem, exercise), recorded_seconds(stem, exercise, folder), strict=True):
+            parameters = " ".join(f"{k}={v}" for k, v in task.parameters.items())
+            lines.append(f"  {task.name}  ({parameters}): "
+                         + (f"recorded {human_duration(recorded)}" if recorded is not None else "not recorded"))
+            seconds.append(recorded)
+    known = [s for s in seconds if s is not None]
+    cores = max((recorded_cores(stem, folder) for stem, _ in plan), default=2)
+    total = (f"{len(seconds)} runs; recorded serial sum {human_duration(sum(known))}, longest run "
+             f"{human_duration(max(known, default=0))}; on {workers} worker(s) × {threads} thread(s) about "
+             f"{human_duration(makespan(known, workers))} (longest first)")
+    if threads < cores:
+        total += f"; recorded with {cores} cores per run, so with {threads} thread(s) each expect longer"
+    return "\n".join([*lines, total])
+
+
+def main(argv: list[str] | None = None) -> int:
+    from helpers import fanout
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", action="append", metavar="STEM[:N]",
                         help="a notebook's exercises, or one of them (repeatable); default: all")
-    parser.add_argument("--output", type=Path, default=REPO_ROOT / "build" / "exercises")
+    parser.add_argument("--output", type=Path, default=REPO_ROOT / "build" / "exercises",
+                        help="the executed notebooks and each run's result (default: build/exercises)")
+    parser.add_argument("--records", type=Path, default=RECORDS_DIR,
+                        help="where STEM.json records go (default: data/results/exercises; another folder to "
+                             "measure without touching the shipped records)")
+    parser.add_argument("--resume", action="store_true", help="keep runs that already finished in --output "
+                                                               "(default: every run is measured again)")
+    parser.add_argument("--scheduler", help=f"a Dask scheduler address (default: ${fanout.SCHEDULER_VARIABLE}, "
+                                            "else a local cluster)")
+    parser.add_argument("--workers", type=int, help="local cluster: at most this many runs at once (1: one after "
+                                                    "another, each with every core)")
+    parser.add_argument("--threads", type=int, help="kernel threads per run")
+    parser.add_argument("--dry-run", action="store_true", help="list the runs and the expected wall time; run "
+                                                               "nothing")
     args = parser.parse_args(argv)
-    wanted = [item.partition(":") for item in args.only or list(yaml.safe_load(EXERCISES_FILE.read_text("utf-8")))]
-    plan = []  # every stem and number is checked before the first (slow) run
-    for stem, _, number in wanted:
-        listed = Exercises(stem)
-        plan += [(stem, listed.exercise(int(n))) for n in ([number] if number else listed.exercises)]
-    args.output.mkdir(parents=True, exist_ok=True)
+    plan = plan_exercises(args.only)
+    tasks = longest_first(plan)
+    if args.dry_run:
+        workers, threads = fanout.local_cluster_size(len(tasks), workers=args.workers)
+        print(describe_plan(plan, workers, args.threads or threads, args.records))
+        return 0
+    since = None if args.resume else time.time()
+    try:
+        outcomes = fanout.run_tasks(tasks, args.output, force=not args.resume, scheduler=args.scheduler,
+                                    workers=args.workers, threads=args.threads,
+                                    emit=lambda line: print(line, flush=True))
+    except KeyboardInterrupt:  # exercises whose runs all finished are still recorded
+        outcomes = None
+        print("interrupted: recording the exercises whose runs all finished", file=sys.stderr)
+    args.records.mkdir(parents=True, exist_ok=True)
     for stem, exercise in plan:
-        print(f"== {stem} exercise {exercise.number}: {exercise.title}", flush=True)
-        record = run_exercise(stem, exercise, args.output)
-        save_record(stem, exercise.number, record)
-        print(f"   {human_duration(sum(run['seconds'] for run in record['runs']))}", flush=True)
-    return 0
+        record = collect_record(stem, exercise, args.output.resolve(), since)
+        if record is not None:
+            save_record(stem, exercise.number, record, args.records)
+            print(f"== {stem} exercise {exercise.number} ({exercise.title}): "
+                  f"{human_duration(sum(run['seconds'] for run in record['runs']))} -> "
+                  f"{record_path(stem, args.records)}", flush=True)
+    if outcomes is None:
+        return 130
+    fanout.report_failures(outcomes)
+    return fanout.exit_status(outcomes)
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("PLOTLY_RENDERER", "plotly_mimetype")  # figures stored as in `make run`
+    os.environ.setdefault("PLOTLY_RENDERER", "plotly_mimetype")  # figures stored as in `make run` (each run's kernel)
     sys.exit(main())

@@ -5,7 +5,8 @@ Light (no TensorFlow): a notebook's validation cell uses it before anything heav
 cache key and the settings its shipped weights were trained with. A run whose values match none of those settings
 (or that sets ``force_retrain``) trains the model, unless an earlier run cached the same settings in
 ``data/cache/``; :func:`retraining_notice` says so up front, naming each model and the time its shipped weights took
-to train (recorded in their ``.history.json``, never typed).
+to train (recorded in their ``.history.json``, never typed) and, where epochs, images or batch size differ from the
+shipped setting, the estimate scaled from it (:mod:`helpers.run_cost`), saying plainly when it exceeds an hour.
 """
 
 from __future__ import annotations
@@ -61,19 +62,46 @@ def expected_time(weights: str, folder: Path | None = None) -> str:
             else f"the shipped one took {seconds / 60:.1f} min to train")
 
 
+def _minutes(seconds: float) -> str:
+    return f"{seconds / 3600:.1f} h" if seconds >= 3600 else f"{seconds / 60:.1f} min"
+
+
 def retraining_notice(retrains: Sequence[Retrains], values: Mapping, folder: Path | None = None) -> str | None:
-    """Markdown-free text naming every model this run will train and why, or None when all load shipped weights."""
+    """Markdown-free text naming every model this run will train and why, or None when all load shipped weights.
+
+    Each model quotes its shipped weights' recorded training time and, where this run's epochs, images or batch size
+    differ from the shipped setting, the estimate scaled by :func:`helpers.run_cost.training_scale` (the rule that
+    ``make sweep`` uses too). With several models, or past half an hour, a last line gives the total: past half an
+    hour it calls it a long run, past an hour it says MORE THAN AN HOUR."""
+    from helpers.run_cost import HOUR, closest_setting, training_scale
+
     force = bool(values.get("force_retrain"))
-    lines = []
+    lines, total, known = [], 0.0, True
     for family in retrains:
         changed = family.changed(values)
         if force or changed:
             why = "force_retrain = True" if force else ", ".join(f"{name} = {values[name]!r}" for name in changed)
-            lines.append(f"  {family.model} ({why}): {expected_time(family.weights, folder)}")
+            line = f"  {family.model} ({why}): {expected_time(family.weights, folder)}"
+            seconds = shipped_training_seconds(family.weights, folder)
+            if seconds is None:
+                known = False
+            else:
+                scale, reasons = training_scale(closest_setting(family, values), values)
+                if reasons:
+                    line += f"; with these settings expect about {_minutes(seconds * scale)} ({'; '.join(reasons)})"
+                total += seconds * scale
+            lines.append(line)
     if not lines:
         return None
     cached = "" if force else " unless an earlier run cached these settings in data/cache/"
-    return "This run trains, before its analysis starts" + cached + ":\n" + "\n".join(lines)
+    text = "This run trains, before its analysis starts" + cached + ":\n" + "\n".join(lines)
+    if total > HOUR:
+        text += (f"\nIn all about {_minutes(total)} of training{'' if known else ' and more'}: MORE THAN AN HOUR on "
+                 "this machine (the shipped models' times, measured on 2 cores, scaled as above).")
+    elif len(lines) > 1 or total > HOUR / 2:
+        text += f"\nIn all about {_minutes(total)} of training{'' if known else ' and more'}"
+        text += ": a long run (the rule behind the estimate: helpers/run_cost.py)." if total > HOUR / 2 else "."
+    return text
 
 
 def announce_retraining(retrains: Sequence[Retrains], values: Mapping) -> None:

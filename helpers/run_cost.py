@@ -1,18 +1,35 @@
-"""What notebook runs will cost, estimated from recorded run times, before they start (``make sweep`` prints it).
+"""What notebook runs will cost, estimated from recorded run times, before they start (``make sweep``, ``make
+exercises DRY=1`` and a notebook's retraining notice print it).
 
 The rule (:func:`estimate_seconds`): a run that trains nothing takes as long as the recorded runs of its notebook that
 trained nothing (``make exercises`` records them in ``data/results/exercises/``; else the default run's time in
 ``build/run_times.json`` from ``make run``). A run that retrains adds, for each model it retrains (its parameters
-match no shipped setting, exactly as the notebook's retraining notice decides), that model's recorded training time,
-scaled by the epochs and image counts that differ from the shipped setting. Weights cached in ``data/cache`` and early
-stopping make it an upper bound. Many runs on a few workers: :func:`makespan` (longest first, each to the first free
-worker); :func:`cost_notice` says it in words, and says plainly when it exceeds an hour.
+match no shipped setting, exactly as the notebook's retraining notice decides), that model's recorded training time
+scaled by :func:`training_scale`:
+
+    time ∝ epochs × steps per epoch × cost of a step,  steps per epoch = ⌈images / batch⌉,
+    cost of a step ∝ batch ** BATCH_EXPONENT (0.8: a smaller batch is cheaper per step, but not in proportion, as a
+    step has a fixed overhead; measured on study 4's MNIST AE on 2 loaded cores, a step of batch 8 cost 0.07 to
+    0.14 of a step of batch 128, an exponent of 0.7 to 0.95),
+
+each factor taken relative to the shipped setting the run is closest to (so halving the batch doubles the steps
+and multiplies the time by 2 ** 0.2 ≈ 1.15; batch 8 instead of 128 by about 1.7; doubling the epochs doubles it).
+Weights cached in ``data/cache`` and early stopping make it an upper bound. Many runs on a few workers:
+:func:`makespan` (longest first, each to the first free worker); :func:`cost_notice` says it in words, and says
+plainly when it exceeds an hour.
+
+    python -m helpers.run_cost [--workers 1 2 4 8 16]
+
+prints, from the recorded times, what ``make exercises`` and ``make weights`` take one after another and on N
+workers side by side (the numbers in the README).
 """
 
 from __future__ import annotations
 
+import argparse
 import heapq
 import json
+import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -20,11 +37,72 @@ from helpers.locations import REPO_ROOT, RESULTS_DIR
 
 RUN_TIMES = REPO_ROOT / "build" / "run_times.json"
 EXERCISE_RECORDS = RESULTS_DIR / "exercises"
-#: Parameters that multiply a model's training time in proportion (epochs, images): the estimate scales by them.
-PROPORTIONAL = ("epochs", "max_epochs", "shapes_epochs", "judge_epochs", "n_points", "n_train", "shapes_train")
+#: Parameters that multiply a model's training time in proportion: epochs, and images per epoch.
+EPOCHS = ("epochs", "max_epochs", "shapes_epochs", "judge_epochs")
+IMAGES = ("n_points", "n_train", "shapes_train", "train_subset")
+PROPORTIONAL = EPOCHS + IMAGES
+#: Batch-size parameters: fewer images per step means more steps (:func:`steps_per_epoch`), each a little cheaper.
+BATCHES = ("batch_size", "shapes_batch_size")
+#: The cost of one optimiser step grows as batch ** BATCH_EXPONENT (the rule's one assumption; see the docstring).
+BATCH_EXPONENT = 0.8
+#: What an image-count parameter of 0 ("all") means: studies 2 and 3 train on 9,500 images.
+ALL_IMAGES = {"train_subset": 9_500}
 HOUR = 3600.0
 
 
+def steps_per_epoch(images: int, batch: int) -> int:
+    """Optimiser steps in one epoch: ⌈images / batch⌉."""
+    return max(1, math.ceil(int(images) / max(1, int(batch))))
+
+
+def expected_wall(seconds: Sequence[float], workers: int) -> float:
+    """Wall time of independent runs of these lengths on ``workers`` (longest first, each to the first free worker:
+    :func:`makespan`); one worker gives the serial sum, enough workers the longest run."""
+    return makespan(seconds, workers)
+
+
+def _images(name: str, value) -> float | None:
+    value = ALL_IMAGES.get(name) if value == 0 else value
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) and value else None
+
+
+def training_scale(shipped: Mapping, values: Mapping) -> tuple[float, list[str]]:
+    """(factor, reasons): how much longer than the shipped setting ``shipped`` a model trained with ``values`` takes,
+    by the rule in the module docstring: the epochs ratio × the images ratio × (steps × per-step cost) ratio of the
+    batch size. Parameters the setting does not name, or that are not numbers, change nothing."""
+    factor, reasons = 1.0, []
+    images = None
+    for name in PROPORTIONAL:
+        if name not in shipped or name not in values:
+            continue
+        old, new = ((_images(name, shipped[name]), _images(name, values[name])) if name in IMAGES
+                    else (shipped[name], values[name]))
+        if name in IMAGES:
+            images = new or images
+        if not all(isinstance(v, int | float) and not isinstance(v, bool) and v for v in (old, new)) or old == new:
+            continue
+        factor *= float(new) / float(old)
+        reasons.append(f"{name} {values[name]} instead of {shipped[name]}")
+    for name in BATCHES:
+        if name not in shipped or name not in values or shipped[name] == values[name]:
+            continue
+        old, new = int(shipped[name]), int(values[name])
+        count = images or 10_000.0
+        ratio = ((steps_per_epoch(count, new) * new ** BATCH_EXPONENT)
+                 / (steps_per_epoch(count, old) * old ** BATCH_EXPONENT))
+        factor *= ratio
+        reasons.append(f"{name} {new} instead of {old}: {steps_per_epoch(count, new) / steps_per_epoch(count, old):.3g}"
+                       f"× the steps, each {(new / old) ** BATCH_EXPONENT:.2g}× the cost")
+    return factor, reasons
+
+
+def closest_setting(family, values: Mapping) -> Mapping:
+    """The shipped setting of ``family`` that ``values`` differs from in the fewest parameters."""
+    def differences(setting: Mapping) -> int:
+        return sum(values.get(name) not in (allowed if isinstance(allowed, tuple) else (allowed,))
+                   for name, allowed in setting.items())
+
+    return min(family.shipped, key=differences)
 
 
 def recorded_runs(stem: str, folder: Path = EXERCISE_RECORDS) -> list[tuple[dict, float]]:
@@ -64,19 +142,15 @@ def _retrained(retrains, values: Mapping) -> list:
     return [family for family in retrains if values.get("force_retrain") or family.changed(values)]
 
 
-def training_seconds(family, values: Mapping) -> float | None:
-    """The shipped model's recorded training time, scaled by every epochs- or image-count parameter of the family
-    (:data:`PROPORTIONAL`) that differs from the shipped setting; None when nothing is recorded."""
+def training_seconds(family, values: Mapping, folder: Path | None = None) -> float | None:
+    """The shipped model's recorded training time (the median of its shipped weights' ``.history.json``), scaled by
+    :func:`training_scale` from the closest shipped setting; None when nothing is recorded."""
     from helpers.retraining import shipped_training_seconds
 
-    seconds = shipped_training_seconds(family.weights)
+    seconds = shipped_training_seconds(family.weights, folder)
     if seconds is None:
         return None
-    shipped = family.shipped[0]
-    for name in PROPORTIONAL:
-        if name in shipped and isinstance(shipped[name], int | float) and shipped[name]:
-            seconds *= float(values[name]) / float(shipped[name])
-    return seconds
+    return seconds * training_scale(closest_setting(family, values), values)[0]
 
 
 def estimate_seconds(stem: str, module, defaults: Mapping, run: Mapping, trains: bool = True) -> float | None:
@@ -149,3 +223,44 @@ def shared_training(retrains, defaults: Mapping, runs: Sequence[Mapping]) -> lis
         shared.append(first.get(key) if key else None)
         first.setdefault(key, index)
     return shared
+
+
+def exercise_seconds(folder: Path = EXERCISE_RECORDS) -> dict[str, float]:
+    """``{run name: seconds}`` of every exercise run recorded in ``folder`` (``make exercises``)."""
+    seconds = {}
+    for path in sorted(Path(folder).glob("*.json")):
+        for number, record in json.loads(path.read_text()).items():
+            for index, run in enumerate(record["runs"]):
+                suffix = f"-{index + 1}" if len(record["runs"]) > 1 else ""
+                seconds[f"{path.stem}-exercise-{number}{suffix}"] = float(run["seconds"])
+    return seconds
+
+
+def wall_table(seconds: Sequence[float], workers: Sequence[int]) -> list[tuple[int, float]]:
+    """(workers, expected wall seconds) for each worker count."""
+    return [(n, expected_wall(seconds, n)) for n in workers]
+
+
+def main(argv: list[str] | None = None) -> int:
+    from helpers.report import human_duration
+    from helpers.ship_weights import recorded_seconds, weight_tasks
+
+    parser = argparse.ArgumentParser(description="what make exercises and make weights take, serially and side by "
+                                                 "side on N workers, from the recorded run times")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4, 8, 16])
+    args = parser.parse_args(argv)
+    jobs = {"make exercises (recorded run times, data/results/exercises)": list(exercise_seconds().values()),
+            "make weights (shipped models' recorded training, data/weights; a lower bound)":
+                [recorded_seconds(task.name) for task in weight_tasks()]}
+    for title, seconds in jobs.items():
+        print(f"{title}: {len(seconds)} runs, serial sum {human_duration(sum(seconds))}, longest run "
+              f"{human_duration(max(seconds))}")
+        for workers, wall in wall_table(seconds, args.workers):
+            print(f"  {workers:>3} worker(s): about {human_duration(wall)}")
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main())

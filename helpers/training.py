@@ -27,6 +27,7 @@ renamed into place, so an interrupted run leaves nothing half-written.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -147,10 +148,31 @@ def read_manifest(folder: Path) -> dict:
         return {}
 
 
+@contextlib.contextmanager
+def folder_lock(folder: Path):
+    """An exclusive lock on ``folder`` (``flock`` on the folder itself, so no lock file is left behind) while the
+    block runs: runs side by side (``make weights``, ``make sweep`` on Dask) that train different models into the
+    same folder must not lose each other's manifest entries. Where ``fcntl`` is missing (Windows), no lock."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        yield
+        return
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)  # closing releases the lock
+
+
 def record_in_manifest(folder: Path, filename: str, entry: dict) -> None:
-    manifest = read_manifest(folder)
-    manifest[filename] = entry
-    atomic_write_text(folder / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+    """Add ``entry`` for ``filename`` to the folder's manifest: read, change and write under :func:`folder_lock`, so
+    that two runs recording at the same moment both keep their entry."""
+    with folder_lock(folder):
+        manifest = read_manifest(folder)
+        manifest[filename] = entry
+        atomic_write_text(folder / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True) + "\n")
 
 
 @dataclass
