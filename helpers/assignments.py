@@ -159,6 +159,15 @@ def _otter(*arguments: str, cwd: Path | None = None) -> subprocess.CompletedProc
     return subprocess.run([str(OTTER), *arguments], cwd=cwd, capture_output=True, text=True, env=environment)
 
 
+def _assign(master: Path, staging: Path) -> Path:
+    """``otter assign`` a copy of ``master`` inside ``staging``; returns the ``dist`` folder it wrote."""
+    shutil.copy(master, staging / master.name)
+    done = _otter("assign", master.name, "dist", cwd=staging)
+    if done.returncode != 0:
+        raise GradingError(f"otter assign failed for {master.stem}:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+    return staging / "dist"
+
+
 def build(name: str, output_root: Path = BUILD_DIR, folder: Path = MASTERS_DIR) -> Path:
     """``otter assign`` the master ``name`` into ``output_root/name/{student,autograder}``; the solution is graded
     first and must score full marks. The previous build is replaced only when the new one is complete."""
@@ -169,11 +178,7 @@ def build(name: str, output_root: Path = BUILD_DIR, folder: Path = MASTERS_DIR) 
     output_root.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=output_root, prefix=f".{name}."))
     try:
-        shutil.copy(master, staging / master.name)
-        done = _otter("assign", master.name, "dist", cwd=staging)
-        if done.returncode != 0:
-            raise GradingError(f"otter assign failed for {name}:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
-        dist = staging / "dist"
+        dist = _assign(master, staging)
         zips = sorted((dist / "autograder").glob("*.zip"))
         zips[-1].rename(dist / "autograder" / "autograder.zip")
         scores = grade(dist / "autograder" / master.name, dist / "autograder" / "autograder.zip")
@@ -206,13 +211,10 @@ def student_notebook(name: str, cache_root: Path = BUILD_DIR / ".student", folde
     Path(cache_root).mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=cache_root, prefix=f".{name}."))
     try:
-        shutil.copy(master, staging / master.name)
-        done = _otter("assign", master.name, "dist", cwd=staging)
-        if done.returncode != 0:
-            raise GradingError(f"otter assign failed for {name}:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+        dist = _assign(master, staging)
         for old in Path(cache_root).glob(f"{name}-*"):
             shutil.rmtree(old, ignore_errors=True)
-        (staging / "dist").rename(cached.parent.parent)
+        dist.rename(cached.parent.parent)
         return cached
     finally:
         shutil.rmtree(staging, ignore_errors=True)
