@@ -39,6 +39,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from helpers.lecture import cell_source
 from helpers.locations import REPO_ROOT
 from helpers.results import atomic_write_text
 
@@ -82,9 +83,6 @@ class Question:
     public_tests: int
 
 
-def _source(cell) -> str:
-    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-
 
 def _defined_names(code: str) -> set[str]:
     """Top-level names a code cell binds (functions, classes, assignments)."""
@@ -115,7 +113,7 @@ def questions(master: Path) -> list[Question]:
     current = None
     block = None
     for cell in notebook.cells:
-        text = _source(cell)
+        text = cell_source(cell)
         if cell.cell_type == "raw":
             if BEGIN_QUESTION.match(text):
                 config = yaml.safe_load(text.split("\n", 1)[1]) or {}
@@ -236,7 +234,7 @@ def outline(master: Path) -> tuple[str, list[QuestionText]]:
 
     title, heading, found = master.stem, "", []
     for cell in nbformat.read(master, as_version=4).cells:
-        text = _source(cell)
+        text = cell_source(cell)
         if cell.cell_type == "markdown":
             for line in text.splitlines():
                 if line.startswith("# ") and title == master.stem:
@@ -361,7 +359,7 @@ def with_mutants(solution_notebook: Path, mutants: dict[str, str], output: Path)
     notebook = nbformat.read(solution_notebook, as_version=4)
     cells, placed = [], set()
     for cell in notebook.cells:
-        match = CHECK_CALL.search(_source(cell)) if cell.cell_type == "code" else None
+        match = CHECK_CALL.search(cell_source(cell)) if cell.cell_type == "code" else None
         if match and match.group(1) in mutants:
             cells.append(nbformat.v4.new_code_cell(mutants[match.group(1)]))
             placed.add(match.group(1))

@@ -38,7 +38,8 @@ HTML_TAG = re.compile(r"<[^>]+>")
 FIGURE_MIMES = ("image/png", "image/jpeg", "image/svg+xml", "application/vnd.plotly.v1+json")
 
 
-def _source(cell) -> str:
+def cell_source(cell) -> str:
+    """A cell's source as one string (notebook JSON stores it as a string or a list of lines)."""
     return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
 
 
@@ -66,7 +67,7 @@ def heading_title(cell, level: int = 2) -> str | None:
     """The title of the ``#``×level heading that opens a markdown cell, if it opens with one."""
     if cell["cell_type"] != "markdown":
         return None
-    first = _source(cell).lstrip().split("\n", 1)[0]
+    first = cell_source(cell).lstrip().split("\n", 1)[0]
     match = re.match(r"^(#+)\s+(.*)$", first)
     return match.group(2).strip() if match and len(match.group(1)) == level else None
 
@@ -110,7 +111,7 @@ def sections(notebook: dict) -> list[Section]:
                 top = found[-1]
         section = found[-1]
         section.cells.append(index)
-        text = _source(cell) if cell["cell_type"] == "markdown" else rendered_markdown(cell)
+        text = cell_source(cell) if cell["cell_type"] == "markdown" else rendered_markdown(cell)
         section.words += count_words(text)
         section.figures += figure_count(cell) if cell["cell_type"] == "code" else 0
     return [s for s in found if s.cells]

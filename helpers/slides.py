@@ -96,9 +96,6 @@ class Part:
     groups: list[tuple[list[int], bool]] | None = None  # a long takeaway split over slides (see output_groups)
 
 
-def _source(cell) -> str:
-    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-
 
 def _text(value) -> str:
     return "".join(value) if isinstance(value, list) else str(value)
@@ -251,7 +248,7 @@ def plan(notebook: dict, roles: list[dict]) -> list[Part]:
     has_figure_now = False
     for index, (cell, role) in enumerate(zip(notebook["cells"], roles, strict=True)):
         tags = set(cell.get("metadata", {}).get("tags", []))
-        source = _source(cell)
+        source = lecture.cell_source(cell)
         if not role.get("core") or SKIPPED_TAGS & tags or cell["cell_type"] not in ("markdown", "code"):
             parts.append(Part("skip"))
             continue
